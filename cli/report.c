@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+
+#include "cli/ptdump.h"
+#include "cli/report.h"
+
+const char *report_pgd_name(const struct run *r, uint32_t id)
+{
+	const char *s = pgt_strtab_get(r->tab, id);
+	return *s ? s : "-";
+}
+
+void report_totals(const struct pgt_model *m, struct report_totals *ret)
+{
+	*ret = (struct report_totals){0};
+	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
+		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
+		ret->faults += s->faults;
+		ret->hazards += s->hazards;
+		ret->oopses += s->oopses;
+		if (!s->live)
+			continue;
+		ret->live_pgds++;
+		uint32_t d = pgt_pgd_divergent(s);
+		ret->divergent_pgds += d != 0;
+		ret->divergent_entries += d;
+		ret->missing += s->missing;
+		ret->stale += s->stale;
+		ret->different += s->different;
+	}
+}
+
+void report_describe(const struct pgt_model *m, char *buf, size_t len)
+{
+	const struct pgt_model_config *c = pgt_model_config(m);
+	snprintf(buf, len, "%s (SHARED_KERNEL_PMD=%d), kernel %s, sync %s",
+		 pgt_policy_name(c->policy),
+		 c->policy == PGT_POLICY_SHARED, pgt_kernel_name(c->kernel),
+		 c->kernel == PGT_KERNEL_6_1 ? "arch_sync_kernel_mappings"
+					     : pgt_sync_name(c->sync));
+}
+
+static void line_ref(char *buf, size_t len, uint64_t line)
+{
+	if (line)
+		snprintf(buf, len, "%" PRIu64, line);
+	else
+		snprintf(buf, len, "-");
+}
+
+void report_text(FILE *f, const struct run *r, int side, bool all)
+{
+	const struct pgt_model *m = r->models[side];
+	const struct pgt_layout *L = pgt_model_layout(m);
+	char desc[128], size[32];
+	report_describe(m, desc, sizeof(desc));
+	fprintf(f, "trace:   %s (%s), %" PRIu64 " events", r->path,
+		pgt_format_name(r->format), r->events);
+	if (r->skipped)
+		fprintf(f, ", %" PRIu64 " other lines skipped", r->skipped);
+	if (r->stopped)
+		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
+	fputc('\n', f);
+	fprintf(f, "policy:  %s\n", desc);
+	ptdump_format_size(L->lowmem, size, sizeof(size));
+	fprintf(f, "layout:  PAGE_OFFSET 0x%08x, lowmem %s, vmalloc 0x%08x-0x%08x, kernel PMD slots %d\n\n",
+		L->page_offset, size, L->vmalloc_start, L->vmalloc_end,
+		L->kernel_pgds);
+
+	fprintf(f, "%-12s %-20s %-4s %-6s %5s %5s %5s %5s %5s %6s %4s %-7s\n",
+		"PGD", "TASK", "LIVE", "KPMD", "DIV", "MISS", "STALE", "DIFF",
+		"MAX", "FAULTS", "HAZ", "FIRST");
+	size_t shown = 0, hidden = 0;
+	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
+		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
+		if (!all && !run_interesting(s)) {
+			hidden++;
+			continue;
+		}
+		shown++;
+		char task[64], first[24];
+		run_format_task(r, s, task, sizeof(task));
+		line_ref(first, sizeof(first), s->first_divergence_line);
+		fprintf(f, "%-12s %-20s %-4s %-6s %5u %5u %5u %5u %5u %6" PRIu64 " %4" PRIu64 " %-7s\n",
+			report_pgd_name(r, s->id), task, s->live ? "yes" : "no",
+			s->own_kernel_pmd ? "own" : "shared",
+			pgt_pgd_divergent(s), s->missing, s->stale,
+			s->different, s->max_divergent, s->faults, s->hazards,
+			first);
+	}
+	if (!shown)
+		fprintf(f, "(no pgds)\n");
+	if (hidden)
+		fprintf(f, "(%zu freed pgds that never diverged or faulted not shown; --all lists them)\n",
+			hidden);
+
+	struct report_totals t;
+	report_totals(m, &t);
+	fprintf(f, "\ntotals:  %" PRIu64 " live pgds, %" PRIu64 " divergent, %" PRIu64
+		   " divergent entries (%" PRIu64 " missing, %" PRIu64 " stale, %" PRIu64
+		   " different); %" PRIu64 " vmalloc faults, %" PRIu64 " hazards, %" PRIu64 " oopses\n",
+		t.live_pgds, t.divergent_pgds, t.divergent_entries, t.missing,
+		t.stale, t.different, t.faults, t.hazards, t.oopses);
+
+	const struct pgt_costs *c = pgt_model_costs(m);
+	fprintf(f, "\ncosts:\n");
+	fprintf(f, "  page-table memory   %" PRIu64 " bytes now, %" PRIu64 " peak\n",
+		c->pgtable_bytes, c->pgtable_bytes_peak);
+	fprintf(f, "    pgds              %" PRIu64 " bytes now, %" PRIu64 " peak\n",
+		c->pgd_bytes, c->pgd_bytes_peak);
+	fprintf(f, "    PMD pages         %" PRIu64 " now, %" PRIu64 " peak (kernel PMD copies %" PRIu64 " now, %" PRIu64 " peak)\n",
+		c->pmd_pages, c->pmd_pages_peak, c->kernel_pmd_copies,
+		c->kernel_pmd_copies_peak);
+	fprintf(f, "    kernel PTE pages  %" PRIu64 " now, %" PRIu64 " peak\n",
+		c->pte_pages, c->pte_pages_peak);
+	fprintf(f, "  pgd_alloc copies    %" PRIu64 " PMD entries\n",
+		c->pmd_copy_entries);
+	fprintf(f, "  pgd_list walks      %" PRIu64 " (%" PRIu64 " pgds visited)\n",
+		c->pgd_list_walks, c->pgd_list_visits);
+	fprintf(f, "  syncs               %" PRIu64 " calls, %" PRIu64 " entries examined, %" PRIu64 " written\n",
+		c->sync_calls, c->sync_entries_examined, c->sync_entries_written);
+	fprintf(f, "  set_pmd_pte         %" PRIu64 " broadcasts, %" PRIu64 " entries written\n",
+		c->broadcasts, c->broadcast_entries_written);
+	fprintf(f, "  cpa                 %" PRIu64 " splits, %" PRIu64 " reverts, %" PRIu64 " deferred frees\n",
+		c->cpa_splits, c->cpa_reverts, c->deferred_frees);
+	fprintf(f, "  vmalloc faults      %" PRIu64 " (%" PRIu64 " hazards, %" PRIu64 " oopses)\n",
+		c->faults, c->hazards, c->oopses);
+	if (c->uaf_writes || c->bugs)
+		fprintf(f, "  kernel bugs hit     %" PRIu64 " BUG_ONs, %" PRIu64 " writes into freed page tables\n",
+			c->bugs, c->uaf_writes);
+	if (c->observed_faults)
+		fprintf(f, "  observed faults     %" PRIu64 " (%" PRIu64 " predicted by the model)\n",
+			c->observed_faults, c->observed_predicted);
+
+	size_t nn = pgt_model_nnotes(m);
+	if (nn) {
+		fprintf(f, "\nnotes:\n");
+		size_t limit = all ? nn : 20;
+		for (size_t i = 0; i < nn && i < limit; i++) {
+			const struct pgt_note *n = pgt_model_note(m, i);
+			fprintf(f, "  %s:%" PRIu64 ": %s at 0x%08" PRIx64,
+				r->path, n->line, pgt_note_kind_name(n->kind),
+				n->addr);
+			if (n->pgd)
+				fprintf(f, " in pgd %s", report_pgd_name(r, n->pgd));
+			if (n->has_ip)
+				fprintf(f, " ip=0x%08" PRIx64, n->ip);
+			fputc('\n', f);
+		}
+		if (nn > limit)
+			fprintf(f, "  (%zu more; --all lists them)\n", nn - limit);
+	}
+}
+
+void report_json(struct json *j, const char *key, const struct run *r,
+		 int side, bool all)
+{
+	const struct pgt_model *m = r->models[side];
+	const struct pgt_model_config *cfg = pgt_model_config(m);
+	const struct pgt_layout *L = pgt_model_layout(m);
+	json_begin_object(j, key);
+	json_string(j, "trace", r->path);
+	json_string(j, "format", pgt_format_name(r->format));
+	json_string(j, "policy", pgt_policy_name(cfg->policy));
+	json_string(j, "sync", cfg->kernel == PGT_KERNEL_6_1
+				       ? "arch_sync_kernel_mappings"
+				       : pgt_sync_name(cfg->sync));
+	json_string(j, "kernel", pgt_kernel_name(cfg->kernel));
+	json_uint(j, "events", r->events);
+	json_uint(j, "skipped_lines", r->skipped);
+	json_bool(j, "stopped", r->stopped);
+	json_begin_object(j, "layout");
+	json_hex(j, "page_offset", L->page_offset);
+	json_uint(j, "lowmem", L->lowmem);
+	json_hex(j, "vmalloc_start", L->vmalloc_start);
+	json_hex(j, "vmalloc_end", L->vmalloc_end);
+	json_end_object(j);
+	json_begin_array(j, "pgds");
+	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
+		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
+		if (!all && !run_interesting(s))
+			continue;
+		json_begin_object(j, NULL);
+		json_string(j, "pgd", report_pgd_name(r, s->id));
+		if (s->mm)
+			json_string(j, "mm", pgt_strtab_get(r->tab, s->mm));
+		const char *comm = pgt_strtab_get(r->tab, s->comm);
+		if (*comm)
+			json_string(j, "comm", comm);
+		else
+			json_null(j, "comm");
+		if (s->pid >= 0)
+			json_int(j, "pid", s->pid);
+		else
+			json_null(j, "pid");
+		json_bool(j, "live", s->live);
+		json_string(j, "kernel_pmd", s->own_kernel_pmd ? "own" : "shared");
+		json_hex(j, "pa", s->pa);
+		json_uint(j, "divergent", pgt_pgd_divergent(s));
+		json_uint(j, "missing", s->missing);
+		json_uint(j, "stale", s->stale);
+		json_uint(j, "different", s->different);
+		json_uint(j, "max_divergent", s->max_divergent);
+		json_uint(j, "max_line", s->max_line);
+		json_uint(j, "first_divergence_line", s->first_divergence_line);
+		json_uint(j, "faults", s->faults);
+		json_uint(j, "hazards", s->hazards);
+		json_uint(j, "oopses", s->oopses);
+		json_uint(j, "alloc_line", s->alloc_line);
+		json_uint(j, "free_line", s->free_line);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	struct report_totals t;
+	report_totals(m, &t);
+	const struct pgt_costs *c = pgt_model_costs(m);
+	json_begin_object(j, "totals");
+	json_uint(j, "live_pgds", t.live_pgds);
+	json_uint(j, "divergent_pgds", t.divergent_pgds);
+	json_uint(j, "divergent_entries", t.divergent_entries);
+	json_uint(j, "missing", t.missing);
+	json_uint(j, "stale", t.stale);
+	json_uint(j, "different", t.different);
+	json_uint(j, "faults", t.faults);
+	json_uint(j, "hazards", t.hazards);
+	json_uint(j, "oopses", t.oopses);
+	json_uint(j, "pgtable_bytes", c->pgtable_bytes);
+	json_uint(j, "pgtable_bytes_peak", c->pgtable_bytes_peak);
+	json_uint(j, "sync_entries_written", c->sync_entries_written);
+	json_uint(j, "pgd_list_walks", c->pgd_list_walks);
+	json_end_object(j);
+	json_begin_object(j, "costs");
+#define C(x) json_uint(j, #x, c->x)
+	C(pgd_bytes); C(pgd_bytes_peak); C(pmd_pages); C(pmd_pages_peak);
+	C(kernel_pmd_copies); C(kernel_pmd_copies_peak); C(pte_pages);
+	C(pte_pages_peak); C(pgtable_bytes); C(pgtable_bytes_peak);
+	C(pgd_list_walks); C(pgd_list_visits); C(sync_calls);
+	C(sync_entries_examined); C(sync_entries_written); C(broadcasts);
+	C(broadcast_entries_written); C(pmd_copy_entries); C(faults);
+	C(hazards); C(oopses); C(uaf_writes); C(bugs); C(cpa_splits);
+	C(cpa_reverts); C(deferred_frees); C(observed_faults);
+	C(observed_predicted);
+#undef C
+	json_end_object(j);
+	json_begin_array(j, "notes");
+	for (size_t i = 0; i < pgt_model_nnotes(m); i++) {
+		const struct pgt_note *n = pgt_model_note(m, i);
+		json_begin_object(j, NULL);
+		json_string(j, "kind", pgt_note_kind_name(n->kind));
+		json_uint(j, "line", n->line);
+		json_hex(j, "addr", n->addr);
+		if (n->pgd)
+			json_string(j, "pgd", report_pgd_name(r, n->pgd));
+		if (n->has_ip)
+			json_hex(j, "ip", n->ip);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Reports of a replayed model: text tables and JSON objects. */
+#ifndef PGTRACE_CLI_REPORT_H
+#define PGTRACE_CLI_REPORT_H
+
+#include <stdio.h>
+
+#include "cli/json.h"
+#include "cli/run.h"
+
+struct report_totals {
+	uint64_t live_pgds, divergent_pgds, divergent_entries;
+	uint64_t missing, stale, different;
+	uint64_t faults, hazards, oopses;
+};
+
+void report_totals(const struct pgt_model *m, struct report_totals *ret);
+
+/* "unshared (SHARED_KERNEL_PMD=0), kernel 2.6.21, sync seed" */
+void report_describe(const struct pgt_model *m, char *buf, size_t len);
+
+/* The whole replay report as text. */
+void report_text(FILE *f, const struct run *r, int side, bool all);
+
+/* The replay object: policy, sync, kernel, events, pgds, totals, costs, notes. */
+void report_json(struct json *j, const char *key, const struct run *r,
+		 int side, bool all);
+
+/* A pgd's ID as the trace named it. */
+const char *report_pgd_name(const struct run *r, uint32_t id);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Replaying a trace into one or two models: file -> events -> models.  The
+ * trace is read once whatever the number of models.
+ */
+#ifndef PGTRACE_CLI_RUN_H
+#define PGTRACE_CLI_RUN_H
+
+#include "cli/modelopts.h"
+#include "core/model.h"
+#include "formats/source.h"
+
+struct run {
+	const char *path;
+	enum pgt_format format;
+	struct pgt_strtab *tab;
+	int nmodels;
+	struct pgt_model *models[2];
+	uint64_t events;      /* model events applied */
+	uint64_t skipped;     /* source lines that carried no model event */
+	bool stopped;         /* --at stopped the replay early */
+	uint64_t stop_line;
+};
+
+/*
+ * Replay @path into @nmodels models configured from side 0 and 1 of @o.
+ * Errors name FILE:LINE.  On error the run holds nothing.
+ */
+struct pgt_error *run_trace(const char *path, const struct model_opts *o,
+			    int nmodels, struct run *ret);
+void run_deinit(struct run *r);
+
+/* "comm/pid", "comm", "pid N" or "-" for a pgd record. */
+void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
+		     char *buf, size_t len);
+
+/* Should this pgd get a row (live, or it diverged, faulted or hazarded)? */
+bool run_interesting(const struct pgt_pgd_stats *s);
+
+#endif

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Events: what a trace reader (formats/) hands the model (core/model.h).
+ * Data flows one way: file -> events -> model -> report.
+ *
+ * Names (pgd and mm IDs, comms, labels) are interned in a struct pgt_strtab
+ * owned by the reader; events carry the small integer ids.  Id 0 means
+ * "none".
+ */
+#ifndef PGTRACE_CORE_EVENT_H
+#define PGTRACE_CORE_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum pgt_op {
+	PGT_OP_NONE = 0,
+	PGT_OP_MACHINE,    /* the machine line (only from the native reader) */
+	PGT_OP_PGD_ALLOC,  /* pgd_alloc(): pgd, mm */
+	PGT_OP_PGD_FREE,   /* pgd_free(): pgd */
+	PGT_OP_SWITCH,     /* CR3 load on cpu: pgd or mm */
+	PGT_OP_VMALLOC,    /* map [addr, addr+size) in init_mm */
+	PGT_OP_VFREE,      /* unmap the mapping at addr (size 0: all of it) */
+	PGT_OP_CPA,        /* change_page_attr on the direct map: addr, pages, prot / set+clr */
+	PGT_OP_FLUSH,      /* global_flush_tlb() */
+	PGT_OP_SYNC,       /* vmalloc_sync_all() */
+	PGT_OP_SYNC_RANGE, /* arch_sync_kernel_mappings(addr, end) (6.1) */
+	PGT_OP_SET_PMD,    /* observed __set_pmd_pte(addr, pte=set) (6.1 recordings) */
+	PGT_OP_PURGE,      /* lazy vmap purge (TLB flush only) */
+	PGT_OP_REAP,       /* destroy the pgd cache's free objects (pgd_dtor) */
+	PGT_OP_ACCESS,     /* a kernel access to addr with pgd loaded */
+	PGT_OP_FAULT,      /* an observed kernel page fault at addr */
+	PGT_OP_TASK,       /* process information only: pid, comm (fork/exec/exit) */
+	PGT_OP_MODULE,     /* module load/free information only: label = name */
+	PGT_OP_LABEL,      /* a marker (tracing_mark_write): label */
+	PGT_OP__COUNT,
+};
+
+/* The operation's name in the native trace format ("pgd_alloc", ...). */
+const char *pgt_op_name(enum pgt_op op);
+
+enum pgt_ctx {
+	PGT_CTX_TASK = 0,
+	PGT_CTX_IRQ,
+	PGT_CTX_NMI,
+};
+
+/* Named protections of the native format's cpa prot=. */
+enum pgt_prot {
+	PGT_PROT_RAW = 0, /* cpa.prot_raw holds PTE flag bits */
+	PGT_PROT_KERNEL,
+	PGT_PROT_KERNEL_RO,
+	PGT_PROT_KERNEL_EXEC,
+	PGT_PROT_KERNEL_RX,
+	PGT_PROT_KERNEL_NOCACHE,
+	PGT_PROT_SETCLR, /* 6.1-style: set/clr masks */
+};
+
+#define PGT_NO_TIME UINT64_MAX
+
+struct pgt_event {
+	enum pgt_op op;
+	uint64_t line;   /* line (or record number) in the source file */
+	uint64_t t_ns;   /* timestamp, PGT_NO_TIME when absent */
+	int32_t cpu;     /* -1 when absent */
+	int32_t pid;     /* -1 when absent */
+	uint32_t comm;   /* strtab id of the task's comm, 0 when absent */
+	uint32_t pgd;    /* strtab id of the pgd, 0 when absent */
+	uint32_t mm;     /* strtab id of the mm, 0 when absent */
+	uint32_t label;  /* strtab id: LABEL text, MODULE name */
+	uint64_t addr;   /* VMALLOC, VFREE, CPA, ACCESS, FAULT, SYNC_RANGE start, SET_PMD */
+	uint64_t size;   /* VMALLOC, VFREE (0: whole mapping); SYNC_RANGE end */
+	uint64_t pages;  /* CPA */
+	enum pgt_prot prot;
+	uint64_t prot_raw; /* CPA with PGT_PROT_RAW; SET_PMD: the new entry */
+	uint64_t set, clr; /* CPA with PGT_PROT_SETCLR */
+	enum pgt_ctx ctx;  /* ACCESS */
+	bool has_ip;
+	uint64_t ip;       /* ACCESS, FAULT */
+	bool has_error;
+	uint32_t error;    /* FAULT: the hardware error code */
+};
+
+/* Machine description: the `machine` line or options. */
+struct pgt_machine {
+	uint32_t page_offset; /* 0xc0000000, 0x80000000 or 0x40000000 */
+	uint64_t lowmem;      /* bytes of direct-mapped memory; 0: the maximum */
+	bool pse;             /* direct map in 2 MiB pages */
+	bool highmem;         /* CONFIG_HIGHMEM: a pkmap area */
+	bool nx;              /* NX in use (_PAGE_NX in kernel protections) */
+	bool pge;             /* global pages (_PAGE_GLOBAL in kernel protections) */
+	uint32_t etext;       /* end of kernel text (virtual); 0: default */
+	int kernel;           /* enum pgt_kernel, 0 when unknown */
+	/* Which fields a trace or option set explicitly (PGT_MACHINE_*). */
+	unsigned set;
+};
+
+#define PGT_MACHINE_PAGE_OFFSET (1u << 0)
+#define PGT_MACHINE_LOWMEM (1u << 1)
+#define PGT_MACHINE_PSE (1u << 2)
+#define PGT_MACHINE_HIGHMEM (1u << 3)
+#define PGT_MACHINE_NX (1u << 4)
+#define PGT_MACHINE_PGE (1u << 5)
+#define PGT_MACHINE_ETEXT (1u << 6)
+#define PGT_MACHINE_KERNEL (1u << 7)
+
+/* The defaults of the trace format: 3G/1G, maximal lowmem, PSE, HIGHMEM, NX, PGE. */
+void pgt_machine_init(struct pgt_machine *m);
+
+/*
+ * Copy into @dst every field that @src sets explicitly (options over the
+ * trace's machine line).
+ */
+void pgt_machine_merge(struct pgt_machine *dst, const struct pgt_machine *src);
+
+/*
+ * Interned strings.  Ids start at 1 and are dense, so users may index
+ * arrays by id.
+ */
+struct pgt_strtab;
+
+struct pgt_error *pgt_strtab_create(struct pgt_strtab **ret);
+void pgt_strtab_destroy(struct pgt_strtab *tab);
+/* Intern @len bytes at @s (no NUL needed); returns the id in @ret. */
+struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
+				    size_t len, uint32_t *ret);
+/* The id of a string already interned, or 0. */
+uint32_t pgt_strtab_find(const struct pgt_strtab *tab, const char *s,
+			 size_t len);
+/* The string for @id (NUL-terminated), or "" for 0 / unknown ids. */
+const char *pgt_strtab_get(const struct pgt_strtab *tab, uint32_t id);
+/* The largest id handed out so far. */
+uint32_t pgt_strtab_count(const struct pgt_strtab *tab);
+
+#endif

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The replay model: the x86-32 PAE page-table core of the modelled kernel
+ * (the 2007 seed patch, Linux 2.6.21/2.6.22; or Linux 6.1) over a simulated
+ * physical memory of 4 KiB frames holding real 64-bit PAE entries.
+ *
+ * Events go in one at a time (pgt_model_apply); the model keeps, per pgd,
+ * its kernel-PMD divergence from swapper_pg_dir incrementally, and counts
+ * what each policy costs.  No I/O, no formatting.
+ */
+#ifndef PGTRACE_CORE_MODEL_H
+#define PGTRACE_CORE_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "layout.h"
+#include "physmem.h"
+
+enum pgt_policy {
+	PGT_POLICY_SHARED = 0, /* SHARED_KERNEL_PMD = 1 (bare hardware, nopti) */
+	PGT_POLICY_UNSHARED,   /* SHARED_KERNEL_PMD = 0 (Xen PV, PTI) */
+};
+
+enum pgt_sync {
+	PGT_SYNC_SEED = 0, /* vmalloc_sync_all as the seed: PGDIR_SIZE stride */
+	PGT_SYNC_PMD,      /* Linux 2.6.35: PMD_SIZE stride over the vmalloc area */
+};
+
+const char *pgt_policy_name(enum pgt_policy p); /* "shared", "unshared" */
+const char *pgt_sync_name(enum pgt_sync s);     /* "seed", "pmd" */
+
+struct pgt_model_config {
+	enum pgt_policy policy;
+	enum pgt_sync sync;
+	enum pgt_kernel kernel; /* never PGT_KERNEL_DEFAULT here */
+	struct pgt_machine machine;
+};
+
+/* Per-pgd results.  One record per pgd_alloc (an ID reused later gets a new one). */
+struct pgt_pgd_stats {
+	uint32_t id;        /* strtab id of the pgd */
+	uint32_t mm;        /* strtab id of the mm, 0 when unknown */
+	int32_t pid;        /* allocating task, -1 when unknown */
+	uint32_t comm;      /* strtab id of its comm, 0 when unknown */
+	bool live;
+	bool own_kernel_pmd;   /* kernel slots point at private copies */
+	uint64_t alloc_line, free_line; /* event lines (0: none) */
+	uint64_t pa;           /* physical address of the pgd */
+	/* Divergence now (for a live pgd; frozen at free otherwise). */
+	uint32_t missing, stale, different;
+	uint32_t max_divergent;     /* most divergent entries at any time */
+	uint64_t max_line;          /* line of the event that first reached the max */
+	uint64_t first_divergence_line; /* first event that made it diverge */
+	uint64_t faults;   /* vmalloc faults taken (modelled) */
+	uint64_t hazards;  /* faults in a context that may not take one */
+	uint64_t oopses;   /* kernel faults vmalloc_fault could not fix */
+	uint64_t first_hazard_line;
+};
+
+static inline uint32_t pgt_pgd_divergent(const struct pgt_pgd_stats *s)
+{
+	return s->missing + s->stale + s->different;
+}
+
+/* What a policy costs, counted as the modelled kernel does the work. */
+struct pgt_costs {
+	uint64_t events;
+	uint64_t pgd_bytes, pgd_bytes_peak;       /* pgd objects allocated */
+	uint64_t pmd_pages, pmd_pages_peak;       /* all PMD pages (user + kernel) */
+	uint64_t kernel_pmd_copies, kernel_pmd_copies_peak; /* private kernel PMDs */
+	uint64_t pte_pages, pte_pages_peak;       /* kernel PTE pages */
+	uint64_t pgtable_bytes, pgtable_bytes_peak; /* all of the above, bytes */
+	uint64_t pgd_list_walks;      /* traversals of pgd_list */
+	uint64_t pgd_list_visits;     /* pgds visited during them */
+	uint64_t sync_calls;          /* vmalloc_sync_all / arch_sync_kernel_mappings */
+	uint64_t sync_entries_examined;
+	uint64_t sync_entries_written;
+	uint64_t broadcasts;          /* set_pmd_pte broadcasts over pgd_list */
+	uint64_t broadcast_entries_written;
+	uint64_t pmd_copy_entries;    /* entries copied by pgd_alloc (pmd_cache_alloc) */
+	uint64_t faults;              /* vmalloc faults taken */
+	uint64_t hazards;             /* faults where none may be taken (ctx=nmi) */
+	uint64_t oopses;              /* kernel faults not fixed up */
+	uint64_t uaf_writes;          /* writes into freed page-table pages */
+	uint64_t bugs;                /* BUG_ON()s the kernel would hit */
+	uint64_t cpa_splits, cpa_reverts, deferred_frees;
+	uint64_t observed_faults, observed_predicted;
+};
+
+/* A finding worth a line in a report (hazard, oops, BUG, unexplained fault). */
+enum pgt_note_kind {
+	PGT_NOTE_HAZARD = 0, /* a vmalloc fault in NMI context */
+	PGT_NOTE_OOPS,       /* a kernel fault nothing fixes */
+	PGT_NOTE_BUG,        /* a BUG_ON the kernel would hit */
+	PGT_NOTE_UAF,        /* a write into a freed page-table page */
+	PGT_NOTE_UNPREDICTED, /* an observed fault the model did not predict */
+	PGT_NOTE_PREDICTED,  /* an observed fault the model predicted */
+};
+
+const char *pgt_note_kind_name(enum pgt_note_kind k);
+
+struct pgt_note {
+	enum pgt_note_kind kind;
+	uint64_t line;
+	uint32_t pgd;   /* strtab id, 0 when none */
+	uint64_t addr;
+	bool has_ip;
+	uint64_t ip;
+};
+
+struct pgt_model;
+
+struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
+				   struct pgt_model **ret);
+void pgt_model_destroy(struct pgt_model *m);
+
+/*
+ * Apply one event.  An event the model cannot take (an unknown or freed
+ * pgd, an address outside the area the operation acts on, an overlapping
+ * vmalloc) is a PGT_ERROR_INPUT error saying what is wrong; the caller adds
+ * FILE:LINE.  Events that carry only information (TASK, LABEL, MODULE,
+ * MACHINE) are accepted and ignored.
+ */
+struct pgt_error *pgt_model_apply(struct pgt_model *m,
+				  const struct pgt_event *ev);
+
+const struct pgt_layout *pgt_model_layout(const struct pgt_model *m);
+const struct pgt_model_config *pgt_model_config(const struct pgt_model *m);
+const struct pgt_costs *pgt_model_costs(const struct pgt_model *m);
+
+/* Per-pgd records in allocation order. */
+size_t pgt_model_npgds(const struct pgt_model *m);
+const struct pgt_pgd_stats *pgt_model_pgd(const struct pgt_model *m, size_t i);
+/* The live record for pgd @id, or NULL. */
+const struct pgt_pgd_stats *pgt_model_find_pgd(const struct pgt_model *m,
+					       uint32_t id);
+
+size_t pgt_model_nnotes(const struct pgt_model *m);
+const struct pgt_note *pgt_model_note(const struct pgt_model *m, size_t i);
+
+/* The model's physical memory, for the walker (core/walk.h). */
+struct pgt_physmem pgt_model_physmem(const struct pgt_model *m);
+/* CR3 values: swapper_pg_dir, and a live pgd's (0 when not live). */
+uint64_t pgt_model_swapper_cr3(const struct pgt_model *m);
+uint64_t pgt_model_pgd_cr3(const struct pgt_model *m, uint32_t id);
+
+/*
+ * The kernel PMD entry @idx (0..511) of pgd slot @slot for pgd @id (0:
+ * swapper).  For tests and reports.
+ */
+uint64_t pgt_model_kernel_pmd_entry(const struct pgt_model *m, uint32_t id,
+				    int slot, int idx);
+
+#endif

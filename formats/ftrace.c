@@ -1,0 +1,1040 @@
+/* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "formats/ftrace.h"
+
+/* x86-32: VMALLOC_START = high_memory + VMALLOC_OFFSET. */
+#define VMALLOC_OFFSET (8u << 20)
+/* pageattr.c's cpa_data flags. */
+#define CPA_ARRAY 2u
+#define CPA_PAGES_ARRAY 4u
+/* Values from -MAX_ERRNO up are error pointers. */
+#define ERR_PTR_MIN 0xfffff001u
+
+static const struct pgt_ftrace_probe probes[] = {
+	{"pgd_alloc", "pgt", "p:pgt/pgd_alloc pgd_alloc mm=$arg1:x32", true,
+	 "pgd_alloc entry: the mm (paired with pgd_alloc_ret)"},
+	{"pgd_alloc_ret", "pgt", "r:pgt/pgd_alloc_ret pgd_alloc ret=$retval:x32",
+	 true, "pgd_alloc"},
+	{"pgd_free", "pgt", "p:pgt/pgd_free pgd_free mm=$arg1:x32 pgd=$arg2:x32",
+	 true, "pgd_free"},
+	{"sync_kmap", "pgt",
+	 "p:pgt/sync_kmap arch_sync_kernel_mappings start=$arg1:x32 end=$arg2:x32",
+	 true, "sync_range"},
+	{"alloc_va", "pgt",
+	 "p:pgt/alloc_va alloc_vmap_area size=$arg1:x32 align=$arg2:x32 vstart=$arg3:x32 vend=$arg4:x32",
+	 true, "information: VMALLOC_START, hence the end of the direct map"},
+	{"alloc_va_ret", "pgt",
+	 "r:pgt/alloc_va_ret alloc_vmap_area va=$retval:x32 start=+0($retval):x32 end=+4($retval):x32",
+	 true, "vmalloc (less the guard page)"},
+	{"free_va", "pgt",
+	 "p:pgt/free_va free_vmap_area_noflush va=$arg1:x32 start=+0($arg1):x32 end=+4($arg1):x32",
+	 true, "vfree"},
+	{"purge_va", "pgt",
+	 "p:pgt/purge_va __purge_vmap_area_lazy start=$arg1:x32 end=$arg2:x32",
+	 true, "purge"},
+	{"cpa", "pgt",
+	 "p:pgt/cpa __change_page_attr_set_clr cpa=$arg1:x32 alias=$arg2:s32 vaddr=+0(+0($arg1)):x32 pgd=+4($arg1):x32 set=+8($arg1):x64 clr=+16($arg1):x64 n=+24($arg1):u32 flags=+36($arg1):x32",
+	 true, "cpa (direct map only)"},
+	{"cpa_set_clr", "pgt",
+	 "p:pgt/cpa_set_clr change_page_attr_set_clr addr=+0($arg1):x32 n=$arg2:s32 set=+4($stack):x64 clr=+12($stack):x64 split=$stack5:s32 flg=$stack6:x32",
+	 true, "information (the caller's request; cpa records the changes)"},
+	{"set_pmd_pte", "pgt",
+	 "p:pgt/set_pmd_pte __set_pmd_pte kpte=$arg1:x32 addr=$arg2:x32 pte=+4($stack):x64",
+	 true, "set_pmd"},
+	{"pti_clone", "pgt",
+	 "p:pgt/pti_clone pti_clone_pgtable start=$arg1:x32 end=$arg2:x32 level=$arg3:s32",
+	 true, "information"},
+	{"set_memory_ro", "pgt",
+	 "p:pgt/set_memory_ro set_memory_ro addr=$arg1:x32 n=$arg2:s32", false,
+	 "information"},
+	{"set_memory_rw", "pgt",
+	 "p:pgt/set_memory_rw set_memory_rw addr=$arg1:x32 n=$arg2:s32", false,
+	 "information"},
+	{"set_memory_x", "pgt",
+	 "p:pgt/set_memory_x set_memory_x addr=$arg1:x32 n=$arg2:s32", false,
+	 "information"},
+	{"set_memory_nx", "pgt",
+	 "p:pgt/set_memory_nx set_memory_nx addr=$arg1:x32 n=$arg2:s32", false,
+	 "information"},
+	{"set_memory_np", "pgt",
+	 "p:pgt/set_memory_np set_memory_np addr=$arg1:x32 n=$arg2:s32", false,
+	 "information"},
+	{"sched_process_fork", "sched", NULL, true, "task (the child)"},
+	{"sched_process_exec", "sched", NULL, true, "task"},
+	{"sched_process_exit", "sched", NULL, true, "task"},
+	{"sched_process_free", "sched", NULL, true, "task"},
+	{"module_load", "module", NULL, true, "module"},
+	{"module_free", "module", NULL, true, "module"},
+	{"page_fault_kernel", "exceptions", NULL, true, "fault (observed)"},
+};
+
+const struct pgt_ftrace_probe *pgt_ftrace_probes(size_t *count_ret)
+{
+	*count_ret = sizeof(probes) / sizeof(probes[0]);
+	return probes;
+}
+
+/* A parsed event line; pointers into the line buffer. */
+struct ev_line {
+	const char *comm;
+	size_t comm_len;
+	int32_t pid;
+	int32_t cpu;
+	uint64_t t_ns;
+	const char *name;
+	size_t name_len;
+	const char *body; /* NUL-terminated: the rest of the line */
+};
+
+struct pending_alloc {
+	int32_t pid, cpu;
+	uint32_t mm;
+	uint64_t line;
+};
+
+struct pid_comm {
+	int32_t pid; /* -1: empty slot */
+	uint32_t comm;
+};
+
+struct pgt_ftrace {
+	struct pgt_lineio *in;
+	struct pgt_strtab *tab;
+	uint64_t skipped, backwards;
+	uint64_t last_t;
+	bool seen_event;
+	uint64_t direct_end; /* 0 until an alloc_va shows VMALLOC_START */
+	struct pending_alloc *pending;
+	size_t npending, pending_cap;
+	struct pid_comm *comms; /* open addressing, never shrinks */
+	size_t ncomms, comms_cap;
+};
+
+struct pgt_error *pgt_ftrace_create(struct pgt_lineio *in,
+				    struct pgt_strtab *tab,
+				    struct pgt_ftrace **ret)
+{
+	struct pgt_ftrace *ft = calloc(1, sizeof(*ft));
+	if (!ft)
+		return &pgt_error_nomem;
+	ft->in = in;
+	ft->tab = tab;
+	*ret = ft;
+	return NULL;
+}
+
+void pgt_ftrace_destroy(struct pgt_ftrace *ft)
+{
+	if (!ft)
+		return;
+	free(ft->pending);
+	free(ft->comms);
+	free(ft);
+}
+
+uint64_t pgt_ftrace_skipped(const struct pgt_ftrace *ft)
+{
+	return ft->skipped;
+}
+
+uint64_t pgt_ftrace_backwards(const struct pgt_ftrace *ft)
+{
+	return ft->backwards;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int hex_digit(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decimal, or hexadecimal with 0x; a leading '-' when @sign. */
+static bool parse_num(const char *s, size_t len, bool sign, uint64_t *ret)
+{
+	bool neg = false;
+	if (sign && len > 0 && s[0] == '-') {
+		neg = true;
+		s++;
+		len--;
+	}
+	unsigned base = 10;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		len -= 2;
+	}
+	if (len == 0)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		int d = base == 16 ? hex_digit(s[i]) : is_digit(s[i]) ? s[i] - '0' : -1;
+		if (d < 0 || v > (UINT64_MAX - (uint64_t)d) / base)
+			return false;
+		v = v * base + (uint64_t)d;
+	}
+	*ret = neg ? 0 - v : v;
+	return true;
+}
+
+/* "SECONDS.FRACTION:" with 1 to 9 fraction digits; returns the length. */
+static size_t parse_stamp(const char *s, uint64_t *ret)
+{
+	size_t i = 0;
+	uint64_t sec = 0;
+	while (is_digit(s[i])) {
+		if (i == 10)
+			return 0; /* more than 300 years of uptime */
+		sec = sec * 10 + (uint64_t)(s[i++] - '0');
+	}
+	if (i == 0 || s[i] != '.')
+		return 0;
+	i++;
+	uint64_t ns = 0, scale = 100000000;
+	size_t f = i;
+	while (is_digit(s[i])) {
+		if (i - f >= 9)
+			return 0;
+		ns += (uint64_t)(s[i++] - '0') * scale;
+		scale /= 10;
+	}
+	if (i == f || s[i] != ':')
+		return 0;
+	*ret = sec * 1000000000u + ns;
+	return i + 1;
+}
+
+/*
+ * Given the '[' of a candidate "[CPU]" field, check that everything around
+ * it has the event-line shape and fill @ev.
+ */
+static bool parse_at(const char *line, size_t start, size_t b,
+		     struct ev_line *ev)
+{
+	size_t i = b + 1, d = i;
+	uint64_t cpu = 0;
+	while (is_digit(line[i]) && i - d < 6)
+		cpu = cpu * 10 + (uint64_t)(line[i++] - '0');
+	if (i == d || line[i] != ']' || !is_space(line[i + 1]))
+		return false;
+	size_t after = i + 1;
+
+	/* Backwards: white space, an optional "(TGID)", white space, PID, '-'. */
+	size_t p = b;
+	while (p > start && is_space(line[p - 1]))
+		p--;
+	if (p == b)
+		return false;
+	if (p > start && line[p - 1] == ')') {
+		size_t q = p - 1;
+		while (q > start && line[q - 1] != '(')
+			q--;
+		if (q == start)
+			return false;
+		p = q - 1;
+		while (p > start && is_space(line[p - 1]))
+			p--;
+	}
+	size_t pid_end = p;
+	while (p > start && is_digit(line[p - 1]))
+		p--;
+	if (p == pid_end || pid_end - p > 9 || p <= start + 1 ||
+	    line[p - 1] != '-')
+		return false;
+	uint64_t pid = 0;
+	for (size_t k = p; k < pid_end; k++)
+		pid = pid * 10 + (uint64_t)(line[k] - '0');
+
+	/* Forwards: optional flags, then the timestamp, then "EVENT:". */
+	i = after;
+	while (is_space(line[i]))
+		i++;
+	uint64_t t;
+	size_t n = parse_stamp(line + i, &t);
+	if (!n) {
+		size_t f = i;
+		while (line[i] && !is_space(line[i]) && line[i] != ':')
+			i++;
+		if (i == f || !is_space(line[i]))
+			return false;
+		while (is_space(line[i]))
+			i++;
+		n = parse_stamp(line + i, &t);
+		if (!n)
+			return false;
+	}
+	i += n;
+	while (is_space(line[i]))
+		i++;
+	size_t name = i;
+	while (line[i] && line[i] != ':' && !is_space(line[i]))
+		i++;
+	if (i == name || line[i] != ':' || (line[i + 1] && !is_space(line[i + 1])))
+		return false;
+	ev->name = line + name;
+	ev->name_len = i - name;
+	i++;
+	while (is_space(line[i]))
+		i++;
+	ev->body = line + i;
+	ev->comm = line + start;
+	ev->comm_len = p - 1 - start;
+	ev->pid = (int32_t)pid;
+	ev->cpu = (int32_t)cpu;
+	ev->t_ns = t;
+	return true;
+}
+
+static bool parse_event_line(const char *line, size_t len, struct ev_line *ev)
+{
+	size_t start = 0;
+	while (start < len && is_space(line[start]))
+		start++;
+	/* The leftmost "[CPU]" that fits: comms may contain '[' too. */
+	for (const char *b = memchr(line + start, '[', len - start); b;
+	     b = memchr(b + 1, '[', len - (size_t)(b + 1 - line))) {
+		if (parse_at(line, start, (size_t)(b - line), ev))
+			return true;
+	}
+	return false;
+}
+
+bool pgt_ftrace_detect(const char *line, size_t len)
+{
+	static const char tracer[] = "# tracer:";
+	if (len >= sizeof(tracer) - 1 && !memcmp(line, tracer, sizeof(tracer) - 1))
+		return true;
+	if (len > 5 && !memcmp(line, "cpus=", 5)) {
+		size_t i = 5;
+		while (i < len && is_digit(line[i]))
+			i++;
+		if (i == len && i > 5)
+			return true;
+	}
+	/* The parser wants a NUL; the first 4 KiB tell enough. */
+	char buf[4096];
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	struct ev_line ev;
+	return parse_event_line(buf, len, &ev);
+}
+
+/*
+ * Fields of the event body: "KEY=VALUE" tokens after an optional
+ * "(probe location)" that kprobes print first.
+ */
+static const char *skip_location(const char *body)
+{
+	if (body[0] != '(')
+		return body;
+	int depth = 0;
+	for (const char *s = body; *s; s++) {
+		if (*s == '(')
+			depth++;
+		else if (*s == ')' && --depth == 0) {
+			s++;
+			while (is_space(*s))
+				s++;
+			return s;
+		}
+	}
+	return body;
+}
+
+/*
+ * Find KEY= at a token start in @fields.  The value ends at white space, or
+ * with @until at the first " UNTIL=" (comms contain spaces).
+ */
+static bool find_field(const char *fields, const char *key, const char *until,
+		       const char **val_ret, size_t *len_ret)
+{
+	size_t klen = strlen(key);
+	for (const char *s = fields; (s = strstr(s, key)); s++) {
+		if ((s != fields && !is_space(s[-1])) || s[klen] != '=')
+			continue;
+		const char *v = s + klen + 1;
+		size_t n;
+		if (until) {
+			char pat[40];
+			snprintf(pat, sizeof(pat), " %s=", until);
+			const char *e = strstr(v, pat);
+			if (!e)
+				return false;
+			n = (size_t)(e - v);
+		} else {
+			n = 0;
+			while (v[n] && !is_space(v[n]))
+				n++;
+		}
+		*val_ret = v;
+		*len_ret = n;
+		return true;
+	}
+	return false;
+}
+
+/* Per-line context for the handlers. */
+struct ctx {
+	struct pgt_ftrace *ft;
+	const struct ev_line *l;
+	const char *event; /* NUL-terminated copy of the event name */
+	const char *fields;
+	struct pgt_event *ev;
+};
+
+static struct pgt_error *bad(struct ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static struct pgt_error *bad(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct pgt_error *err = pgt_error_vcreate(PGT_ERROR_INPUT, fmt, ap);
+	va_end(ap);
+	return pgt_error_prefix(err, "%s:%" PRIu64 ": %s",
+				pgt_lineio_name(c->ft->in),
+				pgt_lineio_lineno(c->ft->in), c->event);
+}
+
+static struct pgt_error *num_field(struct ctx *c, const char *key, bool sign,
+				   uint64_t max, uint64_t *ret)
+{
+	const char *v;
+	size_t n;
+	if (!find_field(c->fields, key, NULL, &v, &n))
+		return bad(c, "missing field '%s='", key);
+	uint64_t x;
+	if (!parse_num(v, n, sign, &x) || (!sign && x > max))
+		return bad(c, "bad value for '%s': '%.*s'", key, (int)n, v);
+	*ret = x;
+	return NULL;
+}
+
+static struct pgt_error *addr_field(struct ctx *c, const char *key,
+				    uint64_t *ret)
+{
+	return num_field(c, key, false, UINT32_MAX, ret);
+}
+
+/* Intern an ID the way pgtrace names kernel addresses: "0x%x". */
+static struct pgt_error *intern_id(struct ctx *c, uint64_t v, uint32_t *ret)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
+	return pgt_strtab_intern(c->ft->tab, buf, (size_t)n, ret);
+}
+
+static uint32_t *comm_slot(struct pgt_ftrace *ft, int32_t pid)
+{
+	if (!ft->comms_cap)
+		return NULL;
+	size_t mask = ft->comms_cap - 1;
+	for (size_t i = (size_t)pid * 2654435761u & mask;; i = (i + 1) & mask) {
+		if (ft->comms[i].pid == pid)
+			return &ft->comms[i].comm;
+		if (ft->comms[i].pid < 0)
+			return NULL;
+	}
+}
+
+static struct pgt_error *remember_comm(struct pgt_ftrace *ft, int32_t pid,
+				       uint32_t comm)
+{
+	uint32_t *slot = comm_slot(ft, pid);
+	if (slot) {
+		*slot = comm;
+		return NULL;
+	}
+	if (2 * (ft->ncomms + 1) > ft->comms_cap) {
+		size_t cap = ft->comms_cap ? 2 * ft->comms_cap : 256;
+		struct pid_comm *t = malloc(cap * sizeof(*t));
+		if (!t)
+			return &pgt_error_nomem;
+		for (size_t i = 0; i < cap; i++)
+			t[i].pid = -1;
+		struct pid_comm *old = ft->comms;
+		size_t old_cap = ft->comms_cap;
+		ft->comms = t;
+		ft->comms_cap = cap;
+		ft->ncomms = 0;
+		for (size_t i = 0; i < old_cap; i++)
+			if (old[i].pid >= 0)
+				remember_comm(ft, old[i].pid, old[i].comm);
+		free(old);
+	}
+	size_t mask = ft->comms_cap - 1;
+	size_t i = (size_t)pid * 2654435761u & mask;
+	while (ft->comms[i].pid >= 0)
+		i = (i + 1) & mask;
+	ft->comms[i].pid = pid;
+	ft->comms[i].comm = comm;
+	ft->ncomms++;
+	return NULL;
+}
+
+/* A handler fills c->ev and sets *emit, or leaves it clear to skip. */
+typedef struct pgt_error *handler_fn(struct ctx *c, bool *emit);
+
+/* Informational kprobes: check the fields are there. */
+static struct pgt_error *check_fields(struct ctx *c, const char *const *keys)
+{
+	for (; *keys; keys++) {
+		uint64_t v;
+		struct pgt_error *err = num_field(c, *keys, true, 0, &v);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+static struct pgt_error *h_set_memory(struct ctx *c, bool *emit)
+{
+	static const char *const keys[] = {"addr", "n", NULL};
+	return check_fields(c, keys);
+}
+
+static struct pgt_error *h_cpa_set_clr(struct ctx *c, bool *emit)
+{
+	static const char *const keys[] = {"addr", "n", "set", "clr", NULL};
+	return check_fields(c, keys);
+}
+
+static struct pgt_error *h_pti_clone(struct ctx *c, bool *emit)
+{
+	static const char *const keys[] = {"start", "end", "level", NULL};
+	return check_fields(c, keys);
+}
+
+static struct pgt_error *h_sync_one(struct ctx *c, bool *emit)
+{
+	static const char *const keys[] = {"pgd", "addr", NULL};
+	return check_fields(c, keys);
+}
+
+static struct pgt_error *h_vmalloc_fault(struct ctx *c, bool *emit)
+{
+	static const char *const keys[] = {"addr", NULL};
+	return check_fields(c, keys);
+}
+
+static struct pending_alloc *find_pending(struct pgt_ftrace *ft, int32_t pid,
+					  int32_t cpu)
+{
+	for (size_t i = 0; i < ft->npending; i++) {
+		struct pending_alloc *p = &ft->pending[i];
+		if (p->pid == pid && (pid != 0 || p->cpu == cpu))
+			return p;
+	}
+	return NULL;
+}
+
+static struct pgt_error *h_pgd_alloc(struct ctx *c, bool *emit)
+{
+	struct pgt_ftrace *ft = c->ft;
+	uint64_t mm;
+	struct pgt_error *err = addr_field(c, "mm", &mm);
+	if (err)
+		return err;
+	struct pending_alloc *p = find_pending(ft, c->l->pid, c->l->cpu);
+	if (p)
+		return bad(c, "pid %d enters pgd_alloc again before the return of line %" PRIu64
+			   " (a missed kretprobe: raise its maxactive)",
+			   c->l->pid, p->line);
+	if (ft->npending == ft->pending_cap) {
+		size_t cap = ft->pending_cap ? 2 * ft->pending_cap : 8;
+		p = realloc(ft->pending, cap * sizeof(*p));
+		if (!p)
+			return &pgt_error_nomem;
+		ft->pending = p;
+		ft->pending_cap = cap;
+	}
+	p = &ft->pending[ft->npending++];
+	p->pid = c->l->pid;
+	p->cpu = c->l->cpu;
+	p->line = c->ev->line;
+	return intern_id(c, mm, &p->mm);
+}
+
+static struct pgt_error *h_pgd_alloc_ret(struct ctx *c, bool *emit)
+{
+	struct pgt_ftrace *ft = c->ft;
+	uint64_t pgd;
+	struct pgt_error *err = addr_field(c, "ret", &pgd);
+	if (err)
+		return err;
+	struct pending_alloc *p = find_pending(ft, c->l->pid, c->l->cpu);
+	if (!p)
+		return bad(c, "return without a pgd_alloc entry for pid %d",
+			   c->l->pid);
+	c->ev->mm = p->mm;
+	*p = ft->pending[--ft->npending];
+	if (pgd == 0)
+		return NULL; /* the allocation failed */
+	c->ev->op = PGT_OP_PGD_ALLOC;
+	*emit = true;
+	return intern_id(c, pgd, &c->ev->pgd);
+}
+
+static struct pgt_error *h_pgd_free(struct ctx *c, bool *emit)
+{
+	uint64_t mm, pgd;
+	struct pgt_error *err;
+	if ((err = addr_field(c, "mm", &mm)) ||
+	    (err = addr_field(c, "pgd", &pgd)))
+		return err;
+	if ((err = intern_id(c, mm, &c->ev->mm)) ||
+	    (err = intern_id(c, pgd, &c->ev->pgd)))
+		return err;
+	c->ev->op = PGT_OP_PGD_FREE;
+	*emit = true;
+	return NULL;
+}
+
+/* [start, end): page-aligned, non-empty. */
+static struct pgt_error *range_fields(struct ctx *c, uint64_t *start,
+				      uint64_t *end)
+{
+	struct pgt_error *err;
+	if ((err = addr_field(c, "start", start)) ||
+	    (err = addr_field(c, "end", end)))
+		return err;
+	if (*end <= *start || ((*start | *end) & 0xfff))
+		return bad(c, "bad range 0x%" PRIx64 "-0x%" PRIx64
+			   " (not page-aligned and increasing)", *start, *end);
+	return NULL;
+}
+
+static struct pgt_error *h_sync_kmap(struct ctx *c, bool *emit)
+{
+	uint64_t start, end;
+	struct pgt_error *err = range_fields(c, &start, &end);
+	if (err)
+		return err;
+	c->ev->op = PGT_OP_SYNC_RANGE;
+	c->ev->addr = start;
+	c->ev->size = end;
+	*emit = true;
+	return NULL;
+}
+
+static struct pgt_error *h_alloc_va(struct ctx *c, bool *emit)
+{
+	uint64_t vstart, size;
+	struct pgt_error *err;
+	if ((err = addr_field(c, "size", &size)) ||
+	    (err = addr_field(c, "vstart", &vstart)))
+		return err;
+	if (vstart >= VMALLOC_OFFSET) {
+		uint64_t end = vstart - VMALLOC_OFFSET;
+		if (!c->ft->direct_end || end < c->ft->direct_end)
+			c->ft->direct_end = end;
+	}
+	return NULL;
+}
+
+static struct pgt_error *h_alloc_va_ret(struct ctx *c, bool *emit)
+{
+	uint64_t va;
+	struct pgt_error *err = addr_field(c, "va", &va);
+	if (err)
+		return err;
+	if (va == 0 || va >= ERR_PTR_MIN)
+		return NULL; /* failed: start and end are not there */
+	uint64_t start, end;
+	if ((err = range_fields(c, &start, &end)))
+		return err;
+	uint64_t size = end - start;
+	const char *site = c->l->body;
+	bool guard = !(site[0] == '(' && (!strncmp(site + 1, "new_vmap_block", 14) ||
+					  !strncmp(site + 1, "vm_map_ram", 10)));
+	if (guard && size > 0x1000)
+		size -= 0x1000;
+	c->ev->op = PGT_OP_VMALLOC;
+	c->ev->addr = start;
+	c->ev->size = size;
+	*emit = true;
+	return NULL;
+}
+
+static struct pgt_error *h_free_va(struct ctx *c, bool *emit)
+{
+	uint64_t va, start, end;
+	struct pgt_error *err;
+	if ((err = addr_field(c, "va", &va)) ||
+	    (err = range_fields(c, &start, &end)))
+		return err;
+	c->ev->op = PGT_OP_VFREE;
+	c->ev->addr = start;
+	c->ev->size = 0;
+	*emit = true;
+	return NULL;
+}
+
+static struct pgt_error *h_purge_va(struct ctx *c, bool *emit)
+{
+	uint64_t start, end;
+	struct pgt_error *err;
+	if ((err = addr_field(c, "start", &start)) ||
+	    (err = addr_field(c, "end", &end)))
+		return err;
+	c->ev->op = PGT_OP_PURGE;
+	*emit = true;
+	return NULL;
+}
+
+static struct pgt_error *h_cpa(struct ctx *c, bool *emit)
+{
+	uint64_t vaddr, pgd, set, clr, n, flags, alias;
+	struct pgt_error *err;
+	if ((err = addr_field(c, "vaddr", &vaddr)) ||
+	    (err = addr_field(c, "pgd", &pgd)) ||
+	    (err = num_field(c, "set", false, UINT64_MAX, &set)) ||
+	    (err = num_field(c, "clr", false, UINT64_MAX, &clr)) ||
+	    (err = num_field(c, "n", false, UINT32_MAX, &n)) ||
+	    (err = num_field(c, "alias", true, 0, &alias)) ||
+	    (err = addr_field(c, "flags", &flags)))
+		return err;
+	if (n == 0 || pgd != 0 || (flags & (CPA_ARRAY | CPA_PAGES_ARRAY)))
+		return NULL;
+	if (c->ft->direct_end && vaddr >= c->ft->direct_end)
+		return NULL; /* vmalloc PTEs; the alias calls follow */
+	if (vaddr & 0xfff)
+		return bad(c, "vaddr 0x%" PRIx64 " is not page-aligned", vaddr);
+	c->ev->op = PGT_OP_CPA;
+	c->ev->addr = vaddr;
+	c->ev->pages = n;
+	c->ev->prot = PGT_PROT_SETCLR;
+	c->ev->set = set;
+	c->ev->clr = clr;
+	*emit = true;
+	return NULL;
+}
+
+static struct pgt_error *h_set_pmd_pte(struct ctx *c, bool *emit)
+{
+	uint64_t kpte, addr, pte;
+	struct pgt_error *err;
+	if ((err = addr_field(c, "kpte", &kpte)) ||
+	    (err = addr_field(c, "addr", &addr)) ||
+	    (err = num_field(c, "pte", false, UINT64_MAX, &pte)))
+		return err;
+	c->ev->op = PGT_OP_SET_PMD;
+	c->ev->addr = addr;
+	c->ev->prot_raw = pte;
+	*emit = true;
+	return NULL;
+}
+
+/* A task event: @pid_key/@comm_key name the task it is about. */
+static struct pgt_error *task_event(struct ctx *c, const char *comm_key,
+				    const char *pid_key, bool *emit)
+{
+	const char *v;
+	size_t n;
+	uint32_t comm = 0;
+	struct pgt_error *err;
+	if (comm_key) {
+		if (!find_field(c->fields, comm_key, pid_key, &v, &n))
+			return bad(c, "missing field '%s=' before '%s='", comm_key,
+				   pid_key);
+		if (n && (err = pgt_strtab_intern(c->ft->tab, v, n, &comm)))
+			return err;
+	}
+	uint64_t pid;
+	if ((err = num_field(c, pid_key, false, INT32_MAX, &pid)))
+		return err;
+	if (!comm_key)
+		comm = c->ev->comm;
+	c->ev->op = PGT_OP_TASK;
+	c->ev->pid = (int32_t)pid;
+	c->ev->comm = comm;
+	*emit = true;
+	return comm ? remember_comm(c->ft, (int32_t)pid, comm) : NULL;
+}
+
+static struct pgt_error *h_fork(struct ctx *c, bool *emit)
+{
+	const char *v;
+	size_t n;
+	if (!find_field(c->fields, "comm", "pid", &v, &n))
+		return bad(c, "missing field 'comm='");
+	return task_event(c, "child_comm", "child_pid", emit);
+}
+
+static struct pgt_error *h_exec(struct ctx *c, bool *emit)
+{
+	const char *v;
+	size_t n;
+	if (!find_field(c->fields, "filename", "pid", &v, &n))
+		return bad(c, "missing field 'filename='");
+	if (!c->ev->comm && n) {
+		/* "<...>": exec named the task after the file's base name. */
+		for (size_t k = n; k > 0; k--) {
+			if (v[k - 1] == '/') {
+				v += k;
+				n -= k;
+				break;
+			}
+		}
+		if (n > 15)
+			n = 15;
+		struct pgt_error *err =
+			pgt_strtab_intern(c->ft->tab, v, n, &c->ev->comm);
+		if (err)
+			return err;
+	}
+	return task_event(c, NULL, "pid", emit);
+}
+
+static struct pgt_error *h_exit(struct ctx *c, bool *emit)
+{
+	return task_event(c, "comm", "pid", emit);
+}
+
+static struct pgt_error *h_module(struct ctx *c, bool *emit)
+{
+	const char *s = c->fields;
+	size_t n = 0;
+	while (s[n] && !is_space(s[n]))
+		n++;
+	if (n == 0)
+		return bad(c, "missing module name");
+	c->ev->op = PGT_OP_MODULE;
+	*emit = true;
+	return pgt_strtab_intern(c->ft->tab, s, n, &c->ev->label);
+}
+
+static struct pgt_error *marker(struct ctx *c, const char *text, bool *emit)
+{
+	size_t n = strlen(text);
+	while (n && (is_space(text[n - 1]) || text[n - 1] == '\n'))
+		n--;
+	if (n == 0)
+		return NULL;
+	c->ev->op = PGT_OP_LABEL;
+	*emit = true;
+	return pgt_strtab_intern(c->ft->tab, text, n, &c->ev->label);
+}
+
+static struct pgt_error *h_mark(struct ctx *c, bool *emit)
+{
+	return marker(c, c->l->body, emit);
+}
+
+/* trace-cmd report: "print: SYMBOL: TEXT" (the ip is tracing_mark_write). */
+static struct pgt_error *h_print(struct ctx *c, bool *emit)
+{
+	const char *s = c->l->body;
+	const char *colon = strstr(s, ": ");
+	if (!colon || memchr(s, ' ', (size_t)(colon - s)))
+		return bad(c, "expected 'SYMBOL: TEXT'");
+	return marker(c, colon + 2, emit);
+}
+
+static struct pgt_error *h_fault(struct ctx *c, bool *emit)
+{
+	const char *v;
+	size_t n;
+	uint64_t x;
+	if (!find_field(c->fields, "address", NULL, &v, &n))
+		return bad(c, "missing field 'address='");
+	if (!(n > 2 && v[0] == '0' && v[1] == 'x'))
+		return NULL; /* %ps printed a symbol: the address is lost */
+	if (!parse_num(v, n, false, &x) || x > UINT32_MAX)
+		return bad(c, "bad value for 'address': '%.*s'", (int)n, v);
+	c->ev->addr = x;
+	if (!find_field(c->fields, "ip", NULL, &v, &n))
+		return bad(c, "missing field 'ip='");
+	if (n > 2 && v[0] == '0' && v[1] == 'x') {
+		if (!parse_num(v, n, false, &x) || x > UINT32_MAX)
+			return bad(c, "bad value for 'ip': '%.*s'", (int)n, v);
+		c->ev->has_ip = true;
+		c->ev->ip = x;
+	}
+	struct pgt_error *err = num_field(c, "error_code", false, UINT32_MAX, &x);
+	if (err)
+		return err;
+	c->ev->has_error = true;
+	c->ev->error = (uint32_t)x;
+	c->ev->op = PGT_OP_FAULT;
+	*emit = true;
+	return NULL;
+}
+
+static const struct {
+	const char *name;
+	handler_fn *fn;
+} handlers[] = {
+	{"pgd_alloc", h_pgd_alloc},
+	{"pgd_alloc_ret", h_pgd_alloc_ret},
+	{"pgd_free", h_pgd_free},
+	{"sync_kmap", h_sync_kmap},
+	{"alloc_va", h_alloc_va},
+	{"alloc_va_ret", h_alloc_va_ret},
+	{"free_va", h_free_va},
+	{"purge_va", h_purge_va},
+	{"cpa", h_cpa},
+	{"cpa_set_clr", h_cpa_set_clr},
+	{"set_pmd_pte", h_set_pmd_pte},
+	{"pti_clone", h_pti_clone},
+	{"sync_one", h_sync_one},
+	{"vmalloc_fault", h_vmalloc_fault},
+	{"set_memory_ro", h_set_memory},
+	{"set_memory_rw", h_set_memory},
+	{"set_memory_x", h_set_memory},
+	{"set_memory_nx", h_set_memory},
+	{"set_memory_np", h_set_memory},
+	{"sched_process_fork", h_fork},
+	{"sched_process_exec", h_exec},
+	{"sched_process_exit", h_exit},
+	{"sched_process_free", h_exit},
+	{"module_load", h_module},
+	{"module_free", h_module},
+	{"tracing_mark_write", h_mark},
+	{"print", h_print},
+	{"page_fault_kernel", h_fault},
+};
+
+static handler_fn *find_handler(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
+		if (strlen(handlers[i].name) == len &&
+		    !memcmp(handlers[i].name, name, len))
+			return handlers[i].fn;
+	}
+	return NULL;
+}
+
+bool pgt_ftrace_known_event(const char *name, size_t len)
+{
+	return find_handler(name, len) != NULL;
+}
+
+static bool lost_events_line(const char *line)
+{
+	return !strncmp(line, "CPU:", 4) &&
+	       (strstr(line, "LOST") || strstr(line, "DROPPED"));
+}
+
+/* Stack traces (the stacktrace option) continue the event before them. */
+static bool continuation_line(const char *line)
+{
+	while (is_space(*line))
+		line++;
+	return !strncmp(line, "=>", 2) || !strncmp(line, "<stack trace>", 13) ||
+	       !strncmp(line, "<user stack trace>", 18);
+}
+
+static struct pgt_error *line_error(struct pgt_ftrace *ft, const char *fmt,
+				    ...) __attribute__((format(printf, 2, 3)));
+
+static struct pgt_error *line_error(struct pgt_ftrace *ft, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct pgt_error *err = pgt_error_vcreate(PGT_ERROR_INPUT, fmt, ap);
+	va_end(ap);
+	return pgt_error_prefix(err, "%s:%" PRIu64, pgt_lineio_name(ft->in),
+				pgt_lineio_lineno(ft->in));
+}
+
+struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
+				  bool *eof_ret)
+{
+	for (;;) {
+		char *line;
+		size_t len;
+		struct pgt_error *err = pgt_lineio_next(ft->in, &line, &len);
+		if (err)
+			return err;
+		if (!line) {
+			*eof_ret = true;
+			return NULL;
+		}
+		size_t i = 0;
+		while (i < len && is_space(line[i]))
+			i++;
+		if (i == len || line[i] == '#')
+			continue;
+		struct ev_line l;
+		if (!parse_event_line(line, len, &l)) {
+			if (lost_events_line(line + i))
+				return line_error(ft, "%s: the trace is incomplete (enlarge buffer_size_kb)",
+						  line + i);
+			if (continuation_line(line)) {
+				ft->skipped++;
+				continue;
+			}
+			/* trace-cmd report's preamble: cpus=, version =, ... */
+			if (!ft->seen_event)
+				continue;
+			return line_error(ft, "not an ftrace event line");
+		}
+		ft->seen_event = true;
+		handler_fn *fn = find_handler(l.name, l.name_len);
+		if (!fn) {
+			ft->skipped++;
+			continue;
+		}
+
+		struct pgt_event *ev = ret;
+		*ev = (struct pgt_event){
+			.op = PGT_OP_NONE,
+			.line = pgt_lineio_lineno(ft->in),
+			.cpu = l.cpu,
+			.pid = l.pid,
+		};
+		if (l.t_ns < ft->last_t) {
+			ft->backwards++;
+			l.t_ns = ft->last_t;
+		}
+		ft->last_t = l.t_ns;
+		ev->t_ns = l.t_ns;
+		if (l.comm_len == 5 && !memcmp(l.comm, "<...>", 5)) {
+			uint32_t *known = comm_slot(ft, l.pid);
+			ev->comm = known ? *known : 0;
+		} else if ((err = pgt_strtab_intern(ft->tab, l.comm, l.comm_len,
+						    &ev->comm))) {
+			return err;
+		}
+		char name[64];
+		snprintf(name, sizeof(name), "%.*s", (int)l.name_len, l.name);
+		struct ctx c = {
+			.ft = ft,
+			.l = &l,
+			.event = name,
+			.fields = skip_location(l.body),
+			.ev = ev,
+		};
+		bool emit = false;
+		if ((err = fn(&c, &emit)))
+			return err;
+		if (emit) {
+			*eof_ret = false;
+			return NULL;
+		}
+		/* Entries of pairs are not skipped: their return carries them. */
+		if (fn != h_pgd_alloc)
+			ft->skipped++;
+	}
+}

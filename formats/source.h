@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An event source: a trace file in any format pgtrace reads, detected from
+ * its first line unless a format is forced.  Errors are complete messages
+ * of the form "FILE:LINE: what is wrong".
+ */
+#ifndef PGTRACE_FORMATS_SOURCE_H
+#define PGTRACE_FORMATS_SOURCE_H
+
+#include <stdbool.h>
+
+#include "core/event.h"
+#include "formats/lineio.h"
+
+enum pgt_format {
+	PGT_FORMAT_AUTO = 0,
+	PGT_FORMAT_NATIVE, /* "# pgtrace-trace 1" (pgtrace-trace(5)) */
+	PGT_FORMAT_FTRACE, /* ftrace text: trace, trace_pipe, trace-cmd report */
+};
+
+/* "auto", "native", "ftrace"; parse returns -1 when unknown. */
+const char *pgt_format_name(enum pgt_format f);
+int pgt_format_parse(const char *s);
+
+struct pgt_source;
+
+/* Open @path ("-": stdin), interning names into @tab (owned by the caller). */
+struct pgt_error *pgt_source_open(const char *path, enum pgt_format format,
+				  struct pgt_strtab *tab,
+				  struct pgt_source **ret);
+void pgt_source_destroy(struct pgt_source *src);
+
+/* The format in use (never AUTO). */
+enum pgt_format pgt_source_format(const struct pgt_source *src);
+
+/*
+ * The next model event into *ret; *eof_ret is set at the end.  A native
+ * trace's machine line is returned as a PGT_OP_MACHINE event before any
+ * other, with the description available from pgt_source_machine().
+ */
+struct pgt_error *pgt_source_next(struct pgt_source *src,
+				  struct pgt_event *ret, bool *eof_ret);
+
+/* The machine description the trace gave (defaults when it gave none). */
+const struct pgt_machine *pgt_source_machine(const struct pgt_source *src);
+
+/* The file name for messages. */
+const char *pgt_source_name(const struct pgt_source *src);
+
+/* Lines read so far that carried no model event (other ftrace events). */
+uint64_t pgt_source_skipped(const struct pgt_source *src);
+
+#endif

@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: MIT */
+/* The native trace reader (the writer is in trace_writer.c). */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+
+#include "core/layout.h"
+#include "core/pae.h"
+#include "formats/trace.h"
+
+enum key {
+	K_PGD, K_MM, K_ADDR, K_SIZE, K_PAGES, K_PROT, K_SET, K_CLR, K_END,
+	K_PTE, K_CTX, K_IP, K_ERROR, K_NAME, K_TEXT,
+	K_T, K_CPU, K_PID, K_COMM,
+	K_PAGE_OFFSET, K_LOWMEM, K_PSE, K_HIGHMEM, K_NX, K_PGE, K_ETEXT,
+	K_KERNEL,
+	K__COUNT,
+};
+
+static const char *const key_names[K__COUNT] = {
+	"pgd", "mm", "addr", "size", "pages", "prot", "set", "clr", "end",
+	"pte", "ctx", "ip", "error", "name", "text",
+	"t", "cpu", "pid", "comm",
+	"page_offset", "lowmem", "pse", "highmem", "nx", "pge", "etext",
+	"kernel",
+};
+
+#define B(k) (1u << (k))
+#define COMMON (B(K_T) | B(K_CPU) | B(K_PID) | B(K_COMM))
+
+struct op_spec {
+	const char *name;
+	enum pgt_op op;
+	unsigned allowed, required;
+};
+
+static const struct op_spec ops[] = {
+	{"machine", PGT_OP_MACHINE,
+	 B(K_PAGE_OFFSET) | B(K_LOWMEM) | B(K_PSE) | B(K_HIGHMEM) | B(K_NX) |
+		 B(K_PGE) | B(K_ETEXT) | B(K_KERNEL), 0},
+	{"pgd_alloc", PGT_OP_PGD_ALLOC, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
+	{"pgd_free", PGT_OP_PGD_FREE, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
+	{"switch", PGT_OP_SWITCH, COMMON | B(K_PGD) | B(K_MM), 0},
+	{"vmalloc", PGT_OP_VMALLOC, COMMON | B(K_ADDR) | B(K_SIZE),
+	 B(K_ADDR) | B(K_SIZE)},
+	{"vfree", PGT_OP_VFREE, COMMON | B(K_ADDR) | B(K_SIZE), B(K_ADDR)},
+	{"cpa", PGT_OP_CPA,
+	 COMMON | B(K_ADDR) | B(K_PAGES) | B(K_PROT) | B(K_SET) | B(K_CLR),
+	 B(K_ADDR) | B(K_PAGES)},
+	{"flush", PGT_OP_FLUSH, COMMON, 0},
+	{"sync", PGT_OP_SYNC, COMMON, 0},
+	{"sync_range", PGT_OP_SYNC_RANGE, COMMON | B(K_ADDR) | B(K_END),
+	 B(K_ADDR) | B(K_END)},
+	{"set_pmd", PGT_OP_SET_PMD, COMMON | B(K_ADDR) | B(K_PTE),
+	 B(K_ADDR) | B(K_PTE)},
+	{"purge", PGT_OP_PURGE, COMMON, 0},
+	{"reap", PGT_OP_REAP, COMMON, 0},
+	{"access", PGT_OP_ACCESS,
+	 COMMON | B(K_ADDR) | B(K_PGD) | B(K_CTX) | B(K_IP), B(K_ADDR)},
+	{"fault", PGT_OP_FAULT,
+	 COMMON | B(K_ADDR) | B(K_PGD) | B(K_IP) | B(K_ERROR), B(K_ADDR)},
+	{"task", PGT_OP_TASK, COMMON, B(K_PID)},
+	{"module", PGT_OP_MODULE, COMMON | B(K_NAME), B(K_NAME)},
+	{"label", PGT_OP_LABEL, COMMON | B(K_TEXT), B(K_TEXT)},
+};
+
+struct pgt_trace_reader {
+	struct pgt_lineio *in;
+	struct pgt_strtab *tab;
+	struct pgt_machine machine;
+	bool seen_event;
+	uint64_t last_t;
+	char *decoded; /* scratch for %XX decoding */
+	size_t decoded_cap;
+};
+
+bool pgt_trace_detect(const char *line, size_t len)
+{
+	size_t m = strlen(PGT_TRACE_MAGIC);
+	if (len < m || memcmp(line, PGT_TRACE_MAGIC, m) != 0)
+		return false;
+	for (size_t i = m; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t')
+			return false;
+	return true;
+}
+
+struct pgt_error *pgt_trace_reader_create(struct pgt_lineio *in,
+					  struct pgt_strtab *tab,
+					  struct pgt_trace_reader **ret)
+{
+	char *line;
+	size_t len;
+	struct pgt_error *err = pgt_lineio_next(in, &line, &len);
+	if (err)
+		return err;
+	if (!line)
+		return pgt_error_create(PGT_ERROR_INPUT, "%s: empty trace",
+					pgt_lineio_name(in));
+	if (!pgt_trace_detect(line, len))
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"%s:1: not a pgtrace trace (the first line must be '%s')",
+					pgt_lineio_name(in), PGT_TRACE_MAGIC);
+	struct pgt_trace_reader *r = calloc(1, sizeof(*r));
+	if (!r)
+		return &pgt_error_nomem;
+	r->in = in;
+	r->tab = tab;
+	pgt_machine_init(&r->machine);
+	*ret = r;
+	return NULL;
+}
+
+void pgt_trace_reader_destroy(struct pgt_trace_reader *r)
+{
+	if (!r)
+		return;
+	free(r->decoded);
+	free(r);
+}
+
+const struct pgt_machine *pgt_trace_reader_machine(
+	const struct pgt_trace_reader *r)
+{
+	return &r->machine;
+}
+
+static struct pgt_error *bad(struct pgt_trace_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static struct pgt_error *bad(struct pgt_trace_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct pgt_error *err = pgt_error_vcreate(PGT_ERROR_INPUT, fmt, ap);
+	va_end(ap);
+	return pgt_error_prefix(err, "%s:%llu", pgt_lineio_name(r->in),
+				(unsigned long long)pgt_lineio_lineno(r->in));
+}
+
+/* Decimal or 0x hexadecimal, optionally with a K/M/G suffix. */
+static bool parse_u64(const char *s, size_t len, bool size_suffix,
+		      uint64_t *ret)
+{
+	if (len == 0)
+		return false;
+	uint64_t shift = 0;
+	if (size_suffix) {
+		char c = s[len - 1];
+		if (c == 'K' || c == 'M' || c == 'G') {
+			shift = c == 'K' ? 10 : c == 'M' ? 20 : 30;
+			len--;
+		}
+	}
+	int base = 10;
+	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		len -= 2;
+	}
+	if (len == 0 || len > 20)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		int d;
+		if (isdigit((unsigned char)s[i]))
+			d = s[i] - '0';
+		else if (base == 16 && isxdigit((unsigned char)s[i]))
+			d = tolower((unsigned char)s[i]) - 'a' + 10;
+		else
+			return false;
+		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return false;
+		v = v * (uint64_t)base + (uint64_t)d;
+	}
+	if (shift && v > (UINT64_MAX >> shift))
+		return false;
+	*ret = v << shift;
+	return true;
+}
+
+/* "SECONDS[.FRACTION]" into nanoseconds. */
+static bool parse_time(const char *s, size_t len, uint64_t *ret)
+{
+	uint64_t sec = 0, ns = 0;
+	size_t i = 0;
+	if (len == 0)
+		return false;
+	for (; i < len && s[i] != '.'; i++) {
+		if (!isdigit((unsigned char)s[i]) || sec > UINT64_MAX / 10 / 1000000000)
+			return false;
+		sec = sec * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (i < len) {
+		i++;
+		if (i == len)
+			return false;
+		uint64_t scale = 100000000;
+		for (; i < len; i++) {
+			if (!isdigit((unsigned char)s[i]))
+				return false;
+			ns += (uint64_t)(s[i] - '0') * scale;
+			scale /= 10;
+		}
+	}
+	*ret = sec * 1000000000 + ns;
+	return true;
+}
+
+static int hexval(char c)
+{
+	if (isdigit((unsigned char)c))
+		return c - '0';
+	if (isxdigit((unsigned char)c))
+		return tolower((unsigned char)c) - 'a' + 10;
+	return -1;
+}
+
+/* Intern a name value, decoding %XX escapes (see pgtrace-trace(5)). */
+static struct pgt_error *intern_value(struct pgt_trace_reader *r,
+				      const char *key, const char *s,
+				      size_t len, uint32_t *ret)
+{
+	if (len == 0)
+		return bad(r, "empty value for '%s'", key);
+	if (!memchr(s, '%', len))
+		return pgt_strtab_intern(r->tab, s, len, ret);
+	if (len + 1 > r->decoded_cap) {
+		char *d = realloc(r->decoded, len + 1);
+		if (!d)
+			return &pgt_error_nomem;
+		r->decoded = d;
+		r->decoded_cap = len + 1;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			r->decoded[n++] = s[i];
+			continue;
+		}
+		int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
+		int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+			return bad(r, "bad %%XX escape in '%s'", key);
+		r->decoded[n++] = (char)(hi * 16 + lo);
+		i += 2;
+	}
+	return pgt_strtab_intern(r->tab, r->decoded, n, ret);
+}
+
+static struct pgt_error *parse_bool(struct pgt_trace_reader *r,
+				    const char *key, const char *v, size_t len,
+				    bool *ret)
+{
+	if (len == 1 && (v[0] == '0' || v[0] == '1')) {
+		*ret = v[0] == '1';
+		return NULL;
+	}
+	return bad(r, "'%s' must be 0 or 1, not '%.*s'", key, (int)len, v);
+}
+
+static struct pgt_error *parse_prot(struct pgt_trace_reader *r, const char *v,
+				    size_t len, struct pgt_event *ev)
+{
+	static const struct {
+		const char *name;
+		enum pgt_prot prot;
+	} names[] = {
+		{"kernel", PGT_PROT_KERNEL},
+		{"kernel_ro", PGT_PROT_KERNEL_RO},
+		{"kernel_exec", PGT_PROT_KERNEL_EXEC},
+		{"kernel_rx", PGT_PROT_KERNEL_RX},
+		{"kernel_nocache", PGT_PROT_KERNEL_NOCACHE},
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strlen(names[i].name) == len &&
+		    memcmp(names[i].name, v, len) == 0) {
+			ev->prot = names[i].prot;
+			return NULL;
+		}
+	}
+	uint64_t raw;
+	if (len > 2 && v[0] == '0' && v[1] == 'x' &&
+	    parse_u64(v, len, false, &raw)) {
+		if (raw & PGT_ADDR_MASK)
+			return bad(r, "prot 0x%llx has address bits set",
+				   (unsigned long long)raw);
+		ev->prot = PGT_PROT_RAW;
+		ev->prot_raw = raw;
+		return NULL;
+	}
+	return bad(r,
+		   "unknown prot '%.*s' (kernel, kernel_ro, kernel_exec, kernel_rx, kernel_nocache or a hex value)",
+		   (int)len, v);
+}
+
+static struct pgt_error *machine_field(struct pgt_trace_reader *r, enum key k,
+				       const char *v, size_t len)
+{
+	struct pgt_machine *m = &r->machine;
+	uint64_t n;
+	struct pgt_error *err = NULL;
+	switch (k) {
+	case K_PAGE_OFFSET:
+		if (!parse_u64(v, len, true, &n) ||
+		    (n != 0xc0000000u && n != 0x80000000u && n != 0x40000000u))
+			return bad(r, "page_offset must be 0xc0000000, 0x80000000 or 0x40000000, not '%.*s'",
+				   (int)len, v);
+		m->page_offset = (uint32_t)n;
+		m->set |= PGT_MACHINE_PAGE_OFFSET;
+		break;
+	case K_LOWMEM:
+		if (!parse_u64(v, len, true, &n) || n == 0 || (n & 0xfff))
+			return bad(r, "lowmem must be a non-zero multiple of 4K, not '%.*s'",
+				   (int)len, v);
+		m->lowmem = n;
+		m->set |= PGT_MACHINE_LOWMEM;
+		break;
+	case K_PSE:
+		err = parse_bool(r, "pse", v, len, &m->pse);
+		m->set |= PGT_MACHINE_PSE;
+		break;
+	case K_HIGHMEM:
+		err = parse_bool(r, "highmem", v, len, &m->highmem);
+		m->set |= PGT_MACHINE_HIGHMEM;
+		break;
+	case K_NX:
+		err = parse_bool(r, "nx", v, len, &m->nx);
+		m->set |= PGT_MACHINE_NX;
+		break;
+	case K_PGE:
+		err = parse_bool(r, "pge", v, len, &m->pge);
+		m->set |= PGT_MACHINE_PGE;
+		break;
+	case K_ETEXT:
+		if (!parse_u64(v, len, false, &n) || n > UINT32_MAX)
+			return bad(r, "bad etext '%.*s'", (int)len, v);
+		m->etext = (uint32_t)n;
+		m->set |= PGT_MACHINE_ETEXT;
+		break;
+	case K_KERNEL: {
+		char buf[32];
+		if (len >= sizeof(buf))
+			len = sizeof(buf) - 1;
+		memcpy(buf, v, len);
+		buf[len] = '\0';
+		int kern = pgt_kernel_parse(buf);
+		if (!kern)
+			return bad(r, "unknown kernel '%s' (2.6.21, 2.6.22 or 6.1)",
+				   buf);
+		m->kernel = kern;
+		m->set |= PGT_MACHINE_KERNEL;
+		break;
+	}
+	default:
+		break;
+	}
+	return err;
+}
+
+static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
+				      size_t len, struct pgt_event *ev)
+{
+	size_t i = 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	size_t op_start = i;
+	while (i < len && line[i] != ' ' && line[i] != '\t')
+		i++;
+	size_t op_len = i - op_start;
+	const struct op_spec *spec = NULL;
+	for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
+		if (strlen(ops[o].name) == op_len &&
+		    memcmp(ops[o].name, line + op_start, op_len) == 0) {
+			spec = &ops[o];
+			break;
+		}
+	}
+	if (!spec)
+		return bad(r, "unknown operation '%.*s'", (int)op_len,
+			   line + op_start);
+	if (spec->op == PGT_OP_MACHINE && r->seen_event)
+		return bad(r, "the machine line must come before the first event");
+
+	memset(ev, 0, sizeof(*ev));
+	ev->op = spec->op;
+	ev->line = pgt_lineio_lineno(r->in);
+	ev->t_ns = PGT_NO_TIME;
+	ev->cpu = -1;
+	ev->pid = -1;
+	unsigned seen = 0;
+	bool have_prot = false;
+	struct pgt_error *err;
+	for (;;) {
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i >= len)
+			break;
+		size_t f = i;
+		while (i < len && line[i] != ' ' && line[i] != '\t')
+			i++;
+		const char *field = line + f;
+		size_t flen = i - f;
+		const char *eq = memchr(field, '=', flen);
+		if (!eq)
+			return bad(r, "expected KEY=VALUE, got '%.*s'", (int)flen,
+				   field);
+		size_t klen = (size_t)(eq - field);
+		const char *v = eq + 1;
+		size_t vlen = flen - klen - 1;
+		int k = -1;
+		for (int j = 0; j < K__COUNT; j++) {
+			if (strlen(key_names[j]) == klen &&
+			    memcmp(key_names[j], field, klen) == 0) {
+				k = j;
+				break;
+			}
+		}
+		if (k < 0 || !(spec->allowed & B(k)))
+			return bad(r, "unknown key '%.*s' for %s", (int)klen,
+				   field, spec->name);
+		if (seen & B(k))
+			return bad(r, "duplicate key '%s'", key_names[k]);
+		seen |= B(k);
+		if (vlen == 0)
+			return bad(r, "empty value for '%s'", key_names[k]);
+		uint64_t n = 0;
+		switch (k) {
+		case K_PGD:
+			if ((err = intern_value(r, "pgd", v, vlen, &ev->pgd)))
+				return err;
+			break;
+		case K_MM:
+			if ((err = intern_value(r, "mm", v, vlen, &ev->mm)))
+				return err;
+			break;
+		case K_COMM:
+			if ((err = intern_value(r, "comm", v, vlen, &ev->comm)))
+				return err;
+			break;
+		case K_NAME:
+			if ((err = intern_value(r, "name", v, vlen, &ev->label)))
+				return err;
+			break;
+		case K_TEXT:
+			if ((err = intern_value(r, "text", v, vlen, &ev->label)))
+				return err;
+			break;
+		case K_ADDR:
+		case K_END:
+			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
+				return bad(r, "bad address for '%s': '%.*s'",
+					   key_names[k], (int)vlen, v);
+			if (k == K_ADDR)
+				ev->addr = n;
+			else
+				ev->size = n;
+			break;
+		case K_IP:
+			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
+				return bad(r, "bad address for 'ip': '%.*s'",
+					   (int)vlen, v);
+			ev->has_ip = true;
+			ev->ip = n;
+			break;
+		case K_SIZE:
+			if (!parse_u64(v, vlen, true, &n) || n > UINT32_MAX)
+				return bad(r, "bad size '%.*s'", (int)vlen, v);
+			ev->size = n;
+			break;
+		case K_PAGES:
+			if (!parse_u64(v, vlen, false, &n) || n == 0 ||
+			    n > (1u << 20))
+				return bad(r, "bad page count '%.*s'", (int)vlen, v);
+			ev->pages = n;
+			break;
+		case K_PROT:
+			if ((err = parse_prot(r, v, vlen, ev)))
+				return err;
+			have_prot = true;
+			break;
+		case K_SET:
+		case K_CLR:
+		case K_PTE:
+			if (!parse_u64(v, vlen, false, &n))
+				return bad(r, "bad value for '%s': '%.*s'",
+					   key_names[k], (int)vlen, v);
+			if (k == K_SET)
+				ev->set = n;
+			else if (k == K_CLR)
+				ev->clr = n;
+			else
+				ev->prot_raw = n;
+			break;
+		case K_CTX:
+			if (vlen == 4 && !memcmp(v, "task", 4))
+				ev->ctx = PGT_CTX_TASK;
+			else if (vlen == 3 && !memcmp(v, "irq", 3))
+				ev->ctx = PGT_CTX_IRQ;
+			else if (vlen == 3 && !memcmp(v, "nmi", 3))
+				ev->ctx = PGT_CTX_NMI;
+			else
+				return bad(r, "ctx must be task, irq or nmi, not '%.*s'",
+					   (int)vlen, v);
+			break;
+		case K_ERROR:
+			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
+				return bad(r, "bad error code '%.*s'", (int)vlen, v);
+			ev->has_error = true;
+			ev->error = (uint32_t)n;
+			break;
+		case K_T:
+			if (!parse_time(v, vlen, &ev->t_ns))
+				return bad(r, "bad timestamp '%.*s'", (int)vlen, v);
+			break;
+		case K_CPU:
+			if (!parse_u64(v, vlen, false, &n) || n > 4095)
+				return bad(r, "bad cpu '%.*s'", (int)vlen, v);
+			ev->cpu = (int32_t)n;
+			break;
+		case K_PID:
+			if (!parse_u64(v, vlen, false, &n) || n > INT32_MAX)
+				return bad(r, "bad pid '%.*s'", (int)vlen, v);
+			ev->pid = (int32_t)n;
+			break;
+		default:
+			if ((err = machine_field(r, k, v, vlen)))
+				return err;
+			break;
+		}
+	}
+	unsigned missing = spec->required & ~seen;
+	if (missing) {
+		for (int k = 0; k < K__COUNT; k++)
+			if (missing & B(k))
+				return bad(r, "%s needs %s=", spec->name,
+					   key_names[k]);
+	}
+	if (spec->op == PGT_OP_SWITCH && !(seen & (B(K_PGD) | B(K_MM))))
+		return bad(r, "switch needs pgd= or mm=");
+	if (spec->op == PGT_OP_CPA) {
+		bool setclr = seen & (B(K_SET) | B(K_CLR));
+		if (have_prot == setclr)
+			return bad(r, "cpa needs either prot= or set=/clr=");
+		if (setclr)
+			ev->prot = PGT_PROT_SETCLR;
+	}
+	if (ev->t_ns != PGT_NO_TIME) {
+		if (ev->t_ns < r->last_t)
+			return bad(r, "timestamp goes backwards");
+		r->last_t = ev->t_ns;
+	}
+	if (spec->op != PGT_OP_MACHINE)
+		r->seen_event = true;
+	return NULL;
+}
+
+struct pgt_error *pgt_trace_reader_next(struct pgt_trace_reader *r,
+					struct pgt_event *ret, bool *eof_ret)
+{
+	for (;;) {
+		char *line;
+		size_t len;
+		struct pgt_error *err = pgt_lineio_next(r->in, &line, &len);
+		if (err)
+			return err;
+		if (!line) {
+			*eof_ret = true;
+			return NULL;
+		}
+		size_t i = 0;
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len || line[i] == '#')
+			continue;
+		*eof_ret = false;
+		return parse_record(r, line, len, ret);
+	}
+}
