@@ -55,6 +55,7 @@ struct rec {
 	uint32_t uhalf;                   /* 6.1 PTI: user-half pgd frame */
 	uint32_t uhalf_kpmd;
 	int32_t live_idx;                 /* index in m->own_live, -1 */
+	bool dirty;                       /* divergence changed in this event */
 };
 
 struct vm_area {
@@ -98,6 +99,8 @@ struct pgt_model {
 	size_t live_by_id_cap;
 	uint32_t *pgd_by_mm;     /* mm id -> pgd id */
 	size_t pgd_by_mm_cap;
+	int32_t *dirty;          /* records whose divergence changed this event */
+	size_t ndirty, dirty_cap;
 	int32_t *own_live;       /* live records with private kernel PMDs */
 	size_t nown_live, own_live_cap;
 
@@ -338,15 +341,46 @@ static void rec_count(struct rec *r, enum cat c, int delta)
 	}
 }
 
+/*
+ * Max and first divergence are taken between events: the kernel's own
+ * window between writing init_mm and broadcasting is not a divergence a
+ * process can be caught in at an event boundary.
+ */
 static void rec_after_change(struct pgt_model *m, struct rec *r)
 {
-	uint32_t d = pgt_pgd_divergent(&r->s);
-	if (d > r->s.max_divergent) {
-		r->s.max_divergent = d;
-		r->s.max_line = m->line;
+	if (r->dirty)
+		return;
+	if (GROW(m->dirty, m->dirty_cap, m->ndirty + 1)) {
+		/* Out of memory for the list: settle now instead. */
+		uint32_t d = pgt_pgd_divergent(&r->s);
+		if (d > r->s.max_divergent) {
+			r->s.max_divergent = d;
+			r->s.max_line = m->line;
+		}
+		if (d && !r->s.first_divergence_line)
+			r->s.first_divergence_line = m->line;
+		return;
 	}
-	if (d && !r->s.first_divergence_line)
-		r->s.first_divergence_line = m->line;
+	r->dirty = true;
+	m->dirty[m->ndirty++] = (int32_t)(r - m->recs);
+}
+
+static void settle_dirty(struct pgt_model *m)
+{
+	for (size_t i = 0; i < m->ndirty; i++) {
+		struct rec *r = &m->recs[m->dirty[i]];
+		r->dirty = false;
+		if (!r->s.live)
+			continue;
+		uint32_t d = pgt_pgd_divergent(&r->s);
+		if (d > r->s.max_divergent) {
+			r->s.max_divergent = d;
+			r->s.max_line = m->line;
+		}
+		if (d && !r->s.first_divergence_line)
+			r->s.first_divergence_line = m->line;
+	}
+	m->ndirty = 0;
 }
 
 static void rec_entry_change(struct pgt_model *m, struct rec *r, int slot,
@@ -586,6 +620,7 @@ void pgt_model_destroy(struct pgt_model *m)
 	free(m->live_by_id);
 	free(m->pgd_by_mm);
 	free(m->own_live);
+	free(m->dirty);
 	free(m->areas);
 	free(m->deferred);
 	free(m->notes);
@@ -1347,8 +1382,9 @@ static struct pgt_error *op_flush(struct pgt_model *m)
 static struct pgt_error *vmalloc_sync_one(struct pgt_model *m,
 					  const uint64_t *pgd_entries,
 					  uint32_t va, uint32_t pgd_id,
-					  bool both, bool *ret)
+					  bool both, int *written, bool *ret)
 {
+	*written = 0;
 	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
 	uint64_t pgd_k = m->frames[m->swapper].data[slot];
 	*ret = false;
@@ -1362,13 +1398,12 @@ static struct pgt_error *vmalloc_sync_one(struct pgt_model *m,
 	if (pfn >= m->nframes)
 		return NULL;
 	uint32_t f = (uint32_t)pfn;
-	m->costs.sync_entries_examined++;
 	uint64_t pmd = entry_at(m, f, idx);
 	struct pgt_error *err;
 	if (both && pgt_present(pmd) != pgt_present(pmd_k)) {
 		if ((err = pmd_write_via(m, f, idx, pmd_k, pgd_id)))
 			return err;
-		m->costs.sync_entries_written++;
+		(*written)++;
 		pmd = pmd_k;
 	}
 	if (!pgt_present(pmd_k))
@@ -1376,7 +1411,7 @@ static struct pgt_error *vmalloc_sync_one(struct pgt_model *m,
 	if (!pgt_present(pmd)) {
 		if ((err = pmd_write_via(m, f, idx, pmd_k, pgd_id)))
 			return err;
-		m->costs.sync_entries_written++;
+		(*written)++;
 	} else if (pgt_entry_addr(pmd) != pgt_entry_addr(pmd_k)) {
 		m->costs.bugs++; /* BUG_ON(pmd_page(*pmd) != pmd_page(*pmd_k)) */
 		if ((err = note(m, PGT_NOTE_BUG, pgd_id, va, false, 0)))
@@ -1407,11 +1442,14 @@ static struct pgt_error *sync_seed(struct pgt_model *m)
 			for (o = m->list_head; o >= 0; o = m->objs[o].next) {
 				m->costs.pgd_list_visits++;
 				bool ok;
+				int w;
 				struct pgt_error *err = vmalloc_sync_one(
 					m, obj_entries(m, o), va, obj_id(m, o),
-					false, &ok);
+					false, &w, &ok);
 				if (err)
 					return err;
+				m->costs.sync_entries_examined++;
+				m->costs.sync_entries_written += w;
 				if (!ok)
 					break;
 			}
@@ -1436,11 +1474,14 @@ static struct pgt_error *sync_pmd(struct pgt_model *m)
 		for (int32_t o = m->list_head; o >= 0; o = m->objs[o].next) {
 			m->costs.pgd_list_visits++;
 			bool ok;
+			int w;
 			struct pgt_error *err = vmalloc_sync_one(
 				m, obj_entries(m, o), (uint32_t)va,
-				obj_id(m, o), false, &ok);
+				obj_id(m, o), false, &w, &ok);
 			if (err)
 				return err;
+			m->costs.sync_entries_examined++;
+			m->costs.sync_entries_written += w;
 			if (!ok)
 				break;
 		}
@@ -1463,11 +1504,14 @@ static struct pgt_error *sync_range_61(struct pgt_model *m, uint32_t start)
 		for (int32_t o = m->list_head; o >= 0; o = m->objs[o].next) {
 			m->costs.pgd_list_visits++;
 			bool ok;
+			int w;
 			struct pgt_error *err = vmalloc_sync_one(
 				m, obj_entries(m, o), (uint32_t)va,
-				obj_id(m, o), true, &ok);
+				obj_id(m, o), true, &w, &ok);
 			if (err)
 				return err;
+			m->costs.sync_entries_examined++;
+			m->costs.sync_entries_written += w;
 		}
 	}
 	return NULL;
@@ -1550,9 +1594,10 @@ static struct pgt_error *access(struct pgt_model *m, const struct pgt_event *ev,
 			       ? va >= m->L.vmalloc_start && va < m->L.vmalloc_end
 			       : true;
 	bool ok = false;
+	int w;
 	if (in_area &&
 	    (err = vmalloc_sync_one(m, obj_entries(m, m->recs[r].obj), va, id,
-				    m->cfg.kernel == PGT_KERNEL_6_1, &ok)))
+				    m->cfg.kernel == PGT_KERNEL_6_1, &w, &ok)))
 		return err;
 	struct rec *rec = &m->recs[r];
 	if (ok && walk_mapped(m, r, va)) {
@@ -1591,10 +1636,9 @@ static struct pgt_error *op_switch(struct pgt_model *m, const struct pgt_event *
 	return NULL;
 }
 
-struct pgt_error *pgt_model_apply(struct pgt_model *m,
+static struct pgt_error *apply_op(struct pgt_model *m,
 				  const struct pgt_event *ev)
 {
-	m->line = ev->line;
 	m->costs.events++;
 	switch (ev->op) {
 	case PGT_OP_PGD_ALLOC:
@@ -1641,6 +1685,15 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 		return NULL;
 	}
 	return NULL;
+}
+
+struct pgt_error *pgt_model_apply(struct pgt_model *m,
+				  const struct pgt_event *ev)
+{
+	m->line = ev->line;
+	struct pgt_error *err = apply_op(m, ev);
+	settle_dirty(m);
+	return err;
 }
 
 /* ---- queries ---- */
