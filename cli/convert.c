@@ -1,8 +1,411 @@
 /* SPDX-License-Identifier: MIT */
-/* PLACEHOLDER: being written; replaced by the real command. */
+/* pgtrace convert: any trace pgtrace reads, written in the native format. */
+#include <argp.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "core/layout.h"
+#include "formats/source.h"
+#include "formats/trace.h"
+#include "json.h"
+
+/* A --from/--to point: an event number (from 1) or a label. */
+struct point {
+	const char *arg; /* NULL: not given */
+	uint64_t n;      /* 0: a label */
+};
+
+struct convert_args {
+	const char *in, *out;
+	enum pgt_format format;
+	struct point from, to;
+	struct pgt_machine machine; /* .set: what was given */
+	const char **comments;
+	size_t ncomments;
+	bool json;
+};
+
+enum {
+	OPT_FORMAT = 0x100,
+	OPT_FROM,
+	OPT_TO,
+	OPT_PAGE_OFFSET,
+	OPT_LOWMEM,
+	OPT_PSE,
+	OPT_HIGHMEM,
+	OPT_NX,
+	OPT_ETEXT,
+	OPT_KERNEL,
+	OPT_COMMENT,
+	OPT_JSON,
+};
+
+static const struct argp_option options[] = {
+	{NULL, 0, NULL, 0, "Input:", 1},
+	{"format", OPT_FORMAT, "auto|native|ftrace", 0,
+	 "input format (default: detected from the first line)", 0},
+	{"from", OPT_FROM, "LABEL|N", 0,
+	 "start at event N (counting from 1) or at the first label LABEL", 0},
+	{"to", OPT_TO, "LABEL|N", 0,
+	 "stop after event N or after the first label LABEL at or after --from",
+	 0},
+	{NULL, 0, NULL, 0,
+	 "Machine line of the output (over the input's, if it has one):", 2},
+	{"page-offset", OPT_PAGE_OFFSET, "ADDR", 0,
+	 "PAGE_OFFSET: 0xc0000000 (3G), 0x80000000 (2G) or 0x40000000 (1G)", 0},
+	{"lowmem", OPT_LOWMEM, "SIZE", 0,
+	 "direct-mapped memory, bytes (K/M/G suffixes)", 0},
+	{"pse", OPT_PSE, "0|1", 0, "direct map in 2 MiB pages", 0},
+	{"highmem", OPT_HIGHMEM, "0|1", 0, "CONFIG_HIGHMEM: a pkmap area", 0},
+	{"nx", OPT_NX, "0|1", 0, "NX in kernel protections", 0},
+	{"etext", OPT_ETEXT, "ADDR", 0, "end of kernel text", 0},
+	{"kernel", OPT_KERNEL, "2.6.21|6.1", 0,
+	 "the kernel the trace was recorded on", 0},
+	{NULL, 0, NULL, 0, "Output:", 3},
+	{"comment", OPT_COMMENT, "TEXT", 0,
+	 "add a '# TEXT' comment after the header (repeatable)", 0},
+	{"json", OPT_JSON, NULL, 0, "print the summary as one JSON object", 0},
+	{0},
+};
+
+static bool parse_number(const char *s, bool size_suffix, uint64_t *ret)
+{
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (end == s || errno)
+		return false;
+	int shift = 0;
+	if (size_suffix && (*end == 'K' || *end == 'M' || *end == 'G')) {
+		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : 30;
+		end++;
+	}
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return false;
+	*ret = (uint64_t)v << shift;
+	return true;
+}
+
+static void parse_point(struct argp_state *state, const char *opt,
+			const char *arg, struct point *ret)
+{
+	if (!*arg)
+		argp_error(state, "%s needs a label or an event number", opt);
+	ret->arg = arg;
+	ret->n = 0;
+	if (strspn(arg, "0123456789") == strlen(arg) &&
+	    (!parse_number(arg, false, &ret->n) || ret->n == 0))
+		argp_error(state, "%s: event numbers count from 1, not '%s'", opt,
+			   arg);
+}
+
+static bool parse_bool01(struct argp_state *state, const char *opt,
+			 const char *arg)
+{
+	if (strcmp(arg, "0") && strcmp(arg, "1"))
+		argp_error(state, "%s must be 0 or 1, not '%s'", opt, arg);
+	return arg[0] == '1';
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct convert_args *a = state->input;
+	struct pgt_machine *m = &a->machine;
+	uint64_t v;
+	switch (key) {
+	case OPT_FORMAT: {
+		int f = pgt_format_parse(arg);
+		if (f < 0)
+			argp_error(state, "--format must be auto, native or ftrace, not '%s'",
+				   arg);
+		a->format = (enum pgt_format)f;
+		return 0;
+	}
+	case OPT_FROM:
+		parse_point(state, "--from", arg, &a->from);
+		return 0;
+	case OPT_TO:
+		parse_point(state, "--to", arg, &a->to);
+		return 0;
+	case OPT_PAGE_OFFSET:
+		if (!parse_number(arg, false, &v) ||
+		    (v != 0xc0000000u && v != 0x80000000u && v != 0x40000000u))
+			argp_error(state, "--page-offset must be 0xc0000000, 0x80000000 or 0x40000000, not '%s'",
+				   arg);
+		m->page_offset = (uint32_t)v;
+		m->set |= PGT_MACHINE_PAGE_OFFSET;
+		return 0;
+	case OPT_LOWMEM:
+		if (!parse_number(arg, true, &v) || v == 0 || (v & 0xfff) ||
+		    v > (UINT64_C(4) << 30))
+			argp_error(state, "--lowmem must be a non-zero multiple of 4K up to 4G, not '%s'",
+				   arg);
+		m->lowmem = v;
+		m->set |= PGT_MACHINE_LOWMEM;
+		return 0;
+	case OPT_PSE:
+		m->pse = parse_bool01(state, "--pse", arg);
+		m->set |= PGT_MACHINE_PSE;
+		return 0;
+	case OPT_HIGHMEM:
+		m->highmem = parse_bool01(state, "--highmem", arg);
+		m->set |= PGT_MACHINE_HIGHMEM;
+		return 0;
+	case OPT_NX:
+		m->nx = parse_bool01(state, "--nx", arg);
+		m->set |= PGT_MACHINE_NX;
+		return 0;
+	case OPT_ETEXT:
+		if (!parse_number(arg, false, &v) || v > UINT32_MAX)
+			argp_error(state, "--etext must be an address, not '%s'", arg);
+		m->etext = (uint32_t)v;
+		m->set |= PGT_MACHINE_ETEXT;
+		return 0;
+	case OPT_KERNEL: {
+		int k = pgt_kernel_parse(arg);
+		if (!k)
+			argp_error(state, "unknown kernel '%s' (2.6.21, 2.6.22 or 6.1)",
+				   arg);
+		m->kernel = k;
+		m->set |= PGT_MACHINE_KERNEL;
+		return 0;
+	}
+	case OPT_COMMENT: {
+		if (strchr(arg, '\n'))
+			argp_error(state, "--comment must be one line");
+		const char **c = realloc(a->comments,
+					 (a->ncomments + 1) * sizeof(*c));
+		if (!c)
+			argp_failure(state, PGT_EXIT_TROUBLE, ENOMEM, "--comment");
+		c[a->ncomments++] = arg;
+		a->comments = c;
+		return 0;
+	}
+	case OPT_JSON:
+		a->json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		if (!a->in)
+			a->in = arg;
+		else if (!a->out)
+			a->out = arg;
+		else
+			argp_error(state, "too many arguments");
+		return 0;
+	case ARGP_KEY_END: {
+		if (!a->out)
+			argp_error(state, "convert needs IN and OUT");
+		if (a->from.n && a->to.n && a->to.n < a->from.n)
+			argp_error(state, "--to %" PRIu64 " comes before --from %" PRIu64,
+				   a->to.n, a->from.n);
+		struct stat si, so;
+		if (strcmp(a->in, "-") && strcmp(a->out, "-") &&
+		    (!strcmp(a->in, a->out) ||
+		     (!stat(a->in, &si) && !stat(a->out, &so) &&
+		      si.st_dev == so.st_dev && si.st_ino == so.st_ino)))
+			argp_error(state, "IN and OUT are the same file");
+		return 0;
+	}
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+static const char doc[] =
+	"Write a trace in the native format (pgtrace-trace(5)), so that a "
+	"recording can be kept, trimmed and shared.\v"
+	"IN is any trace pgtrace reads (native, or ftrace text as recorded "
+	"with the probes of 'pgtrace probes'; gzip-compressed or not; '-' is "
+	"standard input).  OUT is written gzip-compressed when its name ends "
+	"in .gz; '-' is standard output.  The output starts with the magic "
+	"line, the machine line (the input's, with the Machine options over "
+	"it; none when neither gives one), a comment naming the input and the "
+	"--comment lines.\n\n"
+	"--from and --to keep a slice: events are numbered from 1 in input "
+	"order; a LABEL matches a label record's text (an ftrace "
+	"tracing_mark_write), either whole or after a leading 'PHASE '.  Both "
+	"ends are kept.  A --from or --to that never matches is an error.  "
+	"Note that the model needs every pgd_alloc since boot: a slice that "
+	"does not start at the beginning is for reading, not for replay.\n\n"
+	"A one-line summary (events read and written, ftrace lines skipped "
+	"because they carry no model event) goes to standard output, or to "
+	"standard error when OUT is '-'.  With --json the summary is a JSON "
+	"object with the count of each operation written.  On error the "
+	"partial OUT is removed."
+	PGT_EXIT_DOC;
+
+static const struct argp argp = {options, parse_opt, "IN OUT", doc, NULL,
+				 NULL, NULL};
+
+static bool point_matches(const struct point *p, uint64_t index,
+			  const struct pgt_event *ev,
+			  const struct pgt_strtab *tab)
+{
+	if (p->n)
+		return index == p->n;
+	if (ev->op != PGT_OP_LABEL)
+		return false;
+	const char *text = pgt_strtab_get(tab, ev->label);
+	if (!strcmp(text, p->arg))
+		return true;
+	return !strncmp(text, "PHASE ", 6) && !strcmp(text + 6, p->arg);
+}
+
+struct summary {
+	uint64_t read, written, skipped;
+	uint64_t ops[PGT_OP__COUNT];
+	enum pgt_format format;
+};
+
+static struct pgt_error *write_header(const struct convert_args *a,
+				      struct pgt_source *src,
+				      struct pgt_trace_writer *w)
+{
+	struct pgt_machine m = *pgt_source_machine(src);
+	pgt_machine_merge(&m, &a->machine);
+	struct pgt_error *err = pgt_trace_writer_header(w, &m);
+	if (err)
+		return err;
+	char *text;
+	if (asprintf(&text, "converted by pgtrace convert from %s (%s)%s%s%s%s",
+		     pgt_source_name(src),
+		     pgt_format_name(pgt_source_format(src)),
+		     a->from.arg ? ", from " : "", a->from.arg ? a->from.arg : "",
+		     a->to.arg ? ", to " : "", a->to.arg ? a->to.arg : "") < 0)
+		return &pgt_error_nomem;
+	err = pgt_trace_writer_comment(w, text);
+	free(text);
+	for (size_t i = 0; !err && i < a->ncomments; i++)
+		err = pgt_trace_writer_comment(w, a->comments[i]);
+	return err;
+}
+
+static struct pgt_error *convert(const struct convert_args *a,
+				 struct pgt_strtab *tab,
+				 struct pgt_trace_writer *w, struct summary *s)
+{
+	struct pgt_source *src;
+	struct pgt_error *err = pgt_source_open(a->in, a->format, tab, &src);
+	if (err)
+		return err;
+	s->format = pgt_source_format(src);
+	bool header = false, writing = !a->from.arg, done = false;
+	struct pgt_event ev;
+	bool eof = false;
+	while (!done) {
+		if ((err = pgt_source_next(src, &ev, &eof)))
+			goto out;
+		if (!header && (eof || ev.op != PGT_OP_MACHINE)) {
+			if ((err = write_header(a, src, w)))
+				goto out;
+			header = true;
+		}
+		if (eof)
+			break;
+		if (ev.op == PGT_OP_MACHINE)
+			continue;
+		s->read++;
+		if (!writing && point_matches(&a->from, s->read, &ev, tab))
+			writing = true;
+		if (!writing)
+			continue;
+		if ((err = pgt_trace_writer_event(w, &ev)))
+			goto out;
+		s->written++;
+		s->ops[ev.op]++;
+		if (a->to.arg && point_matches(&a->to, s->read, &ev, tab))
+			done = true;
+	}
+	if (!writing)
+		err = pgt_error_create(PGT_ERROR_INPUT, "%s: --from %s: %s",
+				       pgt_source_name(src), a->from.arg,
+				       a->from.n ? "the trace has fewer events"
+						 : "no such label");
+	else if (a->to.arg && !done)
+		err = pgt_error_create(PGT_ERROR_INPUT, "%s: --to %s: %s",
+				       pgt_source_name(src), a->to.arg,
+				       a->to.n ? "the trace has fewer events"
+					       : "no such label at or after --from");
+	s->skipped = pgt_source_skipped(src);
+out:
+	pgt_source_destroy(src);
+	return err;
+}
+
+static void print_summary(const struct convert_args *a, const struct summary *s)
+{
+	FILE *f = strcmp(a->out, "-") ? stdout : stderr;
+	if (!a->json) {
+		fprintf(f,
+			"%s (%s): %" PRIu64 " of %" PRIu64 " events written to %s; %" PRIu64
+			" lines skipped\n",
+			strcmp(a->in, "-") ? a->in : "<stdin>",
+			pgt_format_name(s->format), s->written, s->read,
+			strcmp(a->out, "-") ? a->out : "<stdout>", s->skipped);
+		return;
+	}
+	struct json j;
+	json_init(&j, f);
+	json_begin_object(&j, NULL);
+	json_string(&j, "input", a->in);
+	json_string(&j, "format", pgt_format_name(s->format));
+	json_string(&j, "output", a->out);
+	json_uint(&j, "events_read", s->read);
+	json_uint(&j, "events_written", s->written);
+	json_uint(&j, "lines_skipped", s->skipped);
+	json_begin_object(&j, "ops");
+	for (int op = PGT_OP_MACHINE + 1; op < PGT_OP__COUNT; op++) {
+		if (s->ops[op])
+			json_uint(&j, pgt_op_name((enum pgt_op)op), s->ops[op]);
+	}
+	json_end_object(&j);
+	json_end_object(&j);
+	json_finish(&j);
+}
 
 int cmd_convert(int argc, char **argv)
 {
-	return pgt_fail(pgt_error_create(PGT_ERROR_INVALID, "convert: not built yet"));
+	struct convert_args a = {0};
+	pgt_machine_init(&a.machine);
+	a.machine.set = 0;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &a)) {
+		free(a.comments);
+		return PGT_EXIT_TROUBLE;
+	}
+	struct pgt_strtab *tab;
+	struct pgt_error *err = pgt_strtab_create(&tab);
+	if (err) {
+		free(a.comments);
+		return pgt_fail(err);
+	}
+	struct pgt_trace_writer *w;
+	if ((err = pgt_trace_writer_create(a.out, tab, &w))) {
+		pgt_strtab_destroy(tab);
+		free(a.comments);
+		return pgt_fail(err);
+	}
+	struct summary s = {0};
+	err = convert(&a, tab, w, &s);
+	struct pgt_error *close_err = pgt_trace_writer_close(w);
+	if (!err)
+		err = close_err;
+	else
+		pgt_error_destroy(close_err);
+	pgt_strtab_destroy(tab);
+	free(a.comments);
+	if (err) {
+		/* A partial output must not pass for a converted trace. */
+		if (strcmp(a.out, "-"))
+			unlink(a.out);
+		return pgt_fail(err);
+	}
+	print_summary(&a, &s);
+	return PGT_EXIT_OK;
 }

@@ -78,7 +78,7 @@ struct pgt_error *dump_image_open(const char *core, const char *symbols,
 		ret->page_offset_how = "_text rounded down to 256M";
 	} else {
 		ret->page_offset = 0xc0000000;
-		ret->page_offset_how = "default (3G/1G split)";
+		ret->page_offset_how = "the 3G/1G default";
 	}
 	uint64_t sw;
 	if (ret->syms && pgt_symbols_lookup(ret->syms, "swapper_pg_dir", &sw)) {

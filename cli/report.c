@@ -48,6 +48,39 @@ static void line_ref(char *buf, size_t len, uint64_t line)
 		snprintf(buf, len, "-");
 }
 
+void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
+{
+	const char *pgd = n->pgd ? report_pgd_name(r, n->pgd) : NULL;
+	switch (n->kind) {
+	case PGT_NOTE_HAZARD:
+		fprintf(f, "vmalloc fault in NMI context at 0x%08" PRIx64, n->addr);
+		break;
+	case PGT_NOTE_OOPS:
+		fprintf(f, "kernel fault at 0x%08" PRIx64 " that vmalloc_fault cannot fix (oops)", n->addr);
+		break;
+	case PGT_NOTE_BUG:
+		fprintf(f, "BUG_ON hit for 0x%08" PRIx64, n->addr);
+		break;
+	case PGT_NOTE_UAF:
+		fprintf(f, "write into a freed page-table page (physical 0x%" PRIx64 ")", n->addr);
+		if (pgd) {
+			fprintf(f, " through freed pgd %s still on pgd_list", pgd);
+			pgd = NULL;
+		}
+		break;
+	case PGT_NOTE_UNPREDICTED:
+		fprintf(f, "observed fault at 0x%08" PRIx64 " the model did not predict", n->addr);
+		break;
+	case PGT_NOTE_PREDICTED:
+		fprintf(f, "observed fault at 0x%08" PRIx64 " (predicted)", n->addr);
+		break;
+	}
+	if (pgd)
+		fprintf(f, " in pgd %s", pgd);
+	if (n->has_ip)
+		fprintf(f, " ip=0x%08" PRIx64, n->ip);
+}
+
 void report_text(FILE *f, const struct run *r, int side, bool all)
 {
 	const struct pgt_model *m = r->models[side];
@@ -67,7 +100,7 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		L->page_offset, size, L->vmalloc_start, L->vmalloc_end,
 		L->kernel_pgds);
 
-	fprintf(f, "%-12s %-20s %-4s %-6s %5s %5s %5s %5s %5s %6s %4s %-7s\n",
+	fprintf(f, "%-12s %-20s %-4s %-6s %5s %5s %5s %5s %5s %6s %4s %s\n",
 		"PGD", "TASK", "LIVE", "KPMD", "DIV", "MISS", "STALE", "DIFF",
 		"MAX", "FAULTS", "HAZ", "FIRST");
 	size_t shown = 0, hidden = 0;
@@ -81,7 +114,7 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		char task[64], first[24];
 		run_format_task(r, s, task, sizeof(task));
 		line_ref(first, sizeof(first), s->first_divergence_line);
-		fprintf(f, "%-12s %-20s %-4s %-6s %5u %5u %5u %5u %5u %6" PRIu64 " %4" PRIu64 " %-7s\n",
+		fprintf(f, "%-12s %-20s %-4s %-6s %5u %5u %5u %5u %5u %6" PRIu64 " %4" PRIu64 " %s\n",
 			report_pgd_name(r, s->id), task, s->live ? "yes" : "no",
 			s->own_kernel_pmd ? "own" : "shared",
 			pgt_pgd_divergent(s), s->missing, s->stale,
@@ -138,13 +171,8 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		size_t limit = all ? nn : 20;
 		for (size_t i = 0; i < nn && i < limit; i++) {
 			const struct pgt_note *n = pgt_model_note(m, i);
-			fprintf(f, "  %s:%" PRIu64 ": %s at 0x%08" PRIx64,
-				r->path, n->line, pgt_note_kind_name(n->kind),
-				n->addr);
-			if (n->pgd)
-				fprintf(f, " in pgd %s", report_pgd_name(r, n->pgd));
-			if (n->has_ip)
-				fprintf(f, " ip=0x%08" PRIx64, n->ip);
+			fprintf(f, "  %s:%" PRIu64 ": ", r->path, n->line);
+			report_note_text(f, r, n);
 			fputc('\n', f);
 		}
 		if (nn > limit)

@@ -26,6 +26,9 @@ void report_text(FILE *f, const struct run *r, int side, bool all);
 void report_json(struct json *j, const char *key, const struct run *r,
 		 int side, bool all);
 
+/* One note as a sentence (no newline). */
+void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n);
+
 /* A pgd's ID as the trace named it. */
 const char *report_pgd_name(const struct run *r, uint32_t id);
 

@@ -234,7 +234,8 @@ static void print_disasm_json(struct json *j, const struct dump_image *img,
 }
 
 static struct pgt_error *parse_addr(const struct dump_image *img,
-				    const char *s, uint32_t *ret)
+				    const char *symbols, const char *s,
+				    uint32_t *ret)
 {
 	uint64_t v;
 	if (dump_parse_u64(s, UINT32_MAX, &v)) {
@@ -260,7 +261,7 @@ static struct pgt_error *parse_addr(const struct dump_image *img,
 					s);
 	if (!pgt_symbols_lookup(img->syms, name, &v))
 		return pgt_error_create(PGT_ERROR_INVALID,
-					"no symbol '%s' in the symbols", name);
+					"no symbol '%s' in %s", name, symbols);
 	if (v + off > UINT32_MAX)
 		return pgt_error_create(PGT_ERROR_INVALID,
 					"'%s' is past 4 GiB", s);
@@ -272,7 +273,7 @@ static int translate(const struct translate_args *a,
 		     const struct dump_image *img)
 {
 	uint32_t va = 0;
-	struct pgt_error *err = parse_addr(img, a->addr, &va);
+	struct pgt_error *err = parse_addr(img, a->symbols, a->addr, &va);
 	if (err)
 		return pgt_fail(err);
 	struct dump_pgd pgd;

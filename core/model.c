@@ -43,6 +43,7 @@ struct pgd_obj {
 	bool on_list;
 	bool allocated;
 	int32_t rec;         /* live record, -1 */
+	uint32_t last_id;    /* strtab id of the last pgd it held */
 	int32_t prev, next;  /* pgd_list links (object indexes), -1 */
 	int32_t free_next;   /* the cache's free list, -1 */
 };
@@ -848,6 +849,7 @@ static struct pgt_error *op_pgd_alloc(struct pgt_model *m,
 	rec = &m->recs[r];
 	rec->obj = o;
 	m->objs[o].rec = r;
+	m->objs[o].last_id = ev->pgd;
 	rec->s.pa = frame_pa(m->objs[o].frame) + 8 * (uint64_t)m->objs[o].index;
 	uint64_t *pgd = obj_entries(m, o);
 	bool v61 = m->cfg.kernel == PGT_KERNEL_6_1;
@@ -1169,9 +1171,8 @@ static struct pgt_error *set_pmd_pte(struct pgt_model *m, uint32_t va,
 		uint64_t pfn = pgt_entry_addr(pgde) >> PGT_PAGE_SHIFT;
 		if (pfn >= m->nframes)
 			continue;
-		int32_t r = m->objs[o].rec;
-		struct pgt_error *err = pmd_write_via(
-			m, (uint32_t)pfn, idx, val, r >= 0 ? m->recs[r].s.id : 0);
+		struct pgt_error *err = pmd_write_via(m, (uint32_t)pfn, idx, val,
+						      m->objs[o].last_id);
 		if (err)
 			return err;
 		m->costs.broadcast_entries_written++;
@@ -1423,8 +1424,7 @@ static struct pgt_error *vmalloc_sync_one(struct pgt_model *m,
 
 static uint32_t obj_id(const struct pgt_model *m, int32_t o)
 {
-	int32_t r = m->objs[o].rec;
-	return r >= 0 ? m->recs[r].s.id : 0;
+	return m->objs[o].last_id;
 }
 
 /* vmalloc_sync_all() as the seed has it: PGDIR_SIZE stride, sticky insync. */

@@ -364,6 +364,22 @@ struct pgt_error *pgt_elfcore_open(const char *path, struct pgt_elfcore **ret)
 			  " bytes)", core->size);
 		goto fail;
 	}
+	/* libelf only says "invalid data" for a cut header: say more. */
+	uint8_t ident[EI_NIDENT];
+	if (pread(core->fd, ident, sizeof(ident), 0) != (ssize_t)sizeof(ident)) {
+		err = pgt_error_create(PGT_ERROR_IO, "%s: %s", path,
+				       strerror(errno ? errno : EIO));
+		goto fail;
+	}
+	uint64_t need = ident[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Ehdr)
+						      : sizeof(Elf64_Ehdr);
+	if (memcmp(ident, ELFMAG, SELFMAG) == 0 && core->size < need) {
+		err = bad(core, 0,
+			  "truncated ELF header (%" PRIu64
+			  " bytes, need %" PRIu64 ")",
+			  core->size, need);
+		goto fail;
+	}
 	core->elf = elf_begin(core->fd, ELF_C_READ_MMAP, NULL);
 	if (!core->elf) {
 		err = bad(core, 0, "cannot read as ELF: %s", elf_errmsg(-1));

@@ -240,6 +240,26 @@ struct pgt_error *pgt_trace_writer_event(struct pgt_trace_writer *w,
 		return pgt_error_create(PGT_ERROR_INVALID,
 					"%s: cannot write operation %d", w->name,
 					(int)ev->op);
+	/* What the reader would refuse is refused here, not in a later read. */
+	const char *missing = NULL;
+	if ((ev->op == PGT_OP_PGD_ALLOC || ev->op == PGT_OP_PGD_FREE) &&
+	    !pgt_strtab_get(w->tab, ev->pgd)[0])
+		missing = "a pgd";
+	else if (ev->op == PGT_OP_SWITCH && !pgt_strtab_get(w->tab, ev->pgd)[0] &&
+		 !pgt_strtab_get(w->tab, ev->mm)[0])
+		missing = "a pgd or mm";
+	else if ((ev->op == PGT_OP_MODULE || ev->op == PGT_OP_LABEL) &&
+		 !pgt_strtab_get(w->tab, ev->label)[0])
+		missing = "a name";
+	else if (ev->op == PGT_OP_TASK && ev->pid < 0)
+		missing = "a pid";
+	else if (ev->op == PGT_OP_CPA && ev->pages == 0)
+		missing = "a page count";
+	if (missing)
+		return pgt_error_create(PGT_ERROR_INVALID,
+					"%s: line %" PRIu64 ": %s event without %s",
+					w->name, ev->line, pgt_op_name(ev->op),
+					missing);
 	const char *op = pgt_op_name(ev->op);
 	put(w, op, strlen(op));
 	switch (ev->op) {
@@ -250,7 +270,7 @@ struct pgt_error *pgt_trace_writer_event(struct pgt_trace_writer *w,
 			put_id(w, "mm", ev->mm);
 		break;
 	case PGT_OP_SWITCH:
-		if (ev->pgd)
+		if (pgt_strtab_get(w->tab, ev->pgd)[0])
 			put_id(w, "pgd", ev->pgd);
 		else
 			put_id(w, "mm", ev->mm);
