@@ -5,6 +5,9 @@
 #   PGTRACE  the binary (default: build/pgtrace)
 #   TRACE    the trace (default: bench/trace-10m.gz, made by bench/gen.py
 #            when missing)
+#   -r N     take the fastest of N runs of each command (default 1)
+# Wall time and peak RSS come from bench/rusage.c (fork, exec, wait4),
+# compiled into a temporary directory with $CC (default cc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +28,7 @@ if [ ! -f "$trace" ]; then
 	python3 bench/gen.py -o "$trace"
 fi
 
-# The measuring wrapper, built once beside this script's build dir.
+# The measuring wrapper.
 wrapper=$(mktemp -d)
 trap 'rm -rf "$wrapper"' EXIT
 ${CC:-cc} -O2 -o "$wrapper/rusage" bench/rusage.c

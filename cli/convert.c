@@ -385,6 +385,10 @@ int cmd_convert(int argc, char **argv)
 		free(a.comments);
 		return pgt_fail(err);
 	}
+	/* Only a regular file we wrote may be removed on error (not /dev/null). */
+	struct stat st;
+	bool removable = strcmp(a.out, "-") &&
+			 (lstat(a.out, &st) ? errno == ENOENT : S_ISREG(st.st_mode));
 	struct pgt_trace_writer *w;
 	if ((err = pgt_trace_writer_create(a.out, tab, &w))) {
 		pgt_strtab_destroy(tab);
@@ -402,7 +406,7 @@ int cmd_convert(int argc, char **argv)
 	free(a.comments);
 	if (err) {
 		/* A partial output must not pass for a converted trace. */
-		if (strcmp(a.out, "-"))
+		if (removable)
 			unlink(a.out);
 		return pgt_fail(err);
 	}

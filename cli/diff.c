@@ -150,6 +150,7 @@ int cmd_diff(int argc, char **argv)
 		cost_row(f, "broadcast entries written", ca->broadcast_entries_written, cb->broadcast_entries_written);
 		cost_row(f, "BUG_ONs", ca->bugs, cb->bugs);
 		cost_row(f, "writes to freed tables", ca->uaf_writes, cb->uaf_writes);
+		cost_row(f, "writes to reused tables", ca->corrupting_writes, cb->corrupting_writes);
 		fprintf(f, "\n%zu of %zu pgds differ\n", ndiff, n);
 	}
 	run_deinit(&r);

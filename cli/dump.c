@@ -128,7 +128,7 @@ struct pgt_error *dump_image_pgd(const struct dump_image *img,
 		snprintf(ret->what, sizeof(ret->what), "CR3 of CPU %d", cpu);
 		return NULL;
 	}
-	uint64_t v;
+	uint64_t v = 0;
 	if (!dump_parse_u64(spec, UINT32_MAX, &v))
 		return pgt_error_create(PGT_ERROR_INVALID,
 					"pgd '%s' is not swapper, cr3 or a "
@@ -730,7 +730,7 @@ static const struct argp_option options[] = {
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct dump_args *a = state->input;
-	uint64_t v;
+	uint64_t v = 0;
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->model;
@@ -834,7 +834,7 @@ static const char doc[] =
 static const struct argp argp = {
 	options, parse_opt,
 	"pgd (ID|swapper|cr3|ADDR) [TRACE]\n"
-	"pgds --core IMAGE --symbols FILE [--trace TRACE] [ADDR...]",
+	"pgds [ADDR...]",
 	doc, children, NULL, NULL};
 
 int cmd_dump(int argc, char **argv)

@@ -212,4 +212,6 @@ void model_opts_config(const struct model_opts *o, int i,
 		ret->kernel = ret->machine.kernel;
 	else
 		ret->kernel = PGT_KERNEL_2_6_21;
+	ret->trace_kernel = ret->machine.kernel ? (enum pgt_kernel)ret->machine.kernel
+						: ret->kernel;
 }

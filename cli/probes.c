@@ -67,7 +67,7 @@ static const char doc[] =
 	"know every pgd."
 	PGT_EXIT_DOC;
 
-static const struct argp argp = {options, parse_opt, "", doc, NULL, NULL,
+static const struct argp argp = {options, parse_opt, NULL, doc, NULL, NULL,
 				 NULL};
 
 /* Functions one would want to probe but cannot on Debian 6.1 686-pae. */

@@ -62,9 +62,17 @@ void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 		fprintf(f, "BUG_ON hit for 0x%08" PRIx64, n->addr);
 		break;
 	case PGT_NOTE_UAF:
-		fprintf(f, "write into a freed page-table page (physical 0x%" PRIx64 ")", n->addr);
+		fprintf(f, "write into a freed kernel PMD page (physical 0x%" PRIx64 ")", n->addr);
 		if (pgd) {
 			fprintf(f, " through freed pgd %s still on pgd_list", pgd);
+			pgd = NULL;
+		}
+		break;
+	case PGT_NOTE_CORRUPT:
+		fprintf(f, "write into a freed kernel PMD page since reused as %s (physical 0x%" PRIx64 "): it would corrupt that page; not applied",
+			n->what ? n->what : "something else", n->addr);
+		if (pgd) {
+			fprintf(f, "; through freed pgd %s still on pgd_list", pgd);
 			pgd = NULL;
 		}
 		break;
@@ -158,12 +166,12 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		c->cpa_splits, c->cpa_reverts, c->deferred_frees);
 	fprintf(f, "  vmalloc faults      %" PRIu64 " (%" PRIu64 " hazards, %" PRIu64 " oopses)\n",
 		c->faults, c->hazards, c->oopses);
-	if (c->uaf_writes || c->bugs)
-		fprintf(f, "  kernel bugs hit     %" PRIu64 " BUG_ONs, %" PRIu64 " writes into freed page tables\n",
-			c->bugs, c->uaf_writes);
-	if (c->observed_faults)
-		fprintf(f, "  observed faults     %" PRIu64 " (%" PRIu64 " predicted by the model)\n",
-			c->observed_faults, c->observed_predicted);
+	if (c->uaf_writes || c->bugs || c->corrupting_writes)
+		fprintf(f, "  kernel bugs hit     %" PRIu64 " BUG_ONs, %" PRIu64 " writes into freed page tables, %" PRIu64 " into reused ones\n",
+			c->bugs, c->uaf_writes, c->corrupting_writes);
+	if (c->observed_faults || c->user_faults)
+		fprintf(f, "  observed faults     %" PRIu64 " on kernel addresses (%" PRIu64 " predicted by the model), %" PRIu64 " on user addresses (not modelled)\n",
+			c->observed_faults, c->observed_predicted, c->user_faults);
 
 	size_t nn = pgt_model_nnotes(m);
 	if (nn) {
@@ -265,9 +273,9 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	C(pgd_list_walks); C(pgd_list_visits); C(sync_calls);
 	C(sync_entries_examined); C(sync_entries_written); C(broadcasts);
 	C(broadcast_entries_written); C(pmd_copy_entries); C(faults);
-	C(hazards); C(oopses); C(uaf_writes); C(bugs); C(cpa_splits);
+	C(hazards); C(oopses); C(uaf_writes); C(corrupting_writes); C(bugs); C(cpa_splits);
 	C(cpa_reverts); C(deferred_frees); C(observed_faults);
-	C(observed_predicted);
+	C(observed_predicted); C(user_faults);
 #undef C
 	json_end_object(j);
 	json_begin_array(j, "notes");
@@ -281,6 +289,8 @@ void report_json(struct json *j, const char *key, const struct run *r,
 			json_string(j, "pgd", report_pgd_name(r, n->pgd));
 		if (n->has_ip)
 			json_hex(j, "ip", n->ip);
+		if (n->what)
+			json_string(j, "reused_as", n->what);
 		json_end_object(j);
 	}
 	json_end_array(j);

@@ -237,7 +237,7 @@ static struct pgt_error *parse_addr(const struct dump_image *img,
 				    const char *symbols, const char *s,
 				    uint32_t *ret)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	if (dump_parse_u64(s, UINT32_MAX, &v)) {
 		*ret = (uint32_t)v;
 		return NULL;
@@ -404,7 +404,7 @@ static const struct argp_option options[] = {
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct translate_args *a = state->input;
-	uint64_t v;
+	uint64_t v = 0;
 	switch (key) {
 	case OPT_CORE:
 		a->core = arg;
@@ -472,8 +472,7 @@ static const char doc[] =
 
 static const struct argp argp = {
 	options, parse_opt,
-	"ADDR --core IMAGE [--pgd swapper|cr3|ADDR] [--cpu N] "
-	"[--symbols FILE] [--disasm N] [--json]",
+	"ADDR",
 	doc, NULL, NULL, NULL};
 
 int cmd_translate(int argc, char **argv)

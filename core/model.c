@@ -66,6 +66,7 @@ struct vm_area {
 struct pgt_model {
 	struct pgt_model_config cfg;
 	struct pgt_layout L;
+	struct pgt_layout TL;    /* the recording kernel's layout (validation) */
 	bool shared;       /* SHARED_KERNEL_PMD */
 	bool pti;          /* 6.1 unshared: the 8 KiB pgd pair */
 	uint64_t pmd_table_flags;
@@ -136,8 +137,8 @@ const char *pgt_sync_name(enum pgt_sync s)
 const char *pgt_note_kind_name(enum pgt_note_kind k)
 {
 	static const char *const names[] = {
-		"hazard", "oops", "bug", "use-after-free", "unpredicted-fault",
-		"predicted-fault",
+		"hazard", "oops", "bug", "use-after-free", "corruption",
+		"unpredicted-fault", "predicted-fault",
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
@@ -425,23 +426,45 @@ static void pmd_write(struct pgt_model *m, uint32_t f, int idx, uint64_t val)
 	fr->data[idx] = val;
 }
 
-/* A write through a pgd that may be freed (pgd_list walks in 2.6.21). */
+/*
+ * A write through a pgd that may be freed (2.6.21 keeps freed pgds on
+ * pgd_list until the slab destroys them, and their kernel PMD pages were
+ * already given back).  A write into a page still free is harmless and
+ * applied; one into a page that has been reused would corrupt whatever
+ * owns it now: it is reported, and not applied, since what the kernel
+ * does after that is anyone's guess.
+ */
 static struct pgt_error *pmd_write_via(struct pgt_model *m, uint32_t f,
 				       int idx, uint64_t val, uint32_t pgd_id)
 {
 	struct frame *fr = &m->frames[f];
-	if (fr->kind == F_FREE || fr->kind == F_PTE || fr->kind == F_UPMD ||
-	    fr->kind == F_PGD || (fr->kind == F_KPMD_COPY && fr->owner < 0)) {
-		m->costs.uaf_writes++;
-		struct pgt_error *err = note(m, PGT_NOTE_UAF, pgd_id,
-					     frame_pa(f) + 8 * (uint64_t)idx,
-					     false, 0);
-		if (err)
-			return err;
-		if (!fr->data && !(fr->data = calloc(PGT_PTRS_PER_PMD, 8)))
-			return &pgt_error_nomem;
+	bool owned = fr->kind == F_KPMD_SWAPPER ||
+		     (fr->kind == F_KPMD_COPY && fr->owner >= 0);
+	if (owned) {
+		pmd_write(m, f, idx, val);
+		return NULL;
 	}
-	pmd_write(m, f, idx, val);
+	uint64_t pa = frame_pa(f) + 8 * (uint64_t)idx;
+	if (fr->kind != F_FREE) {
+		static const char *const what[] = {
+			[F_BOOT] = "kernel memory", [F_SWAPPER_PGD] = "swapper_pg_dir",
+			[F_KPMD_COPY] = "another pgd's kernel PMD copy",
+			[F_UPMD] = "a user PMD", [F_UHALF_KPMD] = "a user-half kernel PMD",
+			[F_PTE] = "a kernel PTE page", [F_PGD] = "a pgd page",
+		};
+		m->costs.corrupting_writes++;
+		struct pgt_error *err = note(m, PGT_NOTE_CORRUPT, pgd_id, pa, false, 0);
+		if (!err && fr->kind < sizeof(what) / sizeof(what[0]))
+			m->notes[m->nnotes - 1].what = what[fr->kind];
+		return err;
+	}
+	m->costs.uaf_writes++;
+	struct pgt_error *err = note(m, PGT_NOTE_UAF, pgd_id, pa, false, 0);
+	if (err)
+		return err;
+	if (!fr->data && !(fr->data = calloc(PGT_PTRS_PER_PMD, 8)))
+		return &pgt_error_nomem;
+	fr->data[idx] = val;
 	return NULL;
 }
 
@@ -568,6 +591,12 @@ struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 	m->cfg = *cfg;
 	struct pgt_error *err = pgt_layout_init(&cfg->machine, cfg->kernel, &m->L);
 	if (err) {
+		free(m);
+		return err;
+	}
+	m->TL = m->L;
+	if (cfg->trace_kernel && cfg->trace_kernel != cfg->kernel &&
+	    (err = pgt_layout_init(&cfg->machine, cfg->trace_kernel, &m->TL))) {
 		free(m);
 		return err;
 	}
@@ -1078,12 +1107,15 @@ static struct pgt_error *op_vmalloc(struct pgt_model *m,
 	if ((a | size) & (PGT_PAGE_SIZE - 1) || size == 0)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"vmalloc address and size must be non-zero multiples of 4K");
-	if (a < m->L.vmalloc_start || a + size > m->L.vmalloc_end)
+	uint32_t lo = m->TL.vmalloc_start < m->L.vmalloc_start ? m->TL.vmalloc_start
+							       : m->L.vmalloc_start;
+	uint32_t hi = m->TL.vmalloc_end > m->L.vmalloc_end ? m->TL.vmalloc_end
+							   : m->L.vmalloc_end;
+	if (a < lo || a + size > hi)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"vmalloc [0x%llx, 0x%llx) is outside the vmalloc area [0x%x, 0x%x)",
 					(unsigned long long)a,
-					(unsigned long long)(a + size),
-					m->L.vmalloc_start, m->L.vmalloc_end);
+					(unsigned long long)(a + size), lo, hi);
 	for (uint64_t va = a; va < a + size; va += PGT_PAGE_SIZE) {
 		uint32_t pte = swapper_pte_frame(m, (uint32_t)va);
 		if (pte && pgt_present(entry_at(m, pte, pgt_pte_index((uint32_t)va))))
@@ -1221,6 +1253,24 @@ static struct pgt_error *split_large_page(struct pgt_model *m, uint32_t va,
 	return NULL;
 }
 
+/* The protection bits of the direct-map page at @va (lookup_address()). */
+static bool current_prot(const struct pgt_model *m, uint32_t va, uint64_t *ret)
+{
+	uint32_t pf = m->swapper_kpmd[pgt_pgd_index(va)];
+	uint64_t pmd = pf ? m->frames[pf].data[pgt_pmd_index(va)] : 0;
+	if (!pgt_present(pmd))
+		return false;
+	if (pgt_large(pmd)) {
+		*ret = pmd & PGT_FLAGS_MASK & ~PGT_PSE;
+		return true;
+	}
+	uint64_t pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
+	if (pfn >= m->nframes || !m->frames[pfn].data)
+		return false;
+	*ret = m->frames[pfn].data[pgt_pte_index(va)] & PGT_FLAGS_MASK;
+	return true;
+}
+
 /* __change_page_attr() of 2.6.21 for the page at @va. */
 static struct pgt_error *change_page_attr_2621(struct pgt_model *m,
 					       uint32_t va, uint64_t prot)
@@ -1341,9 +1391,22 @@ static struct pgt_error *op_cpa(struct pgt_model *m, const struct pgt_event *ev)
 		}
 		return NULL;
 	}
-	if (ev->prot == PGT_PROT_SETCLR)
-		return pgt_error_create(PGT_ERROR_INPUT,
-					"cpa with set=/clr= is 6.1's interface; 2.6.21's change_page_attr takes prot=");
+	if (ev->prot == PGT_PROT_SETCLR && !in_direct_map(m, ev->addr)) {
+		/*
+		 * A 6.1 recording's set_memory_*() on vmalloc'ed module text:
+		 * 2.6.21's change_page_attr could not name these pages.  Their
+		 * PTEs change in place; no PMD entry does.
+		 */
+		for (uint64_t va = ev->addr; va < end && va <= UINT32_MAX;
+		     va += PGT_PAGE_SIZE) {
+			uint32_t pte = swapper_pte_frame(m, (uint32_t)va);
+			uint64_t *e = pte ? &m->frames[pte].data[pgt_pte_index((uint32_t)va)]
+					  : NULL;
+			if (e && pgt_present(*e))
+				*e = (*e & ~ev->clr) | ev->set;
+		}
+		return NULL;
+	}
 	if (!in_direct_map(m, ev->addr) || end > m->L.high_memory)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"cpa [0x%llx, 0x%llx) is outside the direct map [0x%x, 0x%x)",
@@ -1351,9 +1414,24 @@ static struct pgt_error *op_cpa(struct pgt_model *m, const struct pgt_event *ev)
 					(unsigned long long)end, m->L.page_offset,
 					m->L.high_memory);
 	uint64_t prot = cpa_prot(m, ev);
-	for (uint64_t va = ev->addr; va < end; va += PGT_PAGE_SIZE)
+	for (uint64_t va = ev->addr; va < end; va += PGT_PAGE_SIZE) {
+		if (ev->prot == PGT_PROT_SETCLR) {
+			/*
+			 * A 6.1 recording's set=/clr= become the protection
+			 * they give the page now; a change that changes
+			 * nothing is no call at all (6.1's cpa leaves such a
+			 * page alone, 2.6.21's would BUG on a large page).
+			 */
+			uint64_t cur;
+			if (!current_prot(m, (uint32_t)va, &cur))
+				continue;
+			prot = (cur & ~ev->clr) | ev->set;
+			if (prot == cur)
+				continue;
+		}
 		if ((err = change_page_attr_2621(m, (uint32_t)va, prot)))
 			return err;
+	}
 	return NULL;
 }
 
@@ -1574,10 +1652,16 @@ static struct pgt_error *access(struct pgt_model *m, const struct pgt_event *ev,
 	if (err)
 		return err;
 	uint32_t va = (uint32_t)ev->addr;
-	if (va < m->L.page_offset)
+	if (va < m->L.page_offset) {
+		if (observed) {
+			/* copy_from_user() and friends: not the kernel PMD's business */
+			m->costs.user_faults++;
+			return NULL;
+		}
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"0x%x is a user address; pgtrace models kernel addresses",
 					va);
+	}
 	int32_t r = live_rec(m, id);
 	bool mapped = walk_mapped(m, r, va);
 	if (observed) {

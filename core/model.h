@@ -36,6 +36,12 @@ struct pgt_model_config {
 	enum pgt_sync sync;
 	enum pgt_kernel kernel; /* never PGT_KERNEL_DEFAULT here */
 	struct pgt_machine machine;
+	/*
+	 * The kernel the trace was recorded on, when it is not @kernel: its
+	 * layout decides which addresses events may name (a 6.1 recording's
+	 * vmalloc area is not 2.6.21's); the model's rules stay @kernel's.
+	 */
+	enum pgt_kernel trace_kernel;
 };
 
 /* Per-pgd results.  One record per pgd_alloc (an ID reused later gets a new one). */
@@ -84,9 +90,11 @@ struct pgt_costs {
 	uint64_t hazards;             /* faults where none may be taken (ctx=nmi) */
 	uint64_t oopses;              /* kernel faults not fixed up */
 	uint64_t uaf_writes;          /* writes into freed page-table pages */
+	uint64_t corrupting_writes;   /* ... into such pages since reused (not applied) */
 	uint64_t bugs;                /* BUG_ON()s the kernel would hit */
 	uint64_t cpa_splits, cpa_reverts, deferred_frees;
 	uint64_t observed_faults, observed_predicted;
+	uint64_t user_faults;         /* observed faults on user addresses (not modelled) */
 };
 
 /* A finding worth a line in a report (hazard, oops, BUG, unexplained fault). */
@@ -95,6 +103,7 @@ enum pgt_note_kind {
 	PGT_NOTE_OOPS,       /* a kernel fault nothing fixes */
 	PGT_NOTE_BUG,        /* a BUG_ON the kernel would hit */
 	PGT_NOTE_UAF,        /* a write into a freed page-table page */
+	PGT_NOTE_CORRUPT,    /* a write into a freed page since reused (not applied) */
 	PGT_NOTE_UNPREDICTED, /* an observed fault the model did not predict */
 	PGT_NOTE_PREDICTED,  /* an observed fault the model predicted */
 };
@@ -108,6 +117,7 @@ struct pgt_note {
 	uint64_t addr;
 	bool has_ip;
 	uint64_t ip;
+	const char *what;  /* CORRUPT: what the page is now ("a PTE page", ...) */
 };
 
 struct pgt_model;

@@ -47,7 +47,7 @@ struct pgt_error *pgt_vread(const struct pgt_physmem *mem, uint64_t cr3,
 		return err;
 	uint8_t *p = buf;
 	while (len) {
-		size_t n;
+		size_t n = 0;
 		if ((err = read_chunk(mem, cr3, va, p, len, &n)))
 			return err;
 		p += n;
@@ -67,7 +67,7 @@ struct pgt_error *pgt_vread_partial(const struct pgt_physmem *mem,
 	uint8_t *p = buf;
 	size_t done = 0;
 	while (done < len) {
-		size_t n;
+		size_t n = 0;
 		err = read_chunk(mem, cr3, va + (uint32_t)done, p + done,
 				 len - done, &n);
 		if (err && err->code == PGT_ERROR_FAULT) {

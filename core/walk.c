@@ -46,7 +46,7 @@ struct pgt_error *pgt_walk(const struct pgt_physmem *mem, uint64_t cr3,
 {
 	memset(ret, 0, sizeof(*ret));
 	uint64_t pa = pgt_cr3_pdpt(cr3) + 8 * pgt_pgd_index(va);
-	uint64_t e;
+	uint64_t e = 0;
 	struct pgt_error *err = read_entry(mem, "PDPTE", pa, &e);
 	if (err)
 		return err;

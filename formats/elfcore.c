@@ -125,7 +125,7 @@ static struct pgt_error *parse_prstatus(struct pgt_elfcore *core,
 			   "(%d) layout",
 			   descsz, PRSTATUS32_SIZE, PRSTATUS64_SIZE);
 	}
-	struct pgt_elfcore_cpu *cpu;
+	struct pgt_elfcore_cpu *cpu = NULL;
 	struct pgt_error *err = cpu_slot(core, core->nprstatus, offset, &cpu);
 	if (err)
 		return err;
@@ -155,7 +155,7 @@ static struct pgt_error *parse_qemu(struct pgt_elfcore *core,
 			   "QEMU CPU-state note says it has %" PRIu32
 			   " bytes (note: %" PRIu32 ", need at least %d)",
 			   size, descsz, QEMU_NOTE_MIN_SIZE);
-	struct pgt_elfcore_cpu *cpu;
+	struct pgt_elfcore_cpu *cpu = NULL;
 	struct pgt_error *err = cpu_slot(core, core->nqemu, offset, &cpu);
 	if (err)
 		return err;

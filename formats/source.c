@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
+#include "core/layout.h"
 #include "formats/ftrace.h"
 #include "formats/source.h"
 #include "formats/trace.h"
@@ -71,6 +72,11 @@ struct pgt_error *pgt_source_open(const char *path, enum pgt_format format,
 		}
 	}
 	src->format = format;
+	if (format == PGT_FORMAT_FTRACE) {
+		/* ftrace recordings with the probes pgtrace knows come from 6.1 */
+		src->default_machine.kernel = PGT_KERNEL_6_1;
+		src->default_machine.set |= PGT_MACHINE_KERNEL;
+	}
 	if (format == PGT_FORMAT_NATIVE)
 		err = pgt_trace_reader_create(src->in, tab, &src->native);
 	else

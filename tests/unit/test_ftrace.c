@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/* The ftrace text reader: line shapes, pairing, errors, the probe set. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "formats/ftrace.h"
+
+static int failures;
+
+#define CHECK(cond)                                                        \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
+				__LINE__, #cond);                          \
+			failures++;                                        \
+		}                                                          \
+	} while (0)
+
+/* A reader over @text written to a temporary file. */
+struct fixture {
+	char path[64];
+	struct pgt_lineio *in;
+	struct pgt_strtab *tab;
+	struct pgt_ftrace *ft;
+};
+
+static void open_text(struct fixture *f, const char *text)
+{
+	strcpy(f->path, "/tmp/pgt-test-ftrace-XXXXXX");
+	int fd = mkstemp(f->path);
+	if (fd < 0) {
+		perror("mkstemp");
+		exit(2);
+	}
+	size_t n = strlen(text);
+	if (write(fd, text, n) != (ssize_t)n || close(fd)) {
+		perror("write");
+		exit(2);
+	}
+	if (pgt_lineio_open(f->path, &f->in) || pgt_strtab_create(&f->tab) ||
+	    pgt_ftrace_create(f->in, f->tab, &f->ft)) {
+		fprintf(stderr, "cannot open the fixture\n");
+		exit(2);
+	}
+}
+
+static void close_text(struct fixture *f)
+{
+	pgt_ftrace_destroy(f->ft);
+	pgt_strtab_destroy(f->tab);
+	pgt_lineio_close(f->in);
+	unlink(f->path);
+}
+
+/* Read every event; returns the error message (malloc'd) or NULL. */
+static char *read_all(struct fixture *f, struct pgt_event *evs, size_t max,
+		      size_t *n_ret)
+{
+	size_t n = 0;
+	for (;;) {
+		struct pgt_event ev;
+		bool eof;
+		struct pgt_error *err = pgt_ftrace_next(f->ft, &ev, &eof);
+		if (err) {
+			char *msg = strdup(err->message);
+			pgt_error_destroy(err);
+			*n_ret = n;
+			return msg;
+		}
+		if (eof)
+			break;
+		if (n < max)
+			evs[n] = ev;
+		n++;
+	}
+	*n_ret = n;
+	return NULL;
+}
+
+static const char *str(struct fixture *f, uint32_t id)
+{
+	return pgt_strtab_get(f->tab, id);
+}
+
+static void test_detect(void)
+{
+	static const char *yes[] = {
+		"# tracer: nop",
+		"cpus=2",
+		"          <idle>-0       [000] ...1.     0.325944: sched_process_fork: comm=swapper/0 pid=0 child_comm=swapper/0 child_pid=1",
+		"  my-proc x-123 [001] 12.345678: pgd_alloc: (pgd_alloc+0x0/0x2f0) mm=0xc4c8e6c0",
+	};
+	static const char *no[] = {
+		"# pgtrace-trace 1", "pgd_alloc pgd=1", "", "cpus=", "hello [000] world",
+		"comm-12 [000] ..... 1.5 event: no colon after the time",
+	};
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		CHECK(pgt_ftrace_detect(yes[i], strlen(yes[i])));
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		CHECK(!pgt_ftrace_detect(no[i], strlen(no[i])));
+}
+
+static void test_events(void)
+{
+	struct fixture f;
+	open_text(&f,
+		  "# tracer: nop\n"
+		  "#\n"
+		  " kworker/u4:1-28    [001] d..1.   1.000001: pgd_alloc: (pgd_alloc+0x0/0x2f0) mm=0xc4c8e6c0\n"
+		  "  my-proc x-123 (    123) [000] .....   1.000002: pgd_alloc: (pgd_alloc+0x0/0x2f0) mm=0xC4C8E000\n"
+		  "          <idle>-0       [000] ..s1.   1.000003: sched_switch: prev_comm=a prev_pid=1\n"
+		  "  my-proc x-123 [001]   1.000004123: pgd_alloc_ret: (mm_init+0x15f/0x2b0 <- pgd_alloc) ret=0xc4d3e000\n"
+		  " kworker/u4:1-28    [001] d..1.   1.000005: pgd_alloc_ret: (mm_init+0x15f/0x2b0 <- pgd_alloc) ret=0x0\n"
+		  "            init-1       [000] .....     1.797144: alloc_va: (alloc_vmap_area+0x0/0x7b0) size=0x2000 align=0x1000 vstart=0xd07e0000 vend=0xfeffe000\n"
+		  "            init-1       [000] .....     1.797221: alloc_va_ret: (__get_vm_area_node.constprop.0+0x8c/0x120 <- alloc_vmap_area) va=0xc46dda60 start=0xd07ef000 end=0xd07f2000\n"
+		  "            init-1       [000] .....     1.797222: alloc_va_ret: (new_vmap_block+0x8c/0x120 <- alloc_vmap_area) va=0xc46dda60 start=0xd0800000 end=0xd0840000\n"
+		  "            init-1       [000] .....     1.797223: alloc_va_ret: (__get_vm_area_node.constprop.0+0x8c/0x120 <- alloc_vmap_area) va=0xfffffff4 start=0x0 end=0x0\n"
+		  "  modprobe-411 [000] ..... 5.0: cpa: (__change_page_attr_set_clr+0x0/0x1060) cpa=0xc31c5e88 alias=1 vaddr=0xd07ff000 pgd=0x0 set=0x0 clr=0x2 n=3 flags=0x0\n"
+		  "  modprobe-411 [000] ..... 5.1: cpa: (__change_page_attr_set_clr+0x0/0x1060) cpa=0xc31c5e88 alias=0 vaddr=0xc4f05000 pgd=0x0 set=0x8000000000000000 clr=0x2 n=1 flags=0x1\n"
+		  "  modprobe-411 [000] ..... 5.2: cpa: (__change_page_attr_set_clr+0x0/0x1060) cpa=0xc31c5e88 alias=0 vaddr=0xc4f05000 pgd=0x0 set=0x0 clr=0x2 n=0 flags=0x0\n"
+		  "  modprobe-411 [000] ..... 4.9: set_pmd_pte: (__set_pmd_pte+0x0/0xa0) kpte=0xc1e94070 addr=0xc1da4000 pte=0x8000000002025063\n"
+		  "  rmmod-527 [001] ..... 6.0: module_free: xfs\n"
+		  "  init-1 [001] ..... 6.1: tracing_mark_write: PHASE final sleepers  \n"
+		  "  <...>-411 [001] ..... 6.2: sched_process_exit: comm=modprobe pid=411 prio=120\n"
+		  "  <...>-411 [001] ..... 6.3: pgd_free: (pgd_free+0x0/0x100) mm=0xc4c8e000 pgd=0xc4d3e000\n"
+		  "  bash-7 [000] d.... 6.4: page_fault_kernel: address=0xd0812345 ip=vfree error_code=0x2\n"
+		  " => __schedule\n");
+	struct pgt_event ev[32];
+	size_t n;
+	char *msg = read_all(&f, ev, 32, &n);
+	CHECK(!msg);
+	free(msg);
+	CHECK(n == 10);
+	if (n != 10)
+		goto out;
+	/* Paired by pid across cpus; the failed allocation makes nothing. */
+	CHECK(ev[0].op == PGT_OP_PGD_ALLOC);
+	CHECK(!strcmp(str(&f, ev[0].pgd), "0xc4d3e000"));
+	CHECK(!strcmp(str(&f, ev[0].mm), "0xc4c8e000"));
+	CHECK(ev[0].pid == 123 && ev[0].cpu == 1);
+	CHECK(!strcmp(str(&f, ev[0].comm), "my-proc x"));
+	CHECK(ev[0].t_ns == UINT64_C(1000004123));
+	CHECK(ev[0].line == 6);
+	/* Guard page off for __get_vm_area_node, not for new_vmap_block. */
+	CHECK(ev[1].op == PGT_OP_VMALLOC && ev[1].addr == 0xd07ef000 &&
+	      ev[1].size == 0x2000);
+	CHECK(ev[2].op == PGT_OP_VMALLOC && ev[2].addr == 0xd0800000 &&
+	      ev[2].size == 0x40000);
+	/* The vmalloc-area cpa and the 0-page one are skipped. */
+	CHECK(ev[3].op == PGT_OP_CPA && ev[3].addr == 0xc4f05000 &&
+	      ev[3].pages == 1 && ev[3].prot == PGT_PROT_SETCLR &&
+	      ev[3].set == UINT64_C(0x8000000000000000) && ev[3].clr == 2);
+	/* Backwards time is raised to the previous one. */
+	CHECK(ev[4].op == PGT_OP_SET_PMD && ev[4].addr == 0xc1da4000 &&
+	      ev[4].prot_raw == UINT64_C(0x8000000002025063));
+	CHECK(ev[4].t_ns == UINT64_C(5200000000));
+	CHECK(pgt_ftrace_backwards(f.ft) == 1);
+	CHECK(ev[5].op == PGT_OP_MODULE && !strcmp(str(&f, ev[5].label), "xfs"));
+	CHECK(ev[6].op == PGT_OP_LABEL &&
+	      !strcmp(str(&f, ev[6].label), "PHASE final sleepers"));
+	CHECK(ev[7].op == PGT_OP_TASK && ev[7].pid == 411 &&
+	      !strcmp(str(&f, ev[7].comm), "modprobe"));
+	/* "<...>" takes the comm the task events told. */
+	CHECK(ev[8].op == PGT_OP_PGD_FREE &&
+	      !strcmp(str(&f, ev[8].comm), "modprobe"));
+	CHECK(ev[9].op == PGT_OP_FAULT && ev[9].addr == 0xd0812345 &&
+	      !ev[9].has_ip && ev[9].has_error && ev[9].error == 2);
+	/* sched_switch, ret=0, alloc_va, failed alloc_va_ret, 2 cpas, stack. */
+	CHECK(pgt_ftrace_skipped(f.ft) == 7);
+out:
+	close_text(&f);
+}
+
+static void expect_error(const char *body, const char *what)
+{
+	struct fixture f;
+	char *text;
+	if (asprintf(&text, "# tracer: nop\n%s\n", body) < 0)
+		exit(2);
+	open_text(&f, text);
+	free(text);
+	struct pgt_event ev[4];
+	size_t n;
+	char *msg = read_all(&f, ev, 4, &n);
+	char *want;
+	if (asprintf(&want, "%s:2: %s", f.path, what) < 0)
+		exit(2);
+	if (!msg || strcmp(msg, want)) {
+		fprintf(stderr, "expected '%s'\n     got '%s'\n", want,
+			msg ? msg : "(no error)");
+		failures++;
+	}
+	free(want);
+	free(msg);
+	close_text(&f);
+}
+
+static void test_errors(void)
+{
+	expect_error("a-1 [000] ..... 1.0: pgd_free: (pgd_free+0x0/0x100) mm=0x1000",
+		     "pgd_free: missing field 'pgd='");
+	expect_error("a-1 [000] ..... 1.0: pgd_free: (pgd_free+0x0/0x100) mm=0x1000 pgd=(fault)",
+		     "pgd_free: bad value for 'pgd': '(fault)'");
+	expect_error("a-1 [000] ..... 1.0: pgd_alloc_ret: (x <- pgd_alloc) ret=0x1000",
+		     "pgd_alloc_ret: return without a pgd_alloc entry for pid 1");
+	expect_error("a-1 [000] ..... 1.0: sync_kmap: (x) start=0x2000 end=0x1000",
+		     "sync_kmap: bad range 0x2000-0x1000 (not page-aligned and increasing)");
+	expect_error("a-1 [000] ..... 1.0: module_load: ",
+		     "module_load: missing module name");
+	expect_error("CPU:0 [LOST 7 EVENTS]",
+		     "CPU:0 [LOST 7 EVENTS]: the trace is incomplete (enlarge buffer_size_kb)");
+	expect_error("a-1 [000] ..... 1.0: cpa: (x) cpa=0x1 alias=0 vaddr=0xc0000010 pgd=0x0 set=0x0 clr=0x0 n=1 flags=0x0",
+		     "cpa: vaddr 0xc0000010 is not page-aligned");
+	expect_error("a-1 [000] ..... 1.0: print: no symbol here",
+		     "print: expected 'SYMBOL: TEXT'");
+}
+
+/*
+ * Every event `pgtrace probes` prints is one the reader knows, and a line
+ * with the fields its definition fetches parses without error.
+ */
+static void test_probes(void)
+{
+	size_t n;
+	const struct pgt_ftrace_probe *p = pgt_ftrace_probes(&n);
+	CHECK(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(pgt_ftrace_known_event(p[i].event, strlen(p[i].event)));
+		if (!p[i].definition)
+			continue;
+		/* "p:pgt/NAME FUNC KEY=FETCH..." */
+		const char *d = p[i].definition;
+		CHECK(d[0] == 'p' || d[0] == 'r');
+		const char *slash = strchr(d, '/'), *sp = strchr(d, ' ');
+		CHECK(slash && sp && slash < sp);
+		if (!slash || !sp)
+			continue;
+		CHECK(!strncmp(d + 2, "pgt/", 4));
+		CHECK((size_t)(sp - slash - 1) == strlen(p[i].event) &&
+		      !strncmp(slash + 1, p[i].event, strlen(p[i].event)));
+		/* A line with every fetched KEY, values increasing (start < end). */
+		unsigned val = 0;
+		char line[1024];
+		int len = snprintf(line, sizeof(line),
+				   "x-9 [000] ..... 1.0: %s: (f+0x0/0x10)", p[i].event);
+		for (const char *s = strchr(sp + 1, ' '); s; s = strchr(s + 1, ' ')) {
+			const char *eq = strchr(s + 1, '=');
+			const char *next = strchr(s + 1, ' ');
+			if (!eq || (next && eq > next))
+				continue;
+			len += snprintf(line + len, sizeof(line) - (size_t)len,
+					" %.*s=0x%x000", (int)(eq - s - 1), s + 1,
+					++val);
+		}
+		char *text;
+		/* A return needs its entry first. */
+		const char *entry = !strcmp(p[i].event, "pgd_alloc_ret")
+			? "x-9 [000] ..... 1.0: pgd_alloc: (f) mm=0x1000\n" : "";
+		if (asprintf(&text, "# tracer: nop\n%s%s\n", entry, line) < 0)
+			exit(2);
+		struct fixture f;
+		open_text(&f, text);
+		struct pgt_event ev[2];
+		size_t k;
+		char *msg = read_all(&f, ev, 2, &k);
+		if (msg) {
+			fprintf(stderr, "probe %s: %s\n", p[i].event, msg);
+			failures++;
+		}
+		free(msg);
+		free(text);
+		close_text(&f);
+	}
+	CHECK(pgt_ftrace_known_event("tracing_mark_write", 18));
+	CHECK(!pgt_ftrace_known_event("sched_switch", 12));
+}
+
+/* The real recordings, when the shared data is there. */
+static void test_real(void)
+{
+	const char *shared = getenv("PGT_SHARED");
+	if (!shared)
+		return;
+	char *path;
+	if (asprintf(&path, "%s/real/pti/trace.txt.gz", shared) < 0)
+		exit(2);
+	if (access(path, R_OK)) {
+		free(path);
+		return;
+	}
+	struct fixture f;
+	if (pgt_lineio_open(path, &f.in) || pgt_strtab_create(&f.tab) ||
+	    pgt_ftrace_create(f.in, f.tab, &f.ft))
+		exit(2);
+	strcpy(f.path, "/nonexistent");
+	uint64_t ops[PGT_OP__COUNT] = {0};
+	for (;;) {
+		struct pgt_event ev;
+		bool eof;
+		struct pgt_error *err = pgt_ftrace_next(f.ft, &ev, &eof);
+		if (err) {
+			fprintf(stderr, "%s\n", err->message);
+			pgt_error_destroy(err);
+			failures++;
+			break;
+		}
+		if (eof)
+			break;
+		ops[ev.op]++;
+	}
+	CHECK(ops[PGT_OP_PGD_ALLOC] == 1126);
+	CHECK(ops[PGT_OP_PGD_FREE] == 1119);
+	CHECK(ops[PGT_OP_VMALLOC] == 295);
+	CHECK(ops[PGT_OP_VFREE] == 271);
+	CHECK(ops[PGT_OP_CPA] == 7706);
+	CHECK(ops[PGT_OP_SYNC_RANGE] == 5);
+	CHECK(ops[PGT_OP_SET_PMD] == 15);
+	CHECK(ops[PGT_OP_LABEL] == 18);
+	CHECK(ops[PGT_OP_MODULE] == 135);
+	CHECK(pgt_ftrace_skipped(f.ft) == 3902);
+	CHECK(pgt_ftrace_backwards(f.ft) == 0);
+	pgt_ftrace_destroy(f.ft);
+	pgt_strtab_destroy(f.tab);
+	pgt_lineio_close(f.in);
+	free(path);
+}
+
+int main(void)
+{
+	test_detect();
+	test_events();
+	test_errors();
+	test_probes();
+	test_real();
+	if (failures)
+		fprintf(stderr, "%d check(s) failed\n", failures);
+	return failures ? 1 : 0;
+}
