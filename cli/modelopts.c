@@ -194,6 +194,41 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 const struct argp model_opts_argp = {options, parse_opt, NULL, NULL, NULL,
 				     NULL, NULL};
 
+enum { OPT_CORE = 0x200, OPT_SYMBOLS };
+
+static const struct argp_option image_options[] = {
+	{NULL, 0, NULL, 0, "Real starting state:", 40},
+	{"core", OPT_CORE, "IMAGE", 0,
+	 "take swapper_pg_dir, its kernel PMDs and kernel PTE pages from this ELF memory image instead of the synthetic boot state (needs --symbols)", 0},
+	{"symbols", OPT_SYMBOLS, "FILE", 0,
+	 "System.map, vmlinux or kallsyms naming swapper_pg_dir and high_memory", 0},
+	{0},
+};
+
+static error_t parse_image_opt(int key, char *arg, struct argp_state *state)
+{
+	struct model_opts *o = state->input;
+	switch (key) {
+	case OPT_CORE:
+		o->core = arg;
+		return 0;
+	case OPT_SYMBOLS:
+		o->symbols = arg;
+		return 0;
+	case ARGP_KEY_END:
+		if (o->core && !o->symbols)
+			argp_error(state, "--core needs --symbols (to find swapper_pg_dir)");
+		if (o->symbols && !o->core)
+			argp_error(state, "--symbols goes with --core");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+const struct argp image_opts_argp = {image_options, parse_image_opt, NULL,
+				     NULL, NULL, NULL, NULL};
+
 void model_opts_config(const struct model_opts *o, int i,
 		       const struct pgt_machine *trace_machine,
 		       struct pgt_model_config *ret)

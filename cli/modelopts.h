@@ -25,10 +25,18 @@ struct model_opts {
 	const char *at;             /* --at: event count or marker label */
 	bool all;                   /* --all: every pgd, not only the interesting */
 	bool json;
+	const char *core;           /* --core IMAGE: a real starting state */
+	const char *symbols;        /* --symbols FILE */
 };
 
 /* The argp child: groups "Model:", "Machine:" and "Input:". */
 extern const struct argp model_opts_argp;
+
+/*
+ * The argp child "Real starting state:" (--core, --symbols) for replay,
+ * diff and check; its input is the same struct model_opts.
+ */
+extern const struct argp image_opts_argp;
 
 /* Defaults: nothing given. */
 void model_opts_init(struct model_opts *o);

@@ -17,6 +17,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &a->model;
+		state->child_inputs[1] = &a->model;
 		return 0;
 	case ARGP_KEY_ARG:
 		if (a->trace)
@@ -37,6 +38,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp_child children[] = {
 	{&model_opts_argp, 0, NULL, 0},
+	{&image_opts_argp, 0, NULL, 0},
 	{0},
 };
 

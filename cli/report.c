@@ -103,6 +103,8 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
 	fputc('\n', f);
 	fprintf(f, "policy:  %s\n", desc);
+	if (r->from_image)
+		fprintf(f, "start:   kernel page tables of a memory image (--core)\n");
 	ptdump_format_size(L->lowmem, size, sizeof(size));
 	fprintf(f, "layout:  PAGE_OFFSET 0x%08x, lowmem %s, vmalloc 0x%08x-0x%08x, kernel PMD slots %d\n\n",
 		L->page_offset, size, L->vmalloc_start, L->vmalloc_end,
@@ -205,6 +207,7 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_uint(j, "events", r->events);
 	json_uint(j, "skipped_lines", r->skipped);
 	json_bool(j, "stopped", r->stopped);
+	json_string(j, "start", r->from_image ? "image" : "synthetic");
 	json_begin_object(j, "layout");
 	json_hex(j, "page_offset", L->page_offset);
 	json_uint(j, "lowmem", L->lowmem);

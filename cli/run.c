@@ -3,19 +3,67 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/dump.h"
 #include "cli/run.h"
+
+/*
+ * --core: open the image; swapper_pg_dir by symbol, lowmem from the
+ * kernel's own high_memory variable when the symbols name it.
+ */
+static struct pgt_error *open_image(struct run *r, const struct model_opts *o,
+				    struct dump_image *img, bool *opened)
+{
+	bool has_po = o->machine.set & PGT_MACHINE_PAGE_OFFSET;
+	struct pgt_error *err = dump_image_open(o->core, o->symbols, has_po,
+						o->machine.page_offset, img);
+	if (err)
+		return err;
+	*opened = true;
+	if (!img->has_swapper)
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"%s: no swapper_pg_dir in the symbols", o->symbols);
+	uint64_t hm_va;
+	if (img->syms && pgt_symbols_lookup(img->syms, "high_memory", &hm_va) &&
+	    hm_va >= img->page_offset) {
+		uint8_t b[4];
+		if (!pgt_physmem_read(&img->mem, hm_va - img->page_offset, b, 4)) {
+			uint32_t hm = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+				      (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+			if (hm > img->page_offset && !(hm & 0xfff))
+				r->image_lowmem = hm - img->page_offset;
+		}
+	}
+	return NULL;
+}
 
 static struct pgt_error *create_models(struct run *r, const struct model_opts *o,
 				       const struct pgt_machine *machine)
 {
+	struct dump_image img;
+	bool opened = false;
+	struct pgt_error *err = NULL;
+	if (o->core && (err = open_image(r, o, &img, &opened)))
+		goto out;
 	for (int i = 0; i < r->nmodels; i++) {
 		struct pgt_model_config cfg;
 		model_opts_config(o, i, machine, &cfg);
-		struct pgt_error *err = pgt_model_create(&cfg, &r->models[i]);
-		if (err)
-			return pgt_error_prefix(err, "%s", r->path);
+		if (o->core) {
+			cfg.image = &img.mem;
+			cfg.image_swapper_pa = img.swapper_pa;
+			cfg.machine.page_offset = img.page_offset;
+			if (r->image_lowmem && !(o->machine.set & PGT_MACHINE_LOWMEM))
+				cfg.machine.lowmem = r->image_lowmem;
+			r->from_image = true;
+		}
+		if ((err = pgt_model_create(&cfg, &r->models[i]))) {
+			err = pgt_error_prefix(err, "%s", o->core ? o->core : r->path);
+			goto out;
+		}
 	}
-	return NULL;
+out:
+	if (opened)
+		dump_image_close(&img);
+	return err;
 }
 
 struct pgt_error *run_trace(const char *path, const struct model_opts *o,

@@ -20,6 +20,8 @@ struct run {
 	uint64_t skipped;     /* source lines that carried no model event */
 	bool stopped;         /* --at stopped the replay early */
 	uint64_t stop_line;
+	bool from_image;      /* --core: swapper came from a memory image */
+	uint64_t image_lowmem; /* lowmem read from the image's high_memory (0: none) */
 };
 
 /*

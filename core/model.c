@@ -87,6 +87,7 @@ struct pgt_model {
 	uint64_t ram_top;        /* physical bytes readable */
 
 	uint32_t swapper;        /* frame of swapper_pg_dir */
+	uint64_t swapper_line[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
 	uint32_t swapper_kpmd[PGT_PTRS_PER_PGD];
 
 	struct pgd_obj *objs;
@@ -222,6 +223,10 @@ static struct pgt_error *pair_alloc(struct pgt_model *m, uint32_t *ret)
 	if (m->nfree_pairs) {
 		f = m->free_pairs[--m->nfree_pairs];
 	} else {
+		while (m->bump + 1 < m->nframes &&
+		       (m->frames[m->bump].kind != F_FREE ||
+			m->frames[m->bump + 1].kind != F_FREE || (m->bump & 1)))
+			m->bump++;
 		if (m->bump & 1) {
 			struct pgt_error *err =
 				GROW(m->free_frames, m->free_cap, m->nfree + 1);
@@ -412,6 +417,7 @@ static void pmd_write(struct pgt_model *m, uint32_t f, int idx, uint64_t val)
 		return;
 	if (fr->kind == F_KPMD_SWAPPER) {
 		int slot = fr->slot;
+		m->swapper_line[slot][idx] = m->line;
 		for (size_t i = 0; i < m->nown_live; i++) {
 			struct rec *r = &m->recs[m->own_live[i]];
 			uint64_t mine = entry_at(m, r->kpmd[slot], idx);
@@ -509,6 +515,99 @@ static struct pgt_error *page_table_range_init(struct pgt_model *m,
 	return NULL;
 }
 
+/* Copy one page-table page from the image to the same physical address. */
+static struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
+				     enum frame_kind kind, uint32_t *ret)
+{
+	uint64_t pfn = pa >> PGT_PAGE_SHIFT;
+	if (pfn >= m->nframes)
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"image: page table at physical 0x%llx is beyond lowmem (0x%llx bytes)",
+					(unsigned long long)pa,
+					(unsigned long long)m->L.lowmem);
+	struct frame *fr = &m->frames[pfn];
+	if (fr->kind != F_FREE && fr->kind != F_BOOT) {
+		*ret = (uint32_t)pfn; /* already imported (a page named twice) */
+		return NULL;
+	}
+	uint8_t buf[PGT_PAGE_SIZE];
+	struct pgt_error *err = pgt_physmem_read(m->cfg.image, pfn << PGT_PAGE_SHIFT,
+						 buf, sizeof(buf));
+	if (err)
+		return pgt_error_prefix(err, "image");
+	if (!fr->data && !(fr->data = calloc(PGT_PTRS_PER_PMD, 8)))
+		return &pgt_error_nomem;
+	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
+		uint64_t v = 0;
+		for (int b = 7; b >= 0; b--)
+			v = (v << 8) | buf[8 * i + b];
+		fr->data[i] = v;
+	}
+	fr->kind = kind;
+	fr->owner = -1;
+	fr->reserved = kind == F_PTE;
+	*ret = (uint32_t)pfn;
+	return NULL;
+}
+
+/* swapper_pg_dir and the kernel's tables as a memory image has them. */
+static struct pgt_error *boot_from_image(struct pgt_model *m)
+{
+	struct pgt_error *err;
+	uint64_t spa = m->cfg.image_swapper_pa & ~(PGT_PAGE_SIZE - 1);
+	if ((err = import_page(m, spa, F_SWAPPER_PGD, &m->swapper)))
+		return err;
+	uint64_t *pgd = m->frames[m->swapper].data +
+			((m->cfg.image_swapper_pa & (PGT_PAGE_SIZE - 1)) / 8);
+	if (pgd != m->frames[m->swapper].data) {
+		memmove(m->frames[m->swapper].data, pgd, 4 * sizeof(uint64_t));
+		pgd = m->frames[m->swapper].data;
+	}
+	for (int i = 4; i < PGT_PTRS_PER_PMD; i++)
+		pgd[i] = 0;
+	for (int slot = 0; slot < m->L.user_pgds; slot++)
+		pgd[slot] = 0;
+	m->costs.pgd_bytes = 32;
+	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++) {
+		if (!pgt_present(pgd[slot]))
+			return pgt_error_create(PGT_ERROR_INPUT,
+						"image: swapper_pg_dir's kernel slot %d is not present",
+						slot);
+		uint32_t pf;
+		if ((err = import_page(m, pgt_entry_addr(pgd[slot]), F_KPMD_SWAPPER, &pf)))
+			return err;
+		m->frames[pf].slot = (uint8_t)slot;
+		m->swapper_kpmd[slot] = pf;
+		m->costs.pmd_pages++;
+		for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
+			uint64_t e = m->frames[pf].data[i];
+			if (!pgt_present(e) || pgt_large(e))
+				continue;
+			uint32_t pte;
+			if ((err = import_page(m, pgt_entry_addr(e), F_PTE, &pte)))
+				return err;
+			m->costs.pte_pages++;
+			/*
+			 * The image shows the end of a run: which PTE pages
+			 * exist is kept, but what the vmalloc area maps is the
+			 * trace's to say.
+			 */
+			uint64_t va = ((uint64_t)slot << PGT_PGDIR_SHIFT) |
+				      ((uint64_t)i << PGT_PMD_SHIFT);
+			if (va + PGT_PMD_SIZE > m->L.vmalloc_start &&
+			    va < m->L.vmalloc_end)
+				for (int t = 0; t < PGT_PTRS_PER_PTE; t++) {
+					uint64_t pva = va + ((uint64_t)t << PGT_PAGE_SHIFT);
+					if (pva >= m->L.vmalloc_start &&
+					    pva < m->L.vmalloc_end)
+						m->frames[pte].data[t] = 0;
+				}
+		}
+	}
+	cost_update_bytes(m);
+	return NULL;
+}
+
 static struct pgt_error *boot(struct pgt_model *m)
 {
 	struct pgt_error *err;
@@ -522,6 +621,8 @@ static struct pgt_error *boot(struct pgt_model *m)
 	for (uint32_t f = 0; f < first_free; f++)
 		m->frames[f].kind = F_BOOT;
 	m->bump = first_free;
+	if (m->cfg.image)
+		return boot_from_image(m);
 
 	if ((err = frame_alloc(m, F_SWAPPER_PGD, true, &m->swapper)))
 		return err;
@@ -626,7 +727,9 @@ struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 	}
 	for (uint32_t f = 0; f < m->nframes; f++)
 		m->frames[f].owner = -1;
-	if ((err = boot(m))) {
+	err = boot(m);
+	m->cfg.image = NULL; /* read only while booting */
+	if (err) {
 		pgt_model_destroy(m);
 		return err;
 	}
@@ -1851,6 +1954,19 @@ static struct pgt_error *model_read(const void *ctx, uint64_t pa, void *buf,
 		len -= n;
 	}
 	return NULL;
+}
+
+uint64_t pgt_model_swapper_line(const struct pgt_model *m, int slot, int idx)
+{
+	if (slot < 0 || slot >= PGT_PTRS_PER_PGD || idx < 0 ||
+	    idx >= PGT_PTRS_PER_PMD)
+		return 0;
+	return m->swapper_line[slot][idx];
+}
+
+bool pgt_model_excluded_entry(const struct pgt_model *m, int slot, int idx)
+{
+	return excluded_entry(m, slot, idx);
 }
 
 struct pgt_physmem pgt_model_physmem(const struct pgt_model *m)

@@ -42,6 +42,15 @@ struct pgt_model_config {
 	 * vmalloc area is not 2.6.21's); the model's rules stay @kernel's.
 	 */
 	enum pgt_kernel trace_kernel;
+	/*
+	 * A real starting state: when @image is set, swapper_pg_dir (at
+	 * physical @image_swapper_pa), its kernel PMD pages and the kernel
+	 * PTE pages they point to are copied from it, at their real physical
+	 * addresses, instead of the synthetic boot state.  Only read during
+	 * pgt_model_create().
+	 */
+	const struct pgt_physmem *image;
+	uint64_t image_swapper_pa;
 };
 
 /* Per-pgd results.  One record per pgd_alloc (an ID reused later gets a new one). */
@@ -149,6 +158,15 @@ const struct pgt_pgd_stats *pgt_model_find_pgd(const struct pgt_model *m,
 
 size_t pgt_model_nnotes(const struct pgt_model *m);
 const struct pgt_note *pgt_model_note(const struct pgt_model *m, size_t i);
+
+/*
+ * The line of the last event that wrote swapper's kernel PMD entry
+ * (@slot, @idx), 0 when no event did (it is as boot, or the image, left it).
+ */
+uint64_t pgt_model_swapper_line(const struct pgt_model *m, int slot, int idx);
+
+/* Is kernel PMD entry @idx of @slot left out of divergence (6.1's LDT)? */
+bool pgt_model_excluded_entry(const struct pgt_model *m, int slot, int idx);
 
 /* The model's physical memory, for the walker (core/walk.h). */
 struct pgt_physmem pgt_model_physmem(const struct pgt_model *m);
