@@ -57,6 +57,7 @@ struct rec {
 	uint32_t uhalf_kpmd;
 	int32_t live_idx;                 /* index in m->own_live, -1 */
 	bool dirty;                       /* divergence changed in this event */
+	uint64_t stamp;                   /* last broadcast that reached it */
 };
 
 struct vm_area {
@@ -86,6 +87,7 @@ struct pgt_model {
 	size_t nfree_data, free_data_cap;
 	uint64_t ram_top;        /* physical bytes readable */
 
+	uint64_t broadcast_seq;  /* numbers set_pmd_pte broadcasts */
 	uint32_t swapper;        /* frame of swapper_pg_dir */
 	uint64_t swapper_line[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
 	uint32_t swapper_kpmd[PGT_PTRS_PER_PGD];
@@ -1293,11 +1295,23 @@ static struct pgt_error *set_pmd_pte(struct pgt_model *m, uint32_t va,
 				     uint64_t val)
 {
 	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
-	pmd_write(m, m->swapper_kpmd[slot], idx, val);
-	if (m->shared)
+	uint32_t sf = m->swapper_kpmd[slot];
+	if (m->shared) {
+		pmd_write(m, sf, idx, val);
 		return NULL;
+	}
 	m->costs.broadcasts++;
 	m->costs.pgd_list_walks++;
+	/*
+	 * Every live private copy is on pgd_list, so the broadcast brings
+	 * each of them to @val: count their divergence against the new
+	 * swapper entry as they are written, and swapper's own write then
+	 * needs no pass over them (the kernel's order, init_mm first, would
+	 * flip each count twice for nothing).
+	 */
+	uint64_t old = m->frames[sf].data[idx];
+	size_t reached = 0;
+	uint64_t seq = ++m->broadcast_seq;
 	for (int32_t o = m->list_head; o >= 0; o = m->objs[o].next) {
 		m->costs.pgd_list_visits++;
 		uint64_t pgde = obj_entries(m, o)[slot];
@@ -1306,11 +1320,34 @@ static struct pgt_error *set_pmd_pte(struct pgt_model *m, uint32_t va,
 		uint64_t pfn = pgt_entry_addr(pgde) >> PGT_PAGE_SHIFT;
 		if (pfn >= m->nframes)
 			continue;
+		struct frame *fr = &m->frames[pfn];
+		m->costs.broadcast_entries_written++;
+		if (fr->kind == F_KPMD_COPY && fr->owner >= 0 &&
+		    m->recs[fr->owner].s.live && m->recs[fr->owner].live_idx >= 0) {
+			struct rec *r = &m->recs[fr->owner];
+			rec_entry_change(m, r, slot, idx, fr->data[idx], val, old, val);
+			fr->data[idx] = val;
+			r->stamp = seq;
+			reached++;
+			continue;
+		}
 		struct pgt_error *err = pmd_write_via(m, (uint32_t)pfn, idx, val,
 						      m->objs[o].last_id);
 		if (err)
 			return err;
-		m->costs.broadcast_entries_written++;
+	}
+	m->frames[sf].data[idx] = val;
+	if (old != val)
+		m->swapper_line[slot][idx] = m->line;
+	if (reached == m->nown_live)
+		return NULL;
+	/* A private copy the broadcast did not reach sees swapper change. */
+	for (size_t i = 0; i < m->nown_live; i++) {
+		struct rec *r = &m->recs[m->own_live[i]];
+		if (r->stamp == seq)
+			continue;
+		uint64_t mine = entry_at(m, r->kpmd[slot], idx);
+		rec_entry_change(m, r, slot, idx, mine, mine, old, val);
 	}
 	return NULL;
 }
@@ -1941,6 +1978,11 @@ static struct pgt_error *model_read(const void *ctx, uint64_t pa, void *buf,
 		size_t off = pa & (PGT_PAGE_SIZE - 1);
 		size_t n = PGT_PAGE_SIZE - off < len ? PGT_PAGE_SIZE - off : len;
 		const uint64_t *data = pfn < m->nframes ? m->frames[pfn].data : NULL;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		if (data) {
+			memcpy(out, (const uint8_t *)data + off, n);
+		} else
+#endif
 		if (data) {
 			for (size_t i = 0; i < n; i++) {
 				size_t b = off + i;
