@@ -15,7 +15,9 @@ int dump_model_pgd(const struct dump_args *a)
 		return pgt_fail(pgt_error_create(PGT_ERROR_INVALID,
 			"dump pgd %s: a TRACE (or --core IMAGE) is needed", a->pgd));
 	struct run r;
-	struct pgt_error *err = run_trace(a->trace, &a->model, 1, &r);
+	struct model_opts o = a->model;
+	o.symbols = a->symbols; /* dump's --symbols names the ranges */
+	struct pgt_error *err = run_trace(a->trace, &o, 1, &r);
 	if (err)
 		return pgt_fail(err);
 	const struct pgt_model *m = r.models[0];
@@ -44,7 +46,12 @@ int dump_model_pgd(const struct dump_args *a)
 		return pgt_fail(err);
 	}
 	struct json j;
-	struct ptdump_printer p = {.f = stdout, .mark_differs = !swapper};
+	struct ptdump_printer p = {
+		.f = stdout,
+		.mark_differs = !swapper,
+		.symbolize = r.syms ? dump_symbolize : NULL,
+		.symbolize_arg = r.syms,
+	};
 	char desc[128];
 	report_describe(m, desc, sizeof(desc));
 	if (a->model.json) {

@@ -201,7 +201,7 @@ static const struct argp_option image_options[] = {
 	{"core", OPT_CORE, "IMAGE", 0,
 	 "take swapper_pg_dir, its kernel PMDs and kernel PTE pages from this ELF memory image instead of the synthetic boot state (needs --symbols)", 0},
 	{"symbols", OPT_SYMBOLS, "FILE", 0,
-	 "System.map, vmlinux or kallsyms naming swapper_pg_dir and high_memory", 0},
+	 "System.map, vmlinux or kallsyms: names swapper_pg_dir and high_memory for --core, and the ip= of faults and hazards in reports", 0},
 	{0},
 };
 
@@ -218,8 +218,6 @@ static error_t parse_image_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->core && !o->symbols)
 			argp_error(state, "--core needs --symbols (to find swapper_pg_dir)");
-		if (o->symbols && !o->core)
-			argp_error(state, "--symbols goes with --core");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

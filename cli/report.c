@@ -85,8 +85,11 @@ void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 	}
 	if (pgd)
 		fprintf(f, " in pgd %s", pgd);
-	if (n->has_ip)
-		fprintf(f, " ip=0x%08" PRIx64, n->ip);
+	if (n->has_ip) {
+		char sym[256];
+		run_symbolize(r, n->ip, sym, sizeof(sym));
+		fprintf(f, " ip=0x%08" PRIx64 "%s%s", n->ip, sym[0] ? " " : "", sym);
+	}
 }
 
 void report_text(FILE *f, const struct run *r, int side, bool all)
@@ -290,8 +293,13 @@ void report_json(struct json *j, const char *key, const struct run *r,
 		json_hex(j, "addr", n->addr);
 		if (n->pgd)
 			json_string(j, "pgd", report_pgd_name(r, n->pgd));
-		if (n->has_ip)
+		if (n->has_ip) {
+			char sym[256];
 			json_hex(j, "ip", n->ip);
+			run_symbolize(r, n->ip, sym, sizeof(sym));
+			if (sym[0])
+				json_string(j, "ip_symbol", sym);
+		}
 		if (n->what)
 			json_string(j, "reused_as", n->what);
 		json_end_object(j);

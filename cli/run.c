@@ -61,8 +61,13 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 		}
 	}
 out:
-	if (opened)
+	if (opened) {
+		if (!r->syms) {
+			r->syms = img.syms; /* keep them for naming addresses */
+			img.syms = NULL;
+		}
 		dump_image_close(&img);
+	}
 	return err;
 }
 
@@ -76,6 +81,9 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	struct pgt_error *err = pgt_strtab_create(&ret->tab);
 	if (err)
 		return err;
+	if (o->symbols && !o->core &&
+	    (err = pgt_symbols_open(o->symbols, &ret->syms)))
+		goto out;
 	if ((err = pgt_source_open(path, o->format, ret->tab, &src)))
 		goto out;
 	ret->format = pgt_source_format(src);
@@ -166,6 +174,15 @@ void run_deinit(struct run *r)
 	}
 	pgt_strtab_destroy(r->tab);
 	r->tab = NULL;
+	pgt_symbols_destroy(r->syms);
+	r->syms = NULL;
+}
+
+void run_symbolize(const struct run *r, uint64_t addr, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (r->syms)
+		pgt_symbols_format_addr(r->syms, addr, buf, len);
 }
 
 void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,

@@ -9,6 +9,7 @@
 #include "cli/modelopts.h"
 #include "core/model.h"
 #include "formats/source.h"
+#include "formats/symbols.h"
 
 struct run {
 	const char *path;
@@ -21,6 +22,7 @@ struct run {
 	bool stopped;         /* --at stopped the replay early */
 	uint64_t stop_line;
 	bool from_image;      /* --core: swapper came from a memory image */
+	struct pgt_symbols *syms; /* --symbols: names for addresses, or NULL */
 	uint64_t image_lowmem; /* lowmem read from the image's high_memory (0: none) */
 };
 
@@ -31,6 +33,9 @@ struct run {
 struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			    int nmodels, struct run *ret);
 void run_deinit(struct run *r);
+
+/* "name+0xoff" for @addr into @buf when symbols are loaded, else "". */
+void run_symbolize(const struct run *r, uint64_t addr, char *buf, size_t len);
 
 /* "comm/pid", "comm", "pid N" or "-" for a pgd record. */
 void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
