@@ -97,7 +97,7 @@ static const char doc[] =
 	"PMD entry its relation to swapper's (equal, missing, stale, different). "
 	"Prints the agreements and each disagreement with the events that led "
 	"to it.  Exit status 0 on full agreement, 1 on any disagreement."
-	PGT_EXIT_DOC;
+	"\v" PGT_EXIT_DOC;
 
 static const struct argp argp = {options, parse_opt, "TRACE", doc, children,
 				 NULL, NULL};

@@ -19,10 +19,14 @@
 /* Print "pgtrace: MESSAGE" on stderr, destroy @err, return PGT_EXIT_TROUBLE. */
 int pgt_fail(struct pgt_error *err);
 
-/* The exit-status paragraph every command's --help ends with. */
-#define PGT_EXIT_DOC                                                        \
-	"\vExit status: 0 on success, 1 when the compared sides differ (diff, " \
-	"check), 2 on trouble (bad input, bad usage, an I/O error)."
+/*
+ * The exit-status paragraph every command's --help ends with; it goes after
+ * the doc's "\v" (argp prints what follows the first "\v" after the
+ * options).
+ */
+#define PGT_EXIT_DOC                                                         \
+	"\n\nExit status: 0 on success, 1 when the compared sides differ "     \
+	"(diff, check), 2 on trouble (bad input, bad usage, an I/O error)."
 
 /* Subcommands: int cmd_NAME(int argc, char **argv), argv[0] is the name. */
 int cmd_replay(int argc, char **argv);

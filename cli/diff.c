@@ -48,7 +48,7 @@ static const char doc[] =
 	"--sync or --kernel given; side B: the second) and print both per pgd and "
 	"in total, marking with '*' every pgd whose divergence, faults, hazards "
 	"or oopses differ.  Exit status 0 when the sides agree on every pgd, 1 "
-	"when they differ." PGT_EXIT_DOC;
+	"when they differ." "\v" PGT_EXIT_DOC;
 
 static const struct argp argp = {NULL, parse_opt, "TRACE", doc, children,
 				 NULL, NULL};
@@ -98,9 +98,17 @@ int cmd_diff(int argc, char **argv)
 		char da[128], db[128];
 		report_describe(ma, da, sizeof(da));
 		report_describe(mb, db, sizeof(db));
-		fprintf(f, "trace:   %s (%s), %" PRIu64 " events\n", r.path,
+		fprintf(f, "trace:   %s (%s), %" PRIu64 " events", r.path,
 			pgt_format_name(r.format), r.events);
-		fprintf(f, "A:       %s\nB:       %s\n\n", da, db);
+		if (r.skipped)
+			fprintf(f, ", %" PRIu64 " other lines skipped", r.skipped);
+		if (r.stopped)
+			fprintf(f, ", stopped at line %" PRIu64 " (--at)", r.stop_line);
+		fputc('\n', f);
+		if (r.from_image)
+			fprintf(f, "start:   kernel page tables of a memory image (--core)\n");
+		fprintf(f, "A:       %s\nB:       %s\n", da, db);
+		fprintf(f, "(* marks a pgd whose divergence, max, faults, hazards or oopses differ)\n\n");
 		fprintf(f, "  %-12s %-20s %-4s | %-6s %4s %4s %6s %4s | %-6s %4s %4s %6s %4s\n",
 			"PGD", "TASK", "LIVE", "A:KPMD", "DIV", "MAX", "FAULTS",
 			"HAZ", "B:KPMD", "DIV", "MAX", "FAULTS", "HAZ");

@@ -46,7 +46,7 @@ static const char doc[] =
 	"Replay TRACE against the PAE page-table model and print, per pgd, how "
 	"its kernel PMD differs from swapper_pg_dir's (missing, stale, "
 	"different entries), the vmalloc faults and hazards, then what the "
-	"policy cost." PGT_EXIT_DOC;
+	"policy cost." "\v" PGT_EXIT_DOC;
 
 static const struct argp argp = {NULL, parse_opt, "TRACE", doc, children,
 				 NULL, NULL};

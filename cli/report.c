@@ -69,8 +69,11 @@ void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 		}
 		break;
 	case PGT_NOTE_CORRUPT:
-		fprintf(f, "write into a freed kernel PMD page since reused as %s (physical 0x%" PRIx64 "): it would corrupt that page; not applied",
-			n->what ? n->what : "something else", n->addr);
+		fprintf(f, "write into a freed kernel PMD page since reused as %s", n->what ? n->what : "something else");
+		if (n->victim)
+			fprintf(f, " of pgd %s", report_pgd_name(r, n->victim));
+		fprintf(f, " (physical 0x%" PRIx64 "): %s", n->addr,
+			n->applied ? "corrupts it" : "it would corrupt that page; not applied");
 		if (pgd) {
 			fprintf(f, "; through freed pgd %s still on pgd_list", pgd);
 			pgd = NULL;
@@ -300,8 +303,12 @@ void report_json(struct json *j, const char *key, const struct run *r,
 			if (sym[0])
 				json_string(j, "ip_symbol", sym);
 		}
-		if (n->what)
+		if (n->what) {
 			json_string(j, "reused_as", n->what);
+			json_bool(j, "applied", n->applied);
+		}
+		if (n->victim)
+			json_string(j, "victim", report_pgd_name(r, n->victim));
 		json_end_object(j);
 	}
 	json_end_array(j);

@@ -56,7 +56,13 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 			r->from_image = true;
 		}
 		if ((err = pgt_model_create(&cfg, &r->models[i]))) {
-			err = pgt_error_prefix(err, "%s", o->core ? o->core : r->path);
+			if (o->core)
+				err = pgt_error_prefix(err, "%s", o->core);
+			else if (cfg.machine.line)
+				err = pgt_error_prefix(err, "%s:%llu", r->path,
+						       (unsigned long long)cfg.machine.line);
+			else
+				err = pgt_error_prefix(err, "%s", r->path);
 			goto out;
 		}
 	}
@@ -88,7 +94,7 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 		goto out;
 	ret->format = pgt_source_format(src);
 	uint64_t at_n = 0;
-	uint32_t at_label = 0;
+	uint32_t at_label = 0, at_phase = 0;
 	bool at_is_label = false;
 	if (o->at) {
 		char *end;
@@ -130,10 +136,18 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 		}
 		ret->events++;
 		if (at_is_label && ev.op == PGT_OP_LABEL) {
+			/* "PHASE name" markers may be named without "PHASE ". */
 			if (!at_label)
 				at_label = pgt_strtab_find(ret->tab, o->at,
 							   strlen(o->at));
-			if (at_label && ev.label == at_label) {
+			if (!at_phase) {
+				char phase[256];
+				int len = snprintf(phase, sizeof(phase), "PHASE %s", o->at);
+				if (len > 0 && (size_t)len < sizeof(phase))
+					at_phase = pgt_strtab_find(ret->tab, phase, (size_t)len);
+			}
+			if ((at_label && ev.label == at_label) ||
+			    (at_phase && ev.label == at_phase)) {
 				ret->stopped = true;
 				ret->stop_line = ev.line;
 				break;

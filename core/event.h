@@ -61,6 +61,9 @@ enum pgt_prot {
 
 #define PGT_NO_TIME UINT64_MAX
 
+/* CPUs an event may name (cpu=0 .. PGT_MAX_CPUS-1). */
+#define PGT_MAX_CPUS 4096
+
 struct pgt_event {
 	enum pgt_op op;
 	uint64_t line;   /* line (or record number) in the source file */
@@ -94,6 +97,7 @@ struct pgt_machine {
 	bool pge;             /* global pages (_PAGE_GLOBAL in kernel protections) */
 	uint32_t etext;       /* end of kernel text (virtual); 0: default */
 	int kernel;           /* enum pgt_kernel, 0 when unknown */
+	uint64_t line;        /* the trace line that described it (0: none) */
 	/* Which fields a trace or option set explicitly (PGT_MACHINE_*). */
 	unsigned set;
 };

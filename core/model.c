@@ -54,7 +54,7 @@ struct rec {
 	uint32_t kpmd[PGT_PTRS_PER_PGD];  /* private kernel PMD frames (0: none) */
 	uint32_t upmd[PGT_PTRS_PER_PGD];  /* user PMD frames */
 	uint32_t uhalf;                   /* 6.1 PTI: user-half pgd frame */
-	uint32_t uhalf_kpmd;
+	uint32_t uhalf_kpmd[PGT_PTRS_PER_PGD]; /* its kernel PMD copies */
 	int32_t live_idx;                 /* index in m->own_live, -1 */
 	bool dirty;                       /* divergence changed in this event */
 	uint64_t stamp;                   /* last broadcast that reached it */
@@ -91,6 +91,8 @@ struct pgt_model {
 	uint32_t swapper;        /* frame of swapper_pg_dir */
 	uint64_t swapper_line[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
 	uint32_t swapper_kpmd[PGT_PTRS_PER_PGD];
+	/* 6.1 PTI: swapper's user half's kernel PMDs (pti_clone_user_shared) */
+	uint32_t swapper_uhalf_kpmd[PGT_PTRS_PER_PGD];
 
 	struct pgd_obj *objs;
 	size_t nobjs, objs_cap;
@@ -109,7 +111,8 @@ struct pgt_model {
 	int32_t *own_live;       /* live records with private kernel PMDs */
 	size_t nown_live, own_live_cap;
 
-	uint32_t current[64];    /* per cpu: loaded pgd id */
+	uint32_t current[PGT_MAX_CPUS]; /* per cpu: loaded pgd id */
+	size_t ncpus;            /* 1 + the highest cpu a switch named */
 
 	struct vm_area *areas;   /* hash by address, open addressing */
 	size_t areas_cap, nareas;
@@ -437,42 +440,54 @@ static void pmd_write(struct pgt_model *m, uint32_t f, int idx, uint64_t val)
 /*
  * A write through a pgd that may be freed (2.6.21 keeps freed pgds on
  * pgd_list until the slab destroys them, and their kernel PMD pages were
- * already given back).  A write into a page still free is harmless and
- * applied; one into a page that has been reused would corrupt whatever
- * owns it now: it is reported, and not applied, since what the kernel
- * does after that is anyone's guess.
+ * already given back).  A write into a page still free is harmless.  One
+ * into a page since reused as another pgd's kernel PMD is what the kernel
+ * does too: that pgd's copy gets the entry, and its divergence shows it.
+ * One into a page reused as anything else (a PTE page, a user PMD, a pgd)
+ * is reported and not applied: what the kernel does after corrupting that
+ * is anyone's guess, and the model's own bookkeeping of those pages would
+ * go wrong with it.
  */
 static struct pgt_error *pmd_write_via(struct pgt_model *m, uint32_t f,
-				       int idx, uint64_t val, uint32_t pgd_id)
+				       int idx, uint64_t val, int32_t o)
 {
 	struct frame *fr = &m->frames[f];
-	bool owned = fr->kind == F_KPMD_SWAPPER ||
-		     (fr->kind == F_KPMD_COPY && fr->owner >= 0);
-	if (owned) {
-		pmd_write(m, f, idx, val);
+	uint32_t pgd_id = m->objs[o].last_id;
+	if (fr->kind == F_KPMD_COPY && fr->owner >= 0 &&
+	    fr->owner == m->objs[o].rec) {
+		pmd_write(m, f, idx, val); /* the pgd's own copy */
 		return NULL;
 	}
 	uint64_t pa = frame_pa(f) + 8 * (uint64_t)idx;
-	if (fr->kind != F_FREE) {
-		static const char *const what[] = {
-			[F_BOOT] = "kernel memory", [F_SWAPPER_PGD] = "swapper_pg_dir",
-			[F_KPMD_COPY] = "another pgd's kernel PMD copy",
-			[F_UPMD] = "a user PMD", [F_UHALF_KPMD] = "a user-half kernel PMD",
-			[F_PTE] = "a kernel PTE page", [F_PGD] = "a pgd page",
-		};
-		m->costs.corrupting_writes++;
-		struct pgt_error *err = note(m, PGT_NOTE_CORRUPT, pgd_id, pa, false, 0);
-		if (!err && fr->kind < sizeof(what) / sizeof(what[0]))
-			m->notes[m->nnotes - 1].what = what[fr->kind];
-		return err;
+	struct pgt_error *err;
+	if (fr->kind == F_FREE) {
+		m->costs.uaf_writes++;
+		if ((err = note(m, PGT_NOTE_UAF, pgd_id, pa, false, 0)))
+			return err;
+		if (!fr->data && !(fr->data = calloc(PGT_PTRS_PER_PMD, 8)))
+			return &pgt_error_nomem;
+		fr->data[idx] = val;
+		return NULL;
 	}
-	m->costs.uaf_writes++;
-	struct pgt_error *err = note(m, PGT_NOTE_UAF, pgd_id, pa, false, 0);
-	if (err)
+	static const char *const what[] = {
+		[F_BOOT] = "kernel memory", [F_SWAPPER_PGD] = "swapper_pg_dir",
+		[F_KPMD_SWAPPER] = "swapper's kernel PMD",
+		[F_KPMD_COPY] = "another pgd's kernel PMD copy",
+		[F_UPMD] = "a user PMD", [F_UHALF_KPMD] = "a user-half kernel PMD",
+		[F_PTE] = "a kernel PTE page", [F_PGD] = "a pgd page",
+	};
+	bool apply = fr->kind == F_KPMD_COPY || fr->kind == F_UHALF_KPMD;
+	m->costs.corrupting_writes++;
+	if ((err = note(m, PGT_NOTE_CORRUPT, pgd_id, pa, false, 0)))
 		return err;
-	if (!fr->data && !(fr->data = calloc(PGT_PTRS_PER_PMD, 8)))
-		return &pgt_error_nomem;
-	fr->data[idx] = val;
+	struct pgt_note *n = &m->notes[m->nnotes - 1];
+	if (fr->kind < sizeof(what) / sizeof(what[0]))
+		n->what = what[fr->kind];
+	n->applied = apply;
+	if (fr->kind == F_KPMD_COPY && fr->owner >= 0)
+		n->victim = m->recs[fr->owner].s.id;
+	if (apply)
+		pmd_write(m, f, idx, val);
 	return NULL;
 }
 
@@ -610,6 +625,35 @@ static struct pgt_error *boot_from_image(struct pgt_model *m)
 	return NULL;
 }
 
+/*
+ * 6.1 with PTI: the user half of swapper_pg_dir, whose kernel PMD
+ * pti_clone_user_shared() fills at the PMD level with the cpu_entry_area
+ * only (the entry text is cloned at PTE level in 32-bit; not modelled).
+ * Every pgd's user half copies it (pgd_prepopulate_user_pmd).
+ */
+static struct pgt_error *boot_pti_user_half(struct pgt_model *m)
+{
+	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++) {
+		uint32_t f;
+		struct pgt_error *err = frame_alloc(m, F_UHALF_KPMD, true, &f);
+		if (err)
+			return err;
+		m->frames[f].slot = (uint8_t)slot;
+		m->swapper_uhalf_kpmd[slot] = f;
+		m->costs.pmd_pages++;
+		for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
+			uint64_t va = ((uint64_t)slot << PGT_PGDIR_SHIFT) |
+				      ((uint64_t)i << PGT_PMD_SHIFT);
+			if (va + PGT_PMD_SIZE > m->L.cpu_entry_area_base &&
+			    va < m->L.cpu_entry_area_end)
+				m->frames[f].data[i] =
+					m->frames[m->swapper_kpmd[slot]].data[i];
+		}
+	}
+	cost_update_bytes(m);
+	return NULL;
+}
+
 static struct pgt_error *boot(struct pgt_model *m)
 {
 	struct pgt_error *err;
@@ -730,6 +774,8 @@ struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 	for (uint32_t f = 0; f < m->nframes; f++)
 		m->frames[f].owner = -1;
 	err = boot(m);
+	if (!err && m->pti)
+		err = boot_pti_user_half(m);
 	m->cfg.image = NULL; /* read only while booting */
 	if (err) {
 		pgt_model_destroy(m);
@@ -1027,9 +1073,9 @@ static struct pgt_error *op_pgd_alloc(struct pgt_model *m,
 			for (int i = m->L.user_pgds; i < PGT_PTRS_PER_PGD; i++) {
 				uint32_t f = 0;
 				if ((err = kernel_pmd_copy(m, r, i, F_UHALF_KPMD,
-							   m->swapper_kpmd[i], &f)))
+							   m->swapper_uhalf_kpmd[i], &f)))
 					return err;
-				m->recs[r].uhalf_kpmd = f;
+				m->recs[r].uhalf_kpmd[i] = f;
 				m->frames[uh].data[i] = frame_pa(f) | m->pdpte_flags;
 			}
 			rec = &m->recs[r];
@@ -1076,17 +1122,19 @@ static struct pgt_error *op_pgd_free(struct pgt_model *m,
 		if ((err = frame_free(m, f)))
 			return err;
 	}
-	if (rec->uhalf_kpmd) {
+	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
+		if (!rec->uhalf_kpmd[i])
+			continue;
 		m->costs.kernel_pmd_copies--;
 		m->costs.pmd_pages--;
-		if ((err = frame_free(m, rec->uhalf_kpmd)))
+		if ((err = frame_free(m, rec->uhalf_kpmd[i])))
 			return err;
 	}
 	own_live_del(m, r);
 	rec->s.live = false;
 	rec->s.free_line = ev->line;
 	m->live_by_id[ev->pgd] = -1;
-	for (size_t c = 0; c < sizeof(m->current) / sizeof(m->current[0]); c++)
+	for (size_t c = 0; c < m->ncpus; c++)
 		if (m->current[c] == ev->pgd)
 			m->current[c] = 0;
 	int32_t o = rec->obj;
@@ -1323,7 +1371,8 @@ static struct pgt_error *set_pmd_pte(struct pgt_model *m, uint32_t va,
 		struct frame *fr = &m->frames[pfn];
 		m->costs.broadcast_entries_written++;
 		if (fr->kind == F_KPMD_COPY && fr->owner >= 0 &&
-		    m->recs[fr->owner].s.live && m->recs[fr->owner].live_idx >= 0) {
+		    fr->owner == m->objs[o].rec &&
+		    m->recs[fr->owner].live_idx >= 0) {
 			struct rec *r = &m->recs[fr->owner];
 			rec_entry_change(m, r, slot, idx, fr->data[idx], val, old, val);
 			fr->data[idx] = val;
@@ -1331,8 +1380,7 @@ static struct pgt_error *set_pmd_pte(struct pgt_model *m, uint32_t va,
 			reached++;
 			continue;
 		}
-		struct pgt_error *err = pmd_write_via(m, (uint32_t)pfn, idx, val,
-						      m->objs[o].last_id);
+		struct pgt_error *err = pmd_write_via(m, (uint32_t)pfn, idx, val, o);
 		if (err)
 			return err;
 	}
@@ -1424,7 +1472,8 @@ static struct pgt_error *change_page_attr_2621(struct pgt_model *m,
 	uint64_t pa = (uint64_t)(va - m->L.page_offset);
 	uint32_t kpte_page = 0;
 	struct pgt_error *err;
-	bool text = va < m->L.etext;
+	/* ref_prot: by the large page's base, as the kernel tests it */
+	bool text = (va & ~(uint32_t)(PGT_PMD_SIZE - 1)) < m->L.etext;
 	if (prot != m->page_kernel) {
 		if (!pgt_large(pmd)) {
 			kpte_page = (uint32_t)(pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT);
@@ -1517,6 +1566,13 @@ static struct pgt_error *op_cpa(struct pgt_model *m, const struct pgt_event *ev)
 	struct pgt_error *err;
 	if (m->cfg.kernel == PGT_KERNEL_6_1) {
 		uint64_t set = ev->set, clr = ev->clr;
+		/* set_memory_*() act on the direct map and on vmalloc'ed memory. */
+		if (ev->addr < m->L.page_offset || end > m->L.vmalloc_end)
+			return pgt_error_create(PGT_ERROR_INPUT,
+						"cpa [0x%llx, 0x%llx) is outside the direct map and the vmalloc area [0x%x, 0x%x)",
+						(unsigned long long)ev->addr,
+						(unsigned long long)end, m->L.page_offset,
+						m->L.vmalloc_end);
 		if (ev->prot != PGT_PROT_SETCLR) {
 			set = cpa_prot(m, ev);
 			clr = PGT_FLAGS_MASK & ~(PGT_P | PGT_PSE);
@@ -1598,11 +1654,11 @@ static struct pgt_error *op_flush(struct pgt_model *m)
  * level (the kernel returns pmd_k or NULL).  @both: 6.1 also copies an
  * absent entry over a present one (sync of unmappings, 2019).
  */
-static struct pgt_error *vmalloc_sync_one(struct pgt_model *m,
-					  const uint64_t *pgd_entries,
-					  uint32_t va, uint32_t pgd_id,
-					  bool both, int *written, bool *ret)
+static struct pgt_error *vmalloc_sync_one(struct pgt_model *m, int32_t o,
+					  uint32_t va, bool both, int *written,
+					  bool *ret)
 {
+	const uint64_t *pgd_entries = obj_entries(m, o);
 	*written = 0;
 	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
 	uint64_t pgd_k = m->frames[m->swapper].data[slot];
@@ -1620,7 +1676,7 @@ static struct pgt_error *vmalloc_sync_one(struct pgt_model *m,
 	uint64_t pmd = entry_at(m, f, idx);
 	struct pgt_error *err;
 	if (both && pgt_present(pmd) != pgt_present(pmd_k)) {
-		if ((err = pmd_write_via(m, f, idx, pmd_k, pgd_id)))
+		if ((err = pmd_write_via(m, f, idx, pmd_k, o)))
 			return err;
 		(*written)++;
 		pmd = pmd_k;
@@ -1628,22 +1684,18 @@ static struct pgt_error *vmalloc_sync_one(struct pgt_model *m,
 	if (!pgt_present(pmd_k))
 		return NULL;
 	if (!pgt_present(pmd)) {
-		if ((err = pmd_write_via(m, f, idx, pmd_k, pgd_id)))
+		if ((err = pmd_write_via(m, f, idx, pmd_k, o)))
 			return err;
 		(*written)++;
 	} else if (pgt_entry_addr(pmd) != pgt_entry_addr(pmd_k)) {
 		m->costs.bugs++; /* BUG_ON(pmd_page(*pmd) != pmd_page(*pmd_k)) */
-		if ((err = note(m, PGT_NOTE_BUG, pgd_id, va, false, 0)))
+		if ((err = note(m, PGT_NOTE_BUG, m->objs[o].last_id, va, false, 0)))
 			return err;
 	}
 	*ret = true;
 	return NULL;
 }
 
-static uint32_t obj_id(const struct pgt_model *m, int32_t o)
-{
-	return m->objs[o].last_id;
-}
 
 /* vmalloc_sync_all() as the seed has it: PGDIR_SIZE stride, sticky insync. */
 static struct pgt_error *sync_seed(struct pgt_model *m)
@@ -1661,9 +1713,7 @@ static struct pgt_error *sync_seed(struct pgt_model *m)
 				m->costs.pgd_list_visits++;
 				bool ok;
 				int w;
-				struct pgt_error *err = vmalloc_sync_one(
-					m, obj_entries(m, o), va, obj_id(m, o),
-					false, &w, &ok);
+				struct pgt_error *err = vmalloc_sync_one(m, o, va, false, &w, &ok);
 				if (err)
 					return err;
 				m->costs.sync_entries_examined++;
@@ -1693,9 +1743,7 @@ static struct pgt_error *sync_pmd(struct pgt_model *m)
 			m->costs.pgd_list_visits++;
 			bool ok;
 			int w;
-			struct pgt_error *err = vmalloc_sync_one(
-				m, obj_entries(m, o), (uint32_t)va,
-				obj_id(m, o), false, &w, &ok);
+			struct pgt_error *err = vmalloc_sync_one(m, o, (uint32_t)va, false, &w, &ok);
 			if (err)
 				return err;
 			m->costs.sync_entries_examined++;
@@ -1723,9 +1771,7 @@ static struct pgt_error *sync_range_61(struct pgt_model *m, uint32_t start)
 			m->costs.pgd_list_visits++;
 			bool ok;
 			int w;
-			struct pgt_error *err = vmalloc_sync_one(
-				m, obj_entries(m, o), (uint32_t)va,
-				obj_id(m, o), true, &w, &ok);
+			struct pgt_error *err = vmalloc_sync_one(m, o, (uint32_t)va, true, &w, &ok);
 			if (err)
 				return err;
 			m->costs.sync_entries_examined++;
@@ -1737,8 +1783,14 @@ static struct pgt_error *sync_range_61(struct pgt_model *m, uint32_t start)
 
 static struct pgt_error *op_sync(struct pgt_model *m)
 {
-	if (m->cfg.kernel == PGT_KERNEL_6_1)
-		return m->shared ? NULL : sync_range_61(m, m->L.vmalloc_start);
+	if (m->cfg.kernel == PGT_KERNEL_6_1) {
+		/* vmalloc_sync_mappings(): nothing to do with a shared PMD */
+		if (m->shared) {
+			m->costs.sync_calls++;
+			return NULL;
+		}
+		return sync_range_61(m, m->L.vmalloc_start);
+	}
 	m->costs.sync_calls++;
 	return m->cfg.sync == PGT_SYNC_SEED ? sync_seed(m) : sync_pmd(m);
 }
@@ -1820,7 +1872,7 @@ static struct pgt_error *access(struct pgt_model *m, const struct pgt_event *ev,
 	bool ok = false;
 	int w;
 	if (in_area &&
-	    (err = vmalloc_sync_one(m, obj_entries(m, m->recs[r].obj), va, id,
+	    (err = vmalloc_sync_one(m, m->recs[r].obj, va,
 				    m->cfg.kernel == PGT_KERNEL_6_1, &w, &ok)))
 		return err;
 	struct rec *rec = &m->recs[r];
@@ -1857,6 +1909,8 @@ static struct pgt_error *op_switch(struct pgt_model *m, const struct pgt_event *
 	if ((size_t)cpu >= sizeof(m->current) / sizeof(m->current[0]))
 		return pgt_error_create(PGT_ERROR_INPUT, "cpu %d is out of range", cpu);
 	m->current[cpu] = id;
+	if ((size_t)cpu >= m->ncpus)
+		m->ncpus = (size_t)cpu + 1;
 	return NULL;
 }
 

@@ -99,7 +99,7 @@ struct pgt_costs {
 	uint64_t hazards;             /* faults where none may be taken (ctx=nmi) */
 	uint64_t oopses;              /* kernel faults not fixed up */
 	uint64_t uaf_writes;          /* writes into freed page-table pages */
-	uint64_t corrupting_writes;   /* ... into such pages since reused (not applied) */
+	uint64_t corrupting_writes;   /* ... into such pages since reused */
 	uint64_t bugs;                /* BUG_ON()s the kernel would hit */
 	uint64_t cpa_splits, cpa_reverts, deferred_frees;
 	uint64_t observed_faults, observed_predicted;
@@ -112,7 +112,7 @@ enum pgt_note_kind {
 	PGT_NOTE_OOPS,       /* a kernel fault nothing fixes */
 	PGT_NOTE_BUG,        /* a BUG_ON the kernel would hit */
 	PGT_NOTE_UAF,        /* a write into a freed page-table page */
-	PGT_NOTE_CORRUPT,    /* a write into a freed page since reused (not applied) */
+	PGT_NOTE_CORRUPT,    /* a write into a freed page since reused */
 	PGT_NOTE_UNPREDICTED, /* an observed fault the model did not predict */
 	PGT_NOTE_PREDICTED,  /* an observed fault the model predicted */
 };
@@ -127,6 +127,8 @@ struct pgt_note {
 	bool has_ip;
 	uint64_t ip;
 	const char *what;  /* CORRUPT: what the page is now ("a PTE page", ...) */
+	bool applied;      /* CORRUPT: the write was carried out (a kernel PMD) */
+	uint32_t victim;   /* CORRUPT: strtab id of the pgd whose copy it is */
 };
 
 struct pgt_model;

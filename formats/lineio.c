@@ -86,20 +86,33 @@ static struct pgt_error *fill(struct pgt_lineio *in)
 	if (n < 0 || (n == 0 && !gzeof(in->gz))) {
 		int zerr;
 		const char *msg = gzerror(in->gz, &zerr);
-		if (zerr == Z_ERRNO)
+		if (zerr == Z_ERRNO) {
 			msg = strerror(errno);
-		return pgt_error_create(PGT_ERROR_IO, "%s: read error: %s",
-					in->name, msg);
+		} else {
+			const char *colon = strstr(msg, ": ");
+			if (msg[0] == '<' && colon)
+				msg = colon + 2;
+		}
+		return pgt_error_create(zerr == Z_ERRNO ? PGT_ERROR_IO : PGT_ERROR_INPUT,
+					"%s:%llu: %s: %s", in->name,
+					(unsigned long long)in->lineno + 1,
+					zerr == Z_ERRNO ? "read error" : "corrupt compressed data",
+					msg);
 	}
 	if (n == 0) {
 		/* gzread hides a truncated stream as a short read: ask. */
 		int zerr;
 		const char *msg = gzerror(in->gz, &zerr);
-		if (zerr != Z_OK && zerr != Z_STREAM_END)
+		if (zerr != Z_OK && zerr != Z_STREAM_END) {
+			/* zlib names the stream "<fd:N>": say the file's name */
+			const char *colon = strstr(msg, ": ");
+			if (msg[0] == '<' && colon)
+				msg = colon + 2;
 			return pgt_error_create(
 				PGT_ERROR_INPUT,
-				"%s: corrupt or truncated compressed data: %s",
-				in->name, msg);
+				"%s:%llu: corrupt or truncated compressed data: %s",
+				in->name, (unsigned long long)in->lineno + 1, msg);
+		}
 		in->eof = true;
 	}
 	in->end += (size_t)n;

@@ -36,8 +36,8 @@ struct op_spec {
 
 static const struct op_spec ops[] = {
 	{"machine", PGT_OP_MACHINE,
-	 B(K_PAGE_OFFSET) | B(K_LOWMEM) | B(K_PSE) | B(K_HIGHMEM) | B(K_NX) |
-		 B(K_PGE) | B(K_ETEXT) | B(K_KERNEL), 0},
+	 COMMON | B(K_PAGE_OFFSET) | B(K_LOWMEM) | B(K_PSE) | B(K_HIGHMEM) |
+		 B(K_NX) | B(K_PGE) | B(K_ETEXT) | B(K_KERNEL), 0},
 	{"pgd_alloc", PGT_OP_PGD_ALLOC, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
 	{"pgd_free", PGT_OP_PGD_FREE, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
 	{"switch", PGT_OP_SWITCH, COMMON | B(K_PGD) | B(K_MM), 0},
@@ -514,7 +514,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 				return bad(r, "bad timestamp '%.*s'", (int)vlen, v);
 			break;
 		case K_CPU:
-			if (!parse_u64(v, vlen, false, &n) || n > 4095)
+			if (!parse_u64(v, vlen, false, &n) || n >= PGT_MAX_CPUS)
 				return bad(r, "bad cpu '%.*s'", (int)vlen, v);
 			ev->cpu = (int32_t)n;
 			break;
@@ -552,6 +552,8 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 	}
 	if (spec->op != PGT_OP_MACHINE)
 		r->seen_event = true;
+	else
+		r->machine.line = ev->line;
 	return NULL;
 }
 

@@ -5,8 +5,8 @@
 # the first call (__fentry__), which ftrace patched at run time.
 PGTRACE=$1
 shared=${PGT_SHARED:-../shared}
-[ -d "$shared/real" ] || { echo "skipped: no $shared/real"; exit 0; }
-command -v objdump >/dev/null || { echo "skipped: no objdump"; exit 0; }
+[ -d "$shared/real" ] || { echo "skipped: no $shared/real"; exit 77; }
+command -v objdump >/dev/null || { echo "skipped: no objdump"; exit 77; }
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 gunzip -c "$shared/real/vmlinux-symbols.gz" >"$tmp/vmlinux" || exit 2

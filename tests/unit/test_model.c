@@ -1,0 +1,1360 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The replay model (core/model.h) against the kernel paths it mirrors, each
+ * in a case small enough to check by hand.  Events are built by hand and
+ * applied through the public API; the state is read back through the
+ * queries and the page-table walker (core/walk.h).
+ *
+ * Kernels: "2.6.21" is arch/i386/mm/{pgtable,fault,pageattr,init}.c with
+ * the seed patch ("i386: PARAVIRT: Allow paravirt backend to choose kernel
+ * PMD sharing", /work/shared/seeds/000_*); "6.1" is arch/x86/mm/{pgtable,
+ * fault}.c, pat/set_memory.c and mm/vmalloc.c of Linux 6.1.
+ *
+ * Numbers used throughout (3G/1G, 896 MiB lowmem, 2.6.21):
+ *   direct map 0xc0000000..0xf8000000: slot 3, PMD entries 0..447;
+ *   VMALLOC_START 0xf8800000 = PMD entry 452 (0xf8800000 >> 21 = 1988,
+ *   1988 & 511 = 452), VMALLOC_END 0xffbfe000; pkmap 0xffc00000 (entry
+ *   510) and the fixmap (entry 511) have PTE pages from boot.
+ * 6.1 (3G/1G, 880 MiB): VMALLOC_START 0xf77fe000, VMALLOC_END 0xfeffe000;
+ *   0xf7800000 is PMD entry 444.
+ *
+ * Tests marked "MODEL BUG" assert the kernel's behaviour and fail until
+ * core/model.c is fixed; see the comment at each.
+ */
+#include "core/model.h"
+#include "core/walk.h"
+#include "test_util.h"
+
+/* Kernel protections with NX and PGE (the defaults of pgt_machine_init). */
+#define PAGE_KERNEL UINT64_C(0x8000000000000163)       /* P|RW|A|D|G|NX */
+#define PAGE_KERNEL_RO UINT64_C(0x8000000000000161)
+#define PAGE_KERNEL_EXEC UINT64_C(0x163)
+#define PAGE_KERNEL_LARGE UINT64_C(0x80000000000001e3) /* + PSE */
+#define PAGE_KERNEL_LARGE_EXEC UINT64_C(0x1e3)
+#define MiB (UINT64_C(1) << 20)
+
+struct T {
+	struct pgt_model *m;
+	struct pgt_strtab *tab;
+	uint64_t line; /* the line of the last event applied */
+	struct pgt_costs boot; /* costs right after boot */
+};
+
+static bool t_init_machine(struct T *t, enum pgt_kernel k, enum pgt_policy p,
+			   enum pgt_sync s, const struct pgt_machine *mach)
+{
+	memset(t, 0, sizeof(*t));
+	struct pgt_model_config cfg = {.policy = p, .sync = s, .kernel = k};
+	cfg.machine = *mach;
+	if (!CHECK_OK(pgt_strtab_create(&t->tab)))
+		return false;
+	if (!CHECK_OK(pgt_model_create(&cfg, &t->m))) {
+		pgt_strtab_destroy(t->tab);
+		return false;
+	}
+	t->boot = *pgt_model_costs(t->m);
+	return true;
+}
+
+static bool t_init(struct T *t, enum pgt_kernel k, enum pgt_policy p,
+		   enum pgt_sync s, uint32_t page_offset)
+{
+	struct pgt_machine mach;
+	pgt_machine_init(&mach);
+	mach.page_offset = page_offset;
+	return t_init_machine(t, k, p, s, &mach);
+}
+
+static void t_fini(struct T *t)
+{
+	pgt_model_destroy(t->m);
+	pgt_strtab_destroy(t->tab);
+}
+
+static uint32_t id(struct T *t, const char *name)
+{
+	uint32_t ret = 0;
+	if (name)
+		CHECK_OK(pgt_strtab_intern(t->tab, name, strlen(name), &ret));
+	return ret;
+}
+
+static struct pgt_event ev(struct T *t, enum pgt_op op)
+{
+	struct pgt_event e;
+	memset(&e, 0, sizeof(e));
+	e.op = op;
+	e.line = ++t->line;
+	e.t_ns = PGT_NO_TIME;
+	e.cpu = -1;
+	e.pid = -1;
+	return e;
+}
+
+static struct pgt_error *apply(struct T *t, const struct pgt_event *e)
+{
+	return pgt_model_apply(t->m, e);
+}
+
+static struct pgt_error *op(struct T *t, enum pgt_op o)
+{
+	struct pgt_event e = ev(t, o);
+	return apply(t, &e);
+}
+
+static struct pgt_error *pgd_alloc(struct T *t, const char *pgd)
+{
+	struct pgt_event e = ev(t, PGT_OP_PGD_ALLOC);
+	e.pgd = id(t, pgd);
+	return apply(t, &e);
+}
+
+static struct pgt_error *pgd_free(struct T *t, const char *pgd)
+{
+	struct pgt_event e = ev(t, PGT_OP_PGD_FREE);
+	e.pgd = id(t, pgd);
+	return apply(t, &e);
+}
+
+static struct pgt_error *vmalloc(struct T *t, uint64_t addr, uint64_t size)
+{
+	struct pgt_event e = ev(t, PGT_OP_VMALLOC);
+	e.addr = addr;
+	e.size = size;
+	return apply(t, &e);
+}
+
+static struct pgt_error *vfree(struct T *t, uint64_t addr, uint64_t size)
+{
+	struct pgt_event e = ev(t, PGT_OP_VFREE);
+	e.addr = addr;
+	e.size = size;
+	return apply(t, &e);
+}
+
+static struct pgt_error *cpa(struct T *t, uint64_t addr, uint64_t pages,
+			     enum pgt_prot prot)
+{
+	struct pgt_event e = ev(t, PGT_OP_CPA);
+	e.addr = addr;
+	e.pages = pages;
+	e.prot = prot;
+	return apply(t, &e);
+}
+
+static struct pgt_error *access_ctx(struct T *t, uint64_t addr,
+				    const char *pgd, enum pgt_ctx ctx)
+{
+	struct pgt_event e = ev(t, PGT_OP_ACCESS);
+	e.addr = addr;
+	e.pgd = id(t, pgd);
+	e.ctx = ctx;
+	if (ctx == PGT_CTX_NMI) {
+		e.has_ip = true;
+		e.ip = 0xc0123456;
+	}
+	return apply(t, &e);
+}
+
+static struct pgt_error *acc(struct T *t, uint64_t addr, const char *pgd)
+{
+	return access_ctx(t, addr, pgd, PGT_CTX_TASK);
+}
+
+static const struct pgt_pgd_stats *st(struct T *t, const char *pgd)
+{
+	static const struct pgt_pgd_stats none;
+	const struct pgt_pgd_stats *s = pgt_model_find_pgd(t->m, id(t, pgd));
+	if (!s) {
+		printf("(pgd %s is not live)\n", pgd);
+		return &none;
+	}
+	return s;
+}
+
+static const struct pgt_costs *costs(struct T *t)
+{
+	return pgt_model_costs(t->m);
+}
+
+/* Kernel PMD entry @idx of slot @slot of pgd @pgd (NULL: swapper). */
+static uint64_t kpmd(struct T *t, const char *pgd, int slot, int idx)
+{
+	return pgt_model_kernel_pmd_entry(t->m, pgd ? id(t, pgd) : 0, slot, idx);
+}
+
+static uint64_t cr3(struct T *t, const char *pgd)
+{
+	return pgd ? pgt_model_pgd_cr3(t->m, id(t, pgd))
+		   : pgt_model_swapper_cr3(t->m);
+}
+
+/* PDPTE @slot of the pgd at @cr3. */
+static uint64_t pdpte(struct T *t, uint64_t cr3v, int slot)
+{
+	struct pgt_physmem mem = pgt_model_physmem(t->m);
+	uint64_t v = 0;
+	CHECK_OK(pgt_physmem_read_u64(&mem, pgt_cr3_pdpt(cr3v) + 8 * (uint64_t)slot, &v));
+	return v;
+}
+
+static struct pgt_walk walk_cr3(struct T *t, uint64_t cr3v, uint32_t va)
+{
+	struct pgt_physmem mem = pgt_model_physmem(t->m);
+	struct pgt_walk w;
+	CHECK_OK(pgt_walk(&mem, cr3v, va, &w));
+	return w;
+}
+
+static struct pgt_walk walk(struct T *t, const char *pgd, uint32_t va)
+{
+	return walk_cr3(t, cr3(t, pgd), va);
+}
+
+static bool has_note(struct T *t, enum pgt_note_kind kind, const char *pgd,
+		     uint64_t addr, uint64_t line)
+{
+	for (size_t i = 0; i < pgt_model_nnotes(t->m); i++) {
+		const struct pgt_note *n = pgt_model_note(t->m, i);
+		if (n->kind == kind && n->pgd == id(t, pgd) &&
+		    (addr == UINT64_MAX || n->addr == addr) &&
+		    (!line || n->line == line))
+			return true;
+	}
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+
+/*
+ * pgd_alloc() of 2.6.21 with the seed patch.
+ *
+ * Shared (SHARED_KERNEL_PMD=1): pgd_cache objects are PTRS_PER_PGD *
+ * sizeof(pgd_t) = 32 bytes, 128 to a slab page; pgd_ctor clones the kernel
+ * pgd slots from swapper_pg_dir (so they point at swapper's kernel PMD
+ * pages) and pgd_alloc allocates USER_PTRS_PER_PGD PMDs from pmd_cache.
+ *
+ * Unshared: pgtable_cache_init makes the pgd object PAGE_SIZE (pgd_list is
+ * threaded through struct page), and pgd_alloc loops to
+ * UNSHARED_PTRS_PER_PGD = PTRS_PER_PGD: pmd_cache_alloc(idx) for a kernel
+ * slot is __get_free_page + memcpy of swapper's PMD, 512 entries each.
+ * pgd_free gives every PMD back (pmd_cache_free: free_page for kernel
+ * slots).
+ */
+static void test_pgd_alloc_2621(void)
+{
+	struct T t;
+	/* 3G/1G shared: +32 bytes, 3 user PMDs, no copies. */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(pgd_alloc(&t, "B"));
+	CHECK_EQ_U64(costs(&t)->pgd_bytes - t.boot.pgd_bytes, 2 * 32);
+	CHECK_EQ_U64(costs(&t)->pmd_pages - t.boot.pmd_pages, 2 * 3);
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 0);
+	CHECK_EQ_U64(costs(&t)->pmd_copy_entries, 0);
+	CHECK(!st(&t, "A")->own_kernel_pmd);
+	CHECK_EQ_U64(st(&t, "A")->pa & 31, 0);
+	/* Two 32-byte objects of one slab page. */
+	CHECK_EQ_U64(st(&t, "A")->pa >> 12, st(&t, "B")->pa >> 12);
+	CHECK(st(&t, "A")->pa != st(&t, "B")->pa);
+	/* clone_pgd_range: slot 3 is swapper's own PDPTE. */
+	CHECK_EQ_U64(pdpte(&t, cr3(&t, "A"), 3), pdpte(&t, cr3(&t, NULL), 3));
+	CHECK(pdpte(&t, cr3(&t, "A"), 0) != 0);
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->pgd_bytes - t.boot.pgd_bytes, 32);
+	CHECK_EQ_U64(costs(&t)->pmd_pages - t.boot.pmd_pages, 3);
+	CHECK_EQ_U64(costs(&t)->pgd_bytes_peak - t.boot.pgd_bytes, 64);
+	t_fini(&t);
+
+	/* 3G/1G unshared: +4096 bytes, 3 user PMDs + 1 copied kernel PMD. */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->pgd_bytes - t.boot.pgd_bytes, 4096);
+	CHECK_EQ_U64(costs(&t)->pmd_pages - t.boot.pmd_pages, 4);
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 1);
+	CHECK_EQ_U64(costs(&t)->pmd_copy_entries, 512);
+	CHECK(st(&t, "A")->own_kernel_pmd);
+	CHECK_EQ_U64(st(&t, "A")->pa & 4095, 0);
+	/* Its own kernel PMD page, with swapper's contents. */
+	CHECK(pgt_entry_addr(pdpte(&t, cr3(&t, "A"), 3)) !=
+	      pgt_entry_addr(pdpte(&t, cr3(&t, NULL), 3)));
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 0), kpmd(&t, NULL, 3, 0));
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 447), kpmd(&t, NULL, 3, 447));
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 511), kpmd(&t, NULL, 3, 511));
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "A")), 0);
+	CHECK_EQ_U64(st(&t, "A")->max_divergent, 0);
+	/* 512 entries per unshared pgd_alloc. */
+	CHECK_OK(pgd_alloc(&t, "B"));
+	CHECK_EQ_U64(costs(&t)->pmd_copy_entries, 1024);
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 2);
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 1);
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies_peak, 2);
+	CHECK_EQ_U64(costs(&t)->pmd_pages - t.boot.pmd_pages, 4);
+	CHECK_EQ_U64(costs(&t)->pgd_bytes - t.boot.pgd_bytes, 4096);
+	CHECK_EQ_U64(costs(&t)->pmd_copy_entries, 1024); /* a running total */
+	t_fini(&t);
+}
+
+/*
+ * 2G/2G: KERNEL_PGD_PTRS = 2, the kernel PMDs are slots 2 and 3.  Shared:
+ * 2 user PMDs.  Unshared: 2 user PMDs + 2 copies, 1024 entries.  The
+ * direct map starts at 0x80000000 = slot 2 entry 0, physical 0, and holds
+ * _text (0x80100000): PAGE_KERNEL_LARGE_EXEC = 0x1e3; 0xc0000000 is slot 3
+ * entry 0, physical 0x40000000, not text: PAGE_KERNEL_LARGE.
+ */
+static void test_pgd_alloc_2g(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0x80000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->pmd_pages - t.boot.pmd_pages, 2);
+	CHECK_EQ_U64(costs(&t)->pmd_copy_entries, 0);
+	CHECK_EQ_U64(pdpte(&t, cr3(&t, "A"), 2), pdpte(&t, cr3(&t, NULL), 2));
+	CHECK_EQ_U64(pdpte(&t, cr3(&t, "A"), 3), pdpte(&t, cr3(&t, NULL), 3));
+	t_fini(&t);
+
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0x80000000u))
+		return;
+	CHECK_EQ_U64(kpmd(&t, NULL, 2, 0), PAGE_KERNEL_LARGE_EXEC);
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 0), 0x40000000 | PAGE_KERNEL_LARGE);
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->pmd_pages - t.boot.pmd_pages, 4);
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 2);
+	CHECK_EQ_U64(costs(&t)->pmd_copy_entries, 1024);
+	CHECK_EQ_U64(kpmd(&t, "A", 2, 0), PAGE_KERNEL_LARGE_EXEC);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 0), 0x40000000 | PAGE_KERNEL_LARGE);
+	CHECK(pgt_entry_addr(pdpte(&t, cr3(&t, "A"), 2)) !=
+	      pgt_entry_addr(pdpte(&t, cr3(&t, NULL), 2)));
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 0);
+	CHECK_EQ_U64(costs(&t)->pmd_pages, t.boot.pmd_pages);
+	t_fini(&t);
+}
+
+/*
+ * vmalloc (2.6.21 map_vm_area -> vmap_pte_range -> pte_alloc_kernel ->
+ * __pte_alloc_kernel -> pmd_populate_kernel) writes a new PTE page into
+ * init_mm's PMD only, as _PAGE_TABLE (0x67) | page.  With the kernel PMD
+ * shared every pgd sees it at once; unshared, a pgd allocated before
+ * misses the entry, one allocated after copies it.
+ *
+ * By hand (unshared): line 1 pgd_alloc A; line 2 vmalloc 0xf8800000
+ * (entry 452): A has 1 missing entry, first at line 2; line 3 pgd_alloc
+ * B: 0 missing; line 4 vmalloc 0xf8801000 (same PMD entry: no new PTE
+ * page, no PMD write); line 5 vmalloc 0xf8a00000 (entry 453): A 2
+ * missing (max 2 at line 5), B 1 missing (first at line 5).
+ */
+static void test_vmalloc_writes_swapper_only(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 452), 0);
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	uint64_t e = kpmd(&t, NULL, 3, 452);
+	CHECK(pgt_present(e) && !pgt_large(e));
+	CHECK_EQ_U64(e & PGT_FLAGS_MASK, PGT_PAGE_TABLE);
+	CHECK_EQ_U64(costs(&t)->pte_pages - t.boot.pte_pages, 1);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 452), 0);
+	CHECK_EQ_U64(st(&t, "A")->missing, 1);
+	CHECK_EQ_U64(st(&t, "A")->stale, 0);
+	CHECK_EQ_U64(st(&t, "A")->different, 0);
+	CHECK_EQ_U64(st(&t, "A")->max_divergent, 1);
+	CHECK_EQ_U64(st(&t, "A")->max_line, 2);
+	CHECK_EQ_U64(st(&t, "A")->first_divergence_line, 2);
+	/* The MMU through A: stops at the missing PDE.  Through swapper: a
+	 * 4K PAGE_KERNEL page (writable, NX). */
+	struct pgt_walk w = walk(&t, "A", 0xf8800000u);
+	CHECK(!w.present);
+	CHECK_EQ_U64(w.level, PGT_LEVEL_PMD);
+	w = walk(&t, NULL, 0xf8800000u);
+	CHECK(w.present);
+	CHECK_EQ_U64(w.level, PGT_LEVEL_PTE);
+	CHECK_EQ_U64(w.leaf & PGT_FLAGS_MASK, PAGE_KERNEL);
+	CHECK(w.writable && w.nx && !w.user);
+
+	CHECK_OK(pgd_alloc(&t, "B"));
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "B")), 0);
+	CHECK_EQ_U64(kpmd(&t, "B", 3, 452), e);
+	CHECK_OK(vmalloc(&t, 0xf8801000u, 4096));
+	CHECK_EQ_U64(costs(&t)->pte_pages - t.boot.pte_pages, 1);
+	CHECK_EQ_U64(st(&t, "A")->missing, 1);
+	CHECK_OK(vmalloc(&t, 0xf8a00000u, 4096));
+	CHECK_EQ_U64(costs(&t)->pte_pages - t.boot.pte_pages, 2);
+	CHECK_EQ_U64(st(&t, "A")->missing, 2);
+	CHECK_EQ_U64(st(&t, "A")->max_divergent, 2);
+	CHECK_EQ_U64(st(&t, "A")->max_line, 5);
+	CHECK_EQ_U64(st(&t, "A")->first_divergence_line, 2);
+	CHECK_EQ_U64(st(&t, "B")->missing, 1);
+	CHECK_EQ_U64(st(&t, "B")->first_divergence_line, 5);
+	/* Nothing here walks pgd_list. */
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 0);
+	t_fini(&t);
+
+	/* Shared: A's slot 3 is swapper's PMD page; nothing is missing. */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK(pgt_present(kpmd(&t, "A", 3, 452)));
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 452), kpmd(&t, NULL, 3, 452));
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "A")), 0);
+	CHECK(walk(&t, "A", 0xf8800000u).present);
+	t_fini(&t);
+}
+
+/*
+ * vfree -> unmap_kernel_range (2.6.21) / vunmap_range (6.1) clears the
+ * PTEs and never frees a PTE page nor touches the PMD: the entry stays in
+ * swapper, a later vmalloc in the same 2 MiB reuses the page (and on 6.1
+ * modifies no PMD, so arch_sync_kernel_mappings is not called).
+ */
+static void test_vfree_keeps_pte_pages(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 8192));
+	uint64_t e = kpmd(&t, NULL, 3, 452);
+	uint64_t pte_pages = costs(&t)->pte_pages;
+	CHECK_OK(vfree(&t, 0xf8800000u, 0));
+	CHECK_EQ_U64(costs(&t)->pte_pages, pte_pages);
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 452), e);
+	struct pgt_walk w = walk(&t, NULL, 0xf8801000u);
+	CHECK(!w.present);
+	CHECK_EQ_U64(w.level, PGT_LEVEL_PTE);
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK_EQ_U64(costs(&t)->pte_pages, pte_pages);
+	CHECK(walk(&t, NULL, 0xf8800000u).present);
+	/* vfree with the mapping's own size is fine, another size is not. */
+	CHECK_ERR(vfree(&t, 0xf8800000u, 8192), PGT_ERROR_INPUT,
+		  "vfree size 0x2000 does not match the mapping's 0x1000");
+	CHECK_OK(vfree(&t, 0xf8800000u, 4096));
+	t_fini(&t);
+
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf7800000u, 4096));
+	CHECK_EQ_U64(costs(&t)->sync_calls, 1);
+	CHECK_OK(vfree(&t, 0xf7800000u, 0));
+	CHECK_OK(vmalloc(&t, 0xf7800000u, 4096));
+	CHECK_EQ_U64(costs(&t)->sync_calls, 1);
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "A")), 0);
+	t_fini(&t);
+}
+
+/*
+ * vmalloc_sync_all() of the seed (fault.c):
+ *
+ *	static unsigned long start = TASK_SIZE;
+ *	for (address = start; address >= TASK_SIZE; address += PGDIR_SIZE) {
+ *		if (!test_bit(pgd_index(address), insync)) {
+ *			for each page on pgd_list:
+ *				if (!vmalloc_sync_one(page_address(page), address))
+ *					break;
+ *			if (!page) set_bit(pgd_index(address), insync);
+ *		}
+ *		if (address == start && test_bit(pgd_index(address), insync))
+ *			start = address + PGDIR_SIZE;
+ *	}
+ *
+ * With PAE the stride is PGDIR_SIZE (1 GiB): on 3G/1G the first call looks
+ * at address 0xc0000000 only -- PMD entry 0 of the kernel PMD, the direct
+ * map, present everywhere, so nothing is written -- sets insync[3] and
+ * start = 0xc0000000 + 0x40000000, which wraps to 0 in unsigned long; the
+ * next address wraps to 0 too and the loop ends.  Every later call starts
+ * at 0 < TASK_SIZE and does nothing.  A vmalloc'd entry (452) is never
+ * synced.  Shared: returns at once (the seed's early return).
+ */
+static void test_sync_seed_3g(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->sync_calls, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 1);
+	CHECK_EQ_U64(costs(&t)->sync_entries_examined, 1);
+	CHECK_EQ_U64(costs(&t)->sync_entries_written, 0);
+	CHECK_EQ_U64(st(&t, "A")->missing, 1);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 452), 0);
+	/* Never again. */
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_OK(pgd_alloc(&t, "B"));
+	CHECK_OK(vmalloc(&t, 0xf8a00000u, 4096));
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->sync_calls, 3);
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 1);
+	CHECK_EQ_U64(st(&t, "A")->missing, 2);
+	CHECK_EQ_U64(st(&t, "B")->missing, 1);
+	t_fini(&t);
+
+	/* An empty pgd_list on the first call: insync[3] is set all the same. */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 0);
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 1);
+	t_fini(&t);
+
+	/* Shared: if (SHARED_KERNEL_PMD) return; */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 0);
+	CHECK_EQ_U64(costs(&t)->sync_entries_examined, 0);
+	t_fini(&t);
+}
+
+/*
+ * The seed's vmalloc_sync_all on 2G/2G: addresses 0x80000000 (slot 2,
+ * entry 0) and 0xc0000000 (slot 3, entry 0), then the wrap: two walks in
+ * the first call, none after.  With one pgd: 2 visits, nothing written.
+ */
+static void test_sync_seed_2g(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0x80000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 2);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 2);
+	CHECK_EQ_U64(costs(&t)->sync_entries_examined, 2);
+	CHECK_EQ_U64(costs(&t)->sync_entries_written, 0);
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 2);
+	CHECK_EQ_U64(st(&t, "A")->missing, 1);
+	t_fini(&t);
+}
+
+/*
+ * vmalloc_sync_all() of Linux 2.6.35 (PMD_SIZE stride):
+ *
+ *	for (address = VMALLOC_START & PMD_MASK;
+ *	     address >= TASK_SIZE && address < FIXADDR_TOP;
+ *	     address += PMD_SIZE)
+ *		list_for_each_entry(page, &pgd_list, lru)
+ *			if (!vmalloc_sync_one(page_address(page), address))
+ *				break;
+ *
+ * 3G/1G: 0xf8800000 .. 0xffe00000 is entries 452..511, 60 addresses, one
+ * pgd_list walk each.  vmalloc_sync_one returns NULL when swapper has no
+ * PMD entry, so the walk breaks after the first pgd.  By hand with A and B
+ * allocated before a vmalloc at 0xf8800000: swapper has entries 452
+ * (vmalloc), 510 (pkmap), 511 (fixmap): 3 x 2 visits; the other 57
+ * addresses: 1 visit each.  60 walks, 63 visits (= entries examined), 2
+ * written (entry 452 into A and B).
+ */
+static void test_sync_pmd(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_PMD,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(pgd_alloc(&t, "B"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK_EQ_U64(st(&t, "A")->missing, 1);
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->sync_calls, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 60);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 63);
+	CHECK_EQ_U64(costs(&t)->sync_entries_examined, 63);
+	CHECK_EQ_U64(costs(&t)->sync_entries_written, 2);
+	CHECK_EQ_U64(st(&t, "A")->missing, 0);
+	CHECK_EQ_U64(st(&t, "B")->missing, 0);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 452), kpmd(&t, NULL, 3, 452));
+	CHECK_EQ_U64(st(&t, "A")->max_divergent, 1);
+	/* No insync bitmap: the second call does it all again. */
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 120);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 126);
+	CHECK_EQ_U64(costs(&t)->sync_entries_written, 2);
+	t_fini(&t);
+
+	/* Shared: returns at once. */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_PMD,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 0);
+	t_fini(&t);
+
+	/* 2G/2G: the vmalloc area is still slot 3, entries 452..511. */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_PMD,
+		    0x80000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 60);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 60);
+	CHECK_EQ_U64(costs(&t)->sync_entries_written, 1);
+	CHECK_EQ_U64(st(&t, "A")->missing, 0);
+	t_fini(&t);
+}
+
+/*
+ * vmalloc_fault() (2.6.21 do_page_fault, any address >= TASK_SIZE):
+ * vmalloc_sync_one(__va(read_cr3()), address) copies swapper's PMD entry
+ * into the faulting pgd when it is absent there -- one entry -- then the
+ * fault is fixed if swapper's PTE is present; otherwise it returns -1 and
+ * the kernel oopses (no_context), with the PMD entry already copied.  A
+ * vmalloc fault taken in NMI context is the hazard (the fault's iret
+ * re-enables NMIs).
+ *
+ * By hand: A and B allocated, then vmalloc 0xf8800000 (8K): A misses entry
+ * 452.  An access from A faults once and copies it (A: 0 missing); the
+ * next page of the same 2 MiB is then mapped without a fault.  An access
+ * from B in NMI context: fault + hazard.  0xf9000000 was never mapped:
+ * oops.
+ */
+static void test_vmalloc_fault(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A")); /* 1 */
+	CHECK_OK(pgd_alloc(&t, "B")); /* 2 */
+	CHECK_OK(pgd_alloc(&t, "C")); /* 3 */
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 8192)); /* 4 */
+	CHECK_OK(acc(&t, 0xf8800000u, "A")); /* 5 */
+	CHECK_EQ_U64(costs(&t)->faults, 1);
+	CHECK_EQ_U64(st(&t, "A")->faults, 1);
+	CHECK_EQ_U64(st(&t, "A")->missing, 0);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 452), kpmd(&t, NULL, 3, 452));
+	CHECK_EQ_U64(st(&t, "A")->hazards, 0);
+	CHECK_OK(acc(&t, 0xf8801000u, "A")); /* 6 */
+	CHECK_EQ_U64(costs(&t)->faults, 1);
+	/* B in NMI context. */
+	CHECK_OK(access_ctx(&t, 0xf8801000u, "B", PGT_CTX_NMI)); /* 7 */
+	CHECK_EQ_U64(costs(&t)->faults, 2);
+	CHECK_EQ_U64(costs(&t)->hazards, 1);
+	CHECK_EQ_U64(st(&t, "B")->faults, 1);
+	CHECK_EQ_U64(st(&t, "B")->hazards, 1);
+	CHECK_EQ_U64(st(&t, "B")->first_hazard_line, 7);
+	CHECK(has_note(&t, PGT_NOTE_HAZARD, "B", 0xf8801000u, 7));
+	for (size_t i = 0; i < pgt_model_nnotes(t.m); i++)
+		if (pgt_model_note(t.m, i)->kind == PGT_NOTE_HAZARD) {
+			CHECK(pgt_model_note(t.m, i)->has_ip);
+			CHECK_EQ_U64(pgt_model_note(t.m, i)->ip, 0xc0123456);
+		}
+	/* Never mapped: vmalloc_sync_one finds no PMD in swapper; oops. */
+	CHECK_OK(acc(&t, 0xf9000000u, "A")); /* 8 */
+	CHECK_EQ_U64(st(&t, "A")->oopses, 1);
+	CHECK_EQ_U64(costs(&t)->oopses, 1);
+	CHECK(has_note(&t, PGT_NOTE_OOPS, "A", 0xf9000000u, 8));
+	/* Through the pgd loaded on a cpu (switch). */
+	struct pgt_event e = ev(&t, PGT_OP_SWITCH); /* 9 */
+	e.pgd = id(&t, "C");
+	e.cpu = 1;
+	CHECK_OK(apply(&t, &e));
+	e = ev(&t, PGT_OP_ACCESS); /* 10 */
+	e.addr = 0xf8800000u;
+	e.cpu = 1;
+	CHECK_OK(apply(&t, &e));
+	CHECK_EQ_U64(st(&t, "C")->faults, 1);
+	CHECK_EQ_U64(st(&t, "C")->missing, 0);
+	/* A direct-map address is mapped everywhere: no fault. */
+	CHECK_OK(acc(&t, 0xc0000000u, "A"));
+	CHECK_EQ_U64(costs(&t)->faults, 3);
+	t_fini(&t);
+
+	/*
+	 * After vfree the PMD entry is still in swapper but the PTE is gone:
+	 * vmalloc_fault copies the PMD entry, finds no PTE and the kernel
+	 * oopses -- with the entry copied (D: 1 missing -> 0).
+	 */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "D"));
+	CHECK_OK(vmalloc(&t, 0xf8c00000u, 4096));
+	CHECK_OK(vfree(&t, 0xf8c00000u, 0));
+	CHECK_EQ_U64(st(&t, "D")->missing, 1);
+	CHECK_OK(acc(&t, 0xf8c00000u, "D"));
+	CHECK_EQ_U64(st(&t, "D")->oopses, 1);
+	CHECK_EQ_U64(st(&t, "D")->faults, 0);
+	CHECK_EQ_U64(st(&t, "D")->missing, 0);
+	t_fini(&t);
+
+	/* Shared: swapper's PMD is every pgd's; a vmalloc'd page never faults. */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK_OK(access_ctx(&t, 0xf8800000u, "A", PGT_CTX_NMI));
+	CHECK_EQ_U64(costs(&t)->faults, 0);
+	CHECK_EQ_U64(costs(&t)->hazards, 0);
+	t_fini(&t);
+}
+
+/*
+ * Observed faults (fault records): the model "predicts" one where its MMU
+ * walk through that pgd fails.  A fault at an address the pgd maps is
+ * unpredicted.
+ */
+static void test_observed_faults(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	struct pgt_event e = ev(&t, PGT_OP_FAULT); /* 3 */
+	e.addr = 0xf8800000u;
+	e.pgd = id(&t, "A");
+	CHECK_OK(apply(&t, &e));
+	CHECK_EQ_U64(costs(&t)->observed_faults, 1);
+	CHECK_EQ_U64(costs(&t)->observed_predicted, 1);
+	CHECK(has_note(&t, PGT_NOTE_PREDICTED, "A", 0xf8800000u, 3));
+	CHECK_EQ_U64(st(&t, "A")->missing, 0); /* the fault copied the entry */
+	e = ev(&t, PGT_OP_FAULT); /* 4 */
+	e.addr = 0xf8800000u;
+	e.pgd = id(&t, "A");
+	CHECK_OK(apply(&t, &e));
+	CHECK_EQ_U64(costs(&t)->observed_faults, 2);
+	CHECK_EQ_U64(costs(&t)->observed_predicted, 1);
+	CHECK(has_note(&t, PGT_NOTE_UNPREDICTED, "A", 0xf8800000u, 4));
+	t_fini(&t);
+}
+
+/*
+ * change_page_attr() of 2.6.21 on a 2 MiB direct-map page:
+ * __change_page_attr with prot != PAGE_KERNEL splits it
+ * (split_large_page: a PTE page, the target page gets prot, the rest
+ * ref_prot) and set_pmd_pte() writes init_mm's PMD entry, then -- unshared
+ * only -- the same entry in every pgd on pgd_list.  Back to PAGE_KERNEL:
+ * page_private (the count of non-default PTEs) drops to 0 and, with PSE,
+ * revert_page() puts a large entry back through set_pmd_pte (another
+ * broadcast) and the PTE page waits on df_list until global_flush_tlb().
+ *
+ * By hand: 0xc0800000 is entry 4, physical 0x800000, not text.  With A and
+ * B: one broadcast, 2 visits, 2 entries written; A and B never differ
+ * from swapper between events (max_divergent stays 0).  After the revert
+ * the entry is 0x800000 | PAGE_KERNEL_LARGE.
+ */
+static void test_cpa_broadcast(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(pgd_alloc(&t, "B"));
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 4), 0x800000 | PAGE_KERNEL_LARGE);
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK_EQ_U64(costs(&t)->cpa_splits, 1);
+	CHECK_EQ_U64(costs(&t)->broadcasts, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 2);
+	CHECK_EQ_U64(costs(&t)->broadcast_entries_written, 2);
+	CHECK_EQ_U64(costs(&t)->pte_pages - t.boot.pte_pages, 1);
+	uint64_t e = kpmd(&t, NULL, 3, 4);
+	CHECK(pgt_present(e) && !pgt_large(e));
+	/* set_pmd_pte(kpte, address, mk_pte(split, ref_prot)) */
+	CHECK_EQ_U64(e & PGT_FLAGS_MASK, PAGE_KERNEL);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 4), e);
+	CHECK_EQ_U64(kpmd(&t, "B", 3, 4), e);
+	CHECK_EQ_U64(st(&t, "A")->max_divergent, 0);
+	CHECK_EQ_U64(st(&t, "A")->first_divergence_line, 0);
+	CHECK_EQ_U64(st(&t, "B")->max_divergent, 0);
+	struct pgt_walk w = walk(&t, "A", 0xc0800000u);
+	CHECK(w.present);
+	CHECK_EQ_U64(w.level, PGT_LEVEL_PTE);
+	CHECK_EQ_U64(w.pa, 0x800000);
+	CHECK(!w.writable && w.nx);
+	CHECK_EQ_U64(w.leaf, 0x800000 | PAGE_KERNEL_RO);
+	w = walk(&t, "B", 0xc0801000u);
+	CHECK_EQ_U64(w.leaf, 0x801000 | PAGE_KERNEL);
+	CHECK(w.writable);
+
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL));
+	CHECK_EQ_U64(costs(&t)->cpa_reverts, 1);
+	CHECK_EQ_U64(costs(&t)->broadcasts, 2);
+	CHECK_EQ_U64(costs(&t)->broadcast_entries_written, 4);
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 4), 0x800000 | PAGE_KERNEL_LARGE);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 4), 0x800000 | PAGE_KERNEL_LARGE);
+	CHECK_EQ_U64(st(&t, "A")->max_divergent, 0);
+	/* The PTE page is freed by global_flush_tlb, not before. */
+	CHECK_EQ_U64(costs(&t)->pte_pages - t.boot.pte_pages, 1);
+	CHECK_EQ_U64(costs(&t)->deferred_frees, 0);
+	CHECK_OK(op(&t, PGT_OP_FLUSH));
+	CHECK_EQ_U64(costs(&t)->deferred_frees, 1);
+	CHECK_EQ_U64(costs(&t)->pte_pages, t.boot.pte_pages);
+
+	/*
+	 * page_private counts calls, not pages: two kernel_ro on the same
+	 * page, one kernel -> count 1, no revert; a second kernel reverts.
+	 */
+	CHECK_OK(cpa(&t, 0xc0a00000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK_OK(cpa(&t, 0xc0a00000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK_EQ_U64(costs(&t)->cpa_splits, 2);
+	CHECK_OK(cpa(&t, 0xc0a00000u, 1, PGT_PROT_KERNEL));
+	CHECK_EQ_U64(costs(&t)->cpa_reverts, 1);
+	CHECK_OK(cpa(&t, 0xc0a00000u, 1, PGT_PROT_KERNEL));
+	CHECK_EQ_U64(costs(&t)->cpa_reverts, 2);
+	CHECK_EQ_U64(kpmd(&t, "B", 3, 5), 0xa00000 | PAGE_KERNEL_LARGE);
+	/* PAGE_KERNEL on a page that is still large: BUG(). */
+	CHECK_EQ_U64(costs(&t)->bugs, 0);
+	CHECK_OK(cpa(&t, 0xc0c00000u, 1, PGT_PROT_KERNEL));
+	CHECK_EQ_U64(costs(&t)->bugs, 1);
+	CHECK(has_note(&t, PGT_NOTE_BUG, NULL, 0xc0c00000u, 0));
+	t_fini(&t);
+
+	/* Shared: set_pmd_pte returns after init_mm; A sees it through it. */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK_EQ_U64(costs(&t)->broadcasts, 0);
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 0);
+	CHECK_EQ_U64(costs(&t)->cpa_splits, 1);
+	CHECK(!walk(&t, "A", 0xc0800000u).writable);
+	t_fini(&t);
+}
+
+/*
+ * MODEL BUG (change_page_attr_2621 / split ref_prot): 2.6.21
+ * __change_page_attr picks the split's ref_prot by the large page's base,
+ *
+ *	ref_prot = ((address & LARGE_PAGE_MASK) < (unsigned long)&_etext)
+ *		? PAGE_KERNEL_EXEC : PAGE_KERNEL;
+ *
+ * (revert_page uses the same test).  With _etext = 0xc0380000 (not 2 MiB
+ * aligned), a cpa of 0xc03c0000 -- above _etext but in the large page
+ * 0xc0200000..0xc0400000 that holds text -- splits with PAGE_KERNEL_EXEC:
+ * the PDE becomes split | 0x163 and 0xc0200000 stays executable.
+ */
+static void test_cpa_text_ref_prot(void)
+{
+	struct T t;
+	struct pgt_machine mach;
+	pgt_machine_init(&mach);
+	mach.etext = 0xc0380000u;
+	if (!t_init_machine(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED,
+			    PGT_SYNC_SEED, &mach))
+		return;
+	CHECK(!walk(&t, NULL, 0xc0200000u).nx); /* boot: text, executable */
+	CHECK_OK(cpa(&t, 0xc03c0000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 1) & PGT_FLAGS_MASK, PAGE_KERNEL_EXEC);
+	struct pgt_walk w = walk(&t, NULL, 0xc0200000u);
+	CHECK(w.present);
+	CHECK(!w.nx);
+	CHECK_EQ_U64(w.leaf & PGT_FLAGS_MASK, PAGE_KERNEL_EXEC);
+	/* The target page itself gets the requested prot. */
+	w = walk(&t, NULL, 0xc03c0000u);
+	CHECK_EQ_U64(w.leaf & PGT_FLAGS_MASK, PAGE_KERNEL_RO);
+	t_fini(&t);
+}
+
+/*
+ * The use-after-free of the seed's slab timing (2.6.21, unshared): pgd_dtor
+ * (pgd_list_del) runs only when the slab frees the object's page, not at
+ * kmem_cache_free; pgd_free gives the kernel PMD page back with free_page
+ * but the freed pgd stays constructed on pgd_list with its slot still
+ * pointing there.  A later set_pmd_pte walks pgd_list and writes through
+ * it into the freed page.  Reaping the cache (pgd_dtor) ends it.  6.1's
+ * pgd_free calls pgd_dtor at once: no such write.
+ *
+ * By hand: 1 pgd_alloc A; 2 cpa 0xc0800000 kernel_ro (split while A is
+ * live: 1 visit); 3 pgd_free A; 4 cpa 0xc0800000 kernel (revert_page ->
+ * set_pmd_pte: allocates nothing, so A's old PMD page is still free; the
+ * broadcast visits A and writes into it: 1 use-after-free write); 5 reap;
+ * 6 cpa 0xc0a00000 kernel_ro: pgd_list is empty, no visit.
+ */
+static void test_uaf_broadcast(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A")); /* 1 */
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO)); /* 2 */
+	CHECK_OK(pgd_free(&t, "A")); /* 3 */
+	CHECK_EQ_U64(costs(&t)->uaf_writes, 0);
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL)); /* 4 */
+	CHECK_EQ_U64(costs(&t)->cpa_reverts, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 2);
+	CHECK_EQ_U64(costs(&t)->broadcast_entries_written, 2);
+	CHECK_EQ_U64(costs(&t)->uaf_writes, 1);
+	CHECK_EQ_U64(costs(&t)->corrupting_writes, 0);
+	CHECK(has_note(&t, PGT_NOTE_UAF, "A", UINT64_MAX, 4));
+	/* reap: kmem_cache_shrink -> pgd_dtor -> pgd_list_del. */
+	CHECK_OK(op(&t, PGT_OP_REAP)); /* 5 */
+	CHECK_OK(cpa(&t, 0xc0a00000u, 1, PGT_PROT_KERNEL_RO)); /* 6 */
+	CHECK_EQ_U64(costs(&t)->broadcasts, 3);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 2);
+	CHECK_EQ_U64(costs(&t)->uaf_writes, 1);
+	t_fini(&t);
+
+	/*
+	 * The freed page reused: 1 pgd_alloc A, 2 pgd_free A, 3 cpa
+	 * 0xc0800000 kernel_ro.  split_large_page's alloc_pages gets A's
+	 * freed PMD page back at once (a hot page; the model's allocator is
+	 * LIFO too), and the broadcast through A writes the new PDE into
+	 * entry 4 of that PTE page: in the kernel 0xc0804000 would then map
+	 * the PTE page itself.  The model counts it as a corrupting write
+	 * and, by design (pmd_write_via), does not apply it.
+	 */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	uint64_t old_kpmd = pgt_entry_addr(pdpte(&t, cr3(&t, "A"), 3));
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO)); /* 3 */
+	CHECK_EQ_U64(pgt_entry_addr(kpmd(&t, NULL, 3, 4)), old_kpmd);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 1);
+	CHECK_EQ_U64(costs(&t)->corrupting_writes, 1);
+	CHECK_EQ_U64(costs(&t)->uaf_writes, 0);
+	CHECK(has_note(&t, PGT_NOTE_CORRUPT, "A", old_kpmd + 8 * 4, 3));
+	CHECK_EQ_U64(walk(&t, NULL, 0xc0804000u).pa, 0x804000); /* not applied */
+	t_fini(&t);
+
+	/* The same under 2.6.35's sync: vmalloc_sync_one writes through it. */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_PMD,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 60);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 60);
+	CHECK_EQ_U64(costs(&t)->sync_entries_written, 1);
+	CHECK_EQ_U64(costs(&t)->uaf_writes, 1);
+	t_fini(&t);
+
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK_EQ_U64(costs(&t)->broadcasts, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 0);
+	CHECK_EQ_U64(costs(&t)->uaf_writes + costs(&t)->corrupting_writes, 0);
+	t_fini(&t);
+}
+
+/*
+ * What makes "different" and "stale" reachable.  In the kernels modelled,
+ * every write to swapper's kernel PMD either adds an entry (vmalloc:
+ * "missing" in older pgds until synced or faulted in) or goes through
+ * set_pmd_pte, which writes every pgd on pgd_list -- so a live pgd's copy
+ * never holds a present entry that swapper lacks or has changed, except
+ * through the use-after-free above: a freed pgd on pgd_list whose PMD page
+ * was reused as another live pgd's kernel PMD.  On 2G/2G (two kernel
+ * PMDs) a broadcast for slot 2 through the freed pgd writes slot 2's entry
+ * into what is now a live pgd's slot 3 PMD.
+ *
+ * By hand (2G/2G, unshared; pgd_free frees slots 0..3 in order and the
+ * allocator hands back the last page freed first):
+ *  1 pgd_alloc A   2 pgd_alloc X
+ *  3 pgd_free A    (A's slot 2 PMD page K is free; A stays on pgd_list)
+ *  4 vmalloc 0xf8800000 (entry 452; its PTE page is A's slot 3 page)
+ *  5 pgd_free X    6 vmalloc 0xf8c00000 (entry 454; X's slot 3 page)
+ *  7 pgd_alloc C   (X's object; its slot 3 copy is page K)
+ *  8 cpa 0xb8800000 (slot 2 entry 452): through A, K[452] = the split's
+ *    PDE; swapper's slot 3 entry 452 is the vmalloc PTE page: C has one
+ *    "different" entry, and C's 0xf8800000 now maps physical 0x38800000
+ *    (0xb8800000 - 0x80000000) instead of the vmalloc'd page.
+ *  9 cpa 0xb8a00000 (slot 2 entry 453): K[453] present, swapper's slot 3
+ *    entry 453 absent: one "stale" entry.
+ * Both writes went through a freed pgd into a page it no longer owns:
+ * 2 use-after-free writes.
+ */
+static void test_stale_different(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0x80000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(pgd_alloc(&t, "X"));
+	uint64_t k = pgt_entry_addr(pdpte(&t, cr3(&t, "A"), 2));
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK_OK(pgd_free(&t, "X"));
+	CHECK_OK(vmalloc(&t, 0xf8c00000u, 4096));
+	CHECK_OK(pgd_alloc(&t, "C")); /* 7 */
+	/* Precondition: C's slot 3 copy is A's old slot 2 page. */
+	CHECK_EQ_U64(pgt_entry_addr(pdpte(&t, cr3(&t, "C"), 3)), k);
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "C")), 0);
+	uint64_t uaf0 = costs(&t)->uaf_writes + costs(&t)->corrupting_writes;
+
+	CHECK_OK(cpa(&t, 0xb8800000u, 1, PGT_PROT_KERNEL_RO)); /* 8 */
+	CHECK_EQ_U64(kpmd(&t, "C", 2, 452), kpmd(&t, NULL, 2, 452));
+	CHECK_EQ_U64(kpmd(&t, "C", 3, 452), kpmd(&t, NULL, 2, 452));
+	CHECK_EQ_U64(st(&t, "C")->different, 1);
+	CHECK_EQ_U64(st(&t, "C")->stale, 0);
+	CHECK_EQ_U64(st(&t, "C")->missing, 0);
+	CHECK_EQ_U64(st(&t, "C")->first_divergence_line, 8);
+	struct pgt_walk w = walk(&t, "C", 0xf8800000u);
+	CHECK(w.present);
+	CHECK_EQ_U64(w.pa, 0x38800000);
+
+	CHECK_OK(cpa(&t, 0xb8a00000u, 1, PGT_PROT_KERNEL_RO)); /* 9 */
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 453), 0);
+	CHECK(pgt_present(kpmd(&t, "C", 3, 453)));
+	CHECK_EQ_U64(st(&t, "C")->stale, 1);
+	CHECK_EQ_U64(st(&t, "C")->different, 1);
+	CHECK_EQ_U64(st(&t, "C")->max_divergent, 2);
+	CHECK_EQ_U64(st(&t, "C")->max_line, 9);
+	/*
+	 * MODEL BUG (set_pmd_pte's fast path / pmd_write_via): a page reached
+	 * through a freed pgd that is now a live pgd's kernel PMD copy is
+	 * treated as that pgd's own copy of the broadcast slot: the write is
+	 * neither counted as a use-after-free/corrupting write nor accounted
+	 * against the right slot (C's counts underflow: different becomes
+	 * 0xffffffff).  The kernel wrote through a freed pgd twice.
+	 */
+	CHECK(st(&t, "C")->different <= 2 * PGT_PTRS_PER_PMD);
+	CHECK_EQ_U64(costs(&t)->uaf_writes + costs(&t)->corrupting_writes - uaf0, 2);
+	t_fini(&t);
+}
+
+/*
+ * 6.1 pgd_alloc: _pgd_alloc is a 32-byte kmem_cache object when
+ * SHARED_KERNEL_PMD (!PTI), else __get_free_pages(PGD_ALLOCATION_ORDER=1):
+ * an 8 KiB, 8 KiB-aligned pair, the user half at +4096
+ * (kernel_to_user_pgdp).  preallocate_pmds: UNSHARED_PTRS_PER_PGD PMDs,
+ * plus PREALLOCATED_USER_PMDS = KERNEL_PGD_PTRS for the user half with
+ * PTI; pgd_prepopulate_pmd memcpy's swapper's kernel PMD, 
+ * pgd_prepopulate_user_pmd memcpy's the user half of swapper_pg_dir.
+ * 3G/1G PTI: 5 PMD pages, 2 copied (1024 entries).
+ */
+static void test_61_pgd_alloc(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->pgd_bytes - t.boot.pgd_bytes, 32);
+	CHECK_EQ_U64(costs(&t)->pmd_pages - t.boot.pmd_pages, 3);
+	CHECK_EQ_U64(costs(&t)->pmd_copy_entries, 0);
+	CHECK_EQ_U64(pdpte(&t, cr3(&t, "A"), 3), pdpte(&t, cr3(&t, NULL), 3));
+	t_fini(&t);
+
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->pgd_bytes - t.boot.pgd_bytes, 8192);
+	CHECK_EQ_U64(st(&t, "A")->pa & 8191, 0);
+	CHECK_EQ_U64(costs(&t)->pmd_pages - t.boot.pmd_pages, 5);
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 2);
+	CHECK_EQ_U64(costs(&t)->pmd_copy_entries, 1024);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 0), kpmd(&t, NULL, 3, 0));
+	/* The user half shares the user PMDs (pti_set_user_pgtbl). */
+	uint64_t user_cr3 = cr3(&t, "A") + 4096;
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ_U64(pdpte(&t, user_cr3, i), pdpte(&t, cr3(&t, "A"), i));
+	CHECK(pgt_present(pdpte(&t, user_cr3, 3)));
+	CHECK(pdpte(&t, user_cr3, 3) != pdpte(&t, cr3(&t, "A"), 3));
+	/*
+	 * MODEL BUG (op_pgd_alloc, 6.1 PTI user half): the user half's kernel
+	 * PMD is copied from kernel_to_user_pgdp(swapper_pg_dir), which
+	 * pti_clone_user_shared() filled at the PMD level with the
+	 * cpu_entry_area only ("Cloning that would map the whole address
+	 * space into the user page-tables, making PTI useless"), plus the
+	 * entry text.  The direct map is not in the user half: 0xd0000000
+	 * must not be mapped there.  The model copies swapper's kernel PMD.
+	 */
+	CHECK(!walk_cr3(&t, user_cr3, 0xd0000000u).present);
+	CHECK(walk(&t, "A", 0xd0000000u).present);
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 0);
+	CHECK_EQ_U64(costs(&t)->pmd_pages, t.boot.pmd_pages);
+	CHECK_EQ_U64(costs(&t)->pgd_bytes, t.boot.pgd_bytes);
+	t_fini(&t);
+
+	/*
+	 * MODEL BUG (op_pgd_alloc/op_pgd_free, 6.1 PTI with two kernel
+	 * slots): 2G/2G has KERNEL_PGD_PTRS = 2 user-half PMDs; pgd_free
+	 * (pgd_mop_up_pmds + the user half's) gives both back.  The model
+	 * keeps only the last in rec->uhalf_kpmd, so one page and one
+	 * kernel_pmd_copies stay counted after pgd_free.
+	 */
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0x80000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->pmd_pages - t.boot.pmd_pages, 6);
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 4);
+	CHECK_EQ_U64(costs(&t)->pmd_copy_entries, 2048);
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 0);
+	CHECK_EQ_U64(costs(&t)->pmd_pages, t.boot.pmd_pages);
+	t_fini(&t);
+}
+
+/*
+ * 6.1 vmalloc: vmap_pages_range_noflush sets PGTBL_PMD_MODIFIED when
+ * pte_alloc_kernel populated a PMD entry, and ARCH_PAGE_TABLE_SYNC_MASK
+ * (PGTBL_PMD_MODIFIED when !SHARED_KERNEL_PMD) makes it call
+ * arch_sync_kernel_mappings(start, end):
+ *
+ *	for (addr = start & PMD_MASK;
+ *	     addr >= TASK_SIZE_MAX && addr < VMALLOC_END; addr += PMD_SIZE)
+ *		list_for_each_entry(page, &pgd_list, lru)
+ *			vmalloc_sync_one(page_address(page), addr);
+ *
+ * no break, every pgd on the list, presence synced both ways.  By hand
+ * (3G/1G): from 0xf7800000 to 0xfee00000 is (0xfee00000 - 0xf7800000) /
+ * 2 MiB + 1 = 60 addresses; with A and B, 120 visits, 2 written (entry 444
+ * into each), and at the end of the event nothing diverges: max_divergent
+ * stays 0.  A second vmalloc in the same PMD entry modifies no PMD: no
+ * sync.  One at 0xf7a00000 (entry 445): 59 more walks.
+ */
+static void test_61_arch_sync(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_EQ_U64(pgt_pmd_index(0xf7800000u), 444);
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(pgd_alloc(&t, "B"));
+	CHECK_OK(vmalloc(&t, 0xf7800000u, 4096));
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 444) & PGT_FLAGS_MASK, PGT_KERNPG_TABLE);
+	CHECK_EQ_U64(costs(&t)->sync_calls, 1);
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 60);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 120);
+	CHECK_EQ_U64(costs(&t)->sync_entries_examined, 120);
+	CHECK_EQ_U64(costs(&t)->sync_entries_written, 2);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 444), kpmd(&t, NULL, 3, 444));
+	CHECK_EQ_U64(st(&t, "A")->missing, 0);
+	CHECK_EQ_U64(st(&t, "A")->max_divergent, 0);
+	CHECK_EQ_U64(st(&t, "A")->first_divergence_line, 0);
+	CHECK_EQ_U64(st(&t, "B")->max_divergent, 0);
+	CHECK_OK(vmalloc(&t, 0xf7801000u, 4096));
+	CHECK_EQ_U64(costs(&t)->sync_calls, 1);
+	CHECK_OK(vmalloc(&t, 0xf7a00000u, 4096));
+	CHECK_EQ_U64(costs(&t)->sync_calls, 2);
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 119);
+	CHECK_EQ_U64(costs(&t)->sync_entries_written, 4);
+	/* pgd_dtor at pgd_free: B leaves pgd_list at once. */
+	CHECK_OK(pgd_free(&t, "B"));
+	CHECK_OK(vmalloc(&t, 0xf7c00000u, 4096));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 119 + 58);
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 120 + 118 + 58);
+	/* An unmapped vmalloc address: vmalloc_fault finds nothing, oops. */
+	CHECK_OK(acc(&t, 0xf8000000u, "A"));
+	CHECK_EQ_U64(st(&t, "A")->oopses, 1);
+	CHECK_EQ_U64(st(&t, "A")->faults, 0);
+	t_fini(&t);
+
+	/* Shared: the mask is 0; nothing is synced, nothing is missing. */
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf7800000u, 4096));
+	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 0);
+	CHECK(walk(&t, "A", 0xf7800000u).present);
+	t_fini(&t);
+}
+
+/*
+ * 6.1 change_page_attr: __split_large_page installs the PTE page with
+ * __set_pmd_pte(kpte, address, mk_pte(base, __pgprot(_KERNPG_TABLE))),
+ * broadcast over pgd_list when !SHARED_KERNEL_PMD; there is no revert.  A
+ * request covering a whole aligned 2 MiB keeps it large
+ * (should_split_large_page) and changes the PDE in place.  6.1
+ * set_memory_* works on any kernel address (module text in the vmalloc
+ * area), not only the direct map.
+ */
+static void test_61_cpa(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK_EQ_U64(costs(&t)->cpa_splits, 1);
+	CHECK_EQ_U64(costs(&t)->broadcasts, 1);
+	CHECK_EQ_U64(costs(&t)->broadcast_entries_written, 1);
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 4) & PGT_FLAGS_MASK, PGT_KERNPG_TABLE);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 4), kpmd(&t, NULL, 3, 4));
+	CHECK(!walk(&t, "A", 0xc0800000u).writable);
+	CHECK(walk(&t, "A", 0xc0801000u).writable);
+	CHECK_EQ_U64(st(&t, "A")->max_divergent, 0);
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL));
+	CHECK_EQ_U64(costs(&t)->cpa_reverts, 0);
+	CHECK(walk(&t, "A", 0xc0800000u).writable);
+	CHECK_EQ_U64(walk(&t, "A", 0xc0800000u).level, PGT_LEVEL_PTE);
+	/* A whole aligned large page: no split, the PDE changes, broadcast. */
+	CHECK_OK(cpa(&t, 0xc0a00000u, 512, PGT_PROT_KERNEL_RO));
+	CHECK_EQ_U64(costs(&t)->cpa_splits, 1);
+	CHECK_EQ_U64(costs(&t)->broadcasts, 2);
+	CHECK(pgt_large(kpmd(&t, "A", 3, 5)));
+	CHECK(!walk(&t, "A", 0xc0a00000u).writable);
+	/* A vmalloc'd page (outside the direct map) is no error on 6.1. */
+	CHECK_OK(vmalloc(&t, 0xf7800000u, 4096));
+	CHECK_OK(cpa(&t, 0xf7800000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK(!walk(&t, NULL, 0xf7800000u).writable);
+	t_fini(&t);
+}
+
+/*
+ * PSE off: kernel_physical_mapping_init maps lowmem through PTE pages
+ * (one_page_table_init), PageReserved.  3G/1G, 896 MiB: 448 PTE pages,
+ * plus pkmap's and the fixmap's: 450.  cpa changes a PTE in place: no
+ * split, no set_pmd_pte, no broadcast; back to PAGE_KERNEL never reverts
+ * (!cpu_has_pse, and the page is reserved).
+ */
+static void test_pse_off(void)
+{
+	struct T t;
+	struct pgt_machine mach;
+	pgt_machine_init(&mach);
+	mach.pse = false;
+	if (!t_init_machine(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED,
+			    PGT_SYNC_SEED, &mach))
+		return;
+	CHECK_EQ_U64(t.boot.pte_pages, 450);
+	struct pgt_walk w = walk(&t, NULL, 0xc0000000u);
+	CHECK(w.present);
+	CHECK_EQ_U64(w.level, PGT_LEVEL_PTE);
+	CHECK_EQ_U64(w.page_size, 4096);
+	w = walk(&t, NULL, 0xf7fff123u);
+	CHECK(w.present);
+	CHECK_EQ_U64(w.pa, 0x37fff123);
+	CHECK(!walk(&t, NULL, 0xf8000000u).present);
+	/* _text 0xc0100000 .. _etext 0xc0400000: executable; after: NX. */
+	CHECK(!walk(&t, NULL, 0xc0100000u).nx);
+	CHECK(walk(&t, NULL, 0xc0400000u).nx);
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 4), kpmd(&t, NULL, 3, 4));
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK_EQ_U64(costs(&t)->cpa_splits, 0);
+	CHECK_EQ_U64(costs(&t)->broadcasts, 0);
+	CHECK(!walk(&t, "A", 0xc0800000u).writable);
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL));
+	CHECK_EQ_U64(costs(&t)->cpa_reverts, 0);
+	CHECK(walk(&t, "A", 0xc0800000u).writable);
+	CHECK_EQ_U64(costs(&t)->pte_pages, 450);
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "A")), 0);
+	t_fini(&t);
+}
+
+/* Events the model cannot take: PGT_ERROR_INPUT saying what is wrong. */
+static void test_errors(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_ERR(acc(&t, 0xf8800000u, "Z"), PGT_ERROR_INPUT,
+		  "pgd is not allocated (unknown or freed)");
+	CHECK_ERR(pgd_free(&t, "Z"), PGT_ERROR_INPUT,
+		  "pgd_free of a pgd that is not allocated");
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_ERR(pgd_alloc(&t, "A"), PGT_ERROR_INPUT,
+		  "pgd is already allocated (no pgd_free since its pgd_alloc)");
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_ERR(pgd_free(&t, "A"), PGT_ERROR_INPUT,
+		  "pgd_free of a pgd that is not allocated");
+	CHECK_ERR(acc(&t, 0xc0000000u, "A"), PGT_ERROR_INPUT,
+		  "pgd is not allocated (unknown or freed)");
+	struct pgt_event e = ev(&t, PGT_OP_SWITCH);
+	e.pgd = id(&t, "A");
+	CHECK_ERR(apply(&t, &e), PGT_ERROR_INPUT,
+		  "switch to a pgd that is not allocated");
+	CHECK_ERR(acc(&t, 0xc0000000u, NULL), PGT_ERROR_INPUT,
+		  "no pgd= given and none loaded on cpu 0 (see switch)");
+	/* An ID may be reused after pgd_free: a new record. */
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_EQ_U64(pgt_model_npgds(t.m), 2);
+	CHECK_ERR(acc(&t, 0x1000, "A"), PGT_ERROR_INPUT,
+		  "0x1000 is a user address; pgtrace models kernel addresses");
+
+	CHECK_ERR(vmalloc(&t, 0xf8000000u, 4096), PGT_ERROR_INPUT,
+		  "vmalloc [0xf8000000, 0xf8001000) is outside the vmalloc area [0xf8800000, 0xffbfe000)");
+	CHECK_ERR(vmalloc(&t, 0xffbfd000u, 8192), PGT_ERROR_INPUT,
+		  "vmalloc [0xffbfd000, 0xffbff000) is outside the vmalloc area [0xf8800000, 0xffbfe000)");
+	CHECK_ERR(vmalloc(&t, 0xf8800800u, 4096), PGT_ERROR_INPUT,
+		  "vmalloc address and size must be non-zero multiples of 4K");
+	CHECK_ERR(vmalloc(&t, 0xf8800000u, 0), PGT_ERROR_INPUT,
+		  "vmalloc address and size must be non-zero multiples of 4K");
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 8192));
+	uint64_t pte_pages = costs(&t)->pte_pages;
+	CHECK_ERR(vmalloc(&t, 0xf8801000u, 8192), PGT_ERROR_INPUT,
+		  "vmalloc [0xf8801000, 0xf8803000) overlaps a mapping at 0xf8801000");
+	CHECK_EQ_U64(costs(&t)->pte_pages, pte_pages);
+	CHECK(!walk(&t, NULL, 0xf8802000u).present); /* nothing half-done */
+	CHECK_ERR(vfree(&t, 0xf9000000u, 0), PGT_ERROR_INPUT,
+		  "vfree of 0xf9000000, which no vmalloc mapped");
+	/* vunmap wants the start of a mapping, not an address inside it. */
+	CHECK_ERR(vfree(&t, 0xf8801000u, 0), PGT_ERROR_INPUT,
+		  "vfree of 0xf8801000, which no vmalloc mapped");
+	/* 2.6.21's change_page_attr takes struct page: lowmem only. */
+	CHECK_ERR(cpa(&t, 0xf8800000u, 1, PGT_PROT_KERNEL_RO), PGT_ERROR_INPUT,
+		  "cpa [0xf8800000, 0xf8801000) is outside the direct map [0xc0000000, 0xf8000000)");
+	CHECK_ERR(cpa(&t, 0xf7fff000u, 2, PGT_PROT_KERNEL_RO), PGT_ERROR_INPUT,
+		  "cpa [0xf7fff000, 0xf8001000) is outside the direct map [0xc0000000, 0xf8000000)");
+	/* Information-only events are taken and ignored. */
+	CHECK_OK(op(&t, PGT_OP_LABEL));
+	CHECK_OK(op(&t, PGT_OP_PURGE));
+	t_fini(&t);
+}
+
+int main(void)
+{
+	test_pgd_alloc_2621();
+	test_pgd_alloc_2g();
+	test_vmalloc_writes_swapper_only();
+	test_vfree_keeps_pte_pages();
+	test_sync_seed_3g();
+	test_sync_seed_2g();
+	test_sync_pmd();
+	test_vmalloc_fault();
+	test_observed_faults();
+	test_cpa_broadcast();
+	test_cpa_text_ref_prot();
+	test_uaf_broadcast();
+	test_stale_different();
+	test_61_pgd_alloc();
+	test_61_arch_sync();
+	test_61_cpa();
+	test_pse_off();
+	test_errors();
+	return test_summary();
+}
