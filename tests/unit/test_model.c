@@ -18,8 +18,8 @@
  * 6.1 (3G/1G, 880 MiB): VMALLOC_START 0xf77fe000, VMALLOC_END 0xfeffe000;
  *   0xf7800000 is PMD entry 444.
  *
- * Tests marked "MODEL BUG" assert the kernel's behaviour and fail until
- * core/model.c is fixed; see the comment at each.
+ * Comments marked "Regression" name a place where the model once differed
+ * from the kernel (fixed in 541ff7a); the checks there keep it so.
  */
 #include "core/model.h"
 #include "core/walk.h"
@@ -848,7 +848,7 @@ static void test_cpa_broadcast(void)
 }
 
 /*
- * MODEL BUG (change_page_attr_2621 / split ref_prot): 2.6.21
+ * Regression (change_page_attr_2621, split ref_prot): 2.6.21
  * __change_page_attr picks the split's ref_prot by the large page's base,
  *
  *	ref_prot = ((address & LARGE_PAGE_MASK) < (unsigned long)&_etext)
@@ -1036,12 +1036,12 @@ static void test_stale_different(void)
 	CHECK_EQ_U64(st(&t, "C")->max_divergent, 2);
 	CHECK_EQ_U64(st(&t, "C")->max_line, 9);
 	/*
-	 * MODEL BUG (set_pmd_pte's fast path / pmd_write_via): a page reached
-	 * through a freed pgd that is now a live pgd's kernel PMD copy is
-	 * treated as that pgd's own copy of the broadcast slot: the write is
-	 * neither counted as a use-after-free/corrupting write nor accounted
-	 * against the right slot (C's counts underflow: different becomes
-	 * 0xffffffff).  The kernel wrote through a freed pgd twice.
+	 * Regression (set_pmd_pte, pmd_write_via): a page reached through a
+	 * freed pgd that is now a live pgd's kernel PMD copy was once taken
+	 * for that pgd's own copy of the broadcast slot: the write went
+	 * uncounted and was accounted against the wrong slot (C's "different"
+	 * underflowed to 0xffffffff).  The kernel wrote through a freed pgd
+	 * twice, and the counts can never exceed the entries there are.
 	 */
 	CHECK(st(&t, "C")->different <= 2 * PGT_PTRS_PER_PMD);
 	CHECK_EQ_U64(costs(&t)->uaf_writes + costs(&t)->corrupting_writes - uaf0, 2);
@@ -1088,13 +1088,14 @@ static void test_61_pgd_alloc(void)
 	CHECK(pgt_present(pdpte(&t, user_cr3, 3)));
 	CHECK(pdpte(&t, user_cr3, 3) != pdpte(&t, cr3(&t, "A"), 3));
 	/*
-	 * MODEL BUG (op_pgd_alloc, 6.1 PTI user half): the user half's kernel
+	 * Regression (op_pgd_alloc, 6.1 PTI user half): the user half's kernel
 	 * PMD is copied from kernel_to_user_pgdp(swapper_pg_dir), which
 	 * pti_clone_user_shared() filled at the PMD level with the
 	 * cpu_entry_area only ("Cloning that would map the whole address
 	 * space into the user page-tables, making PTI useless"), plus the
 	 * entry text.  The direct map is not in the user half: 0xd0000000
-	 * must not be mapped there.  The model copies swapper's kernel PMD.
+	 * must not be mapped there (the model once copied swapper's kernel
+	 * PMD).
 	 */
 	CHECK(!walk_cr3(&t, user_cr3, 0xd0000000u).present);
 	CHECK(walk(&t, "A", 0xd0000000u).present);
@@ -1105,11 +1106,10 @@ static void test_61_pgd_alloc(void)
 	t_fini(&t);
 
 	/*
-	 * MODEL BUG (op_pgd_alloc/op_pgd_free, 6.1 PTI with two kernel
+	 * Regression (op_pgd_alloc/op_pgd_free, 6.1 PTI with two kernel
 	 * slots): 2G/2G has KERNEL_PGD_PTRS = 2 user-half PMDs; pgd_free
 	 * (pgd_mop_up_pmds + the user half's) gives both back.  The model
-	 * keeps only the last in rec->uhalf_kpmd, so one page and one
-	 * kernel_pmd_copies stay counted after pgd_free.
+	 * once kept only the last, leaking a page and a kernel_pmd_copies.
 	 */
 	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
 		    0x80000000u))
