@@ -13,6 +13,7 @@
 #include "formats/source.h"
 #include "formats/trace.h"
 #include "json.h"
+#include "modelopts.h"
 
 /* A --from/--to point: an event number (from 1) or a label. */
 struct point {
@@ -34,12 +35,6 @@ enum {
 	OPT_FORMAT = 0x100,
 	OPT_FROM,
 	OPT_TO,
-	OPT_PAGE_OFFSET,
-	OPT_LOWMEM,
-	OPT_PSE,
-	OPT_HIGHMEM,
-	OPT_NX,
-	OPT_ETEXT,
 	OPT_KERNEL,
 	OPT_COMMENT,
 	OPT_JSON,
@@ -56,14 +51,6 @@ static const struct argp_option options[] = {
 	 0},
 	{NULL, 0, NULL, 0,
 	 "Machine line of the output (over the input's, if it has one):", 2},
-	{"page-offset", OPT_PAGE_OFFSET, "ADDR", 0,
-	 "PAGE_OFFSET: 0xc0000000 (3G), 0x80000000 (2G) or 0x40000000 (1G)", 0},
-	{"lowmem", OPT_LOWMEM, "SIZE", 0,
-	 "direct-mapped memory, bytes (K/M/G suffixes)", 0},
-	{"pse", OPT_PSE, "0|1", 0, "direct map in 2 MiB pages", 0},
-	{"highmem", OPT_HIGHMEM, "0|1", 0, "CONFIG_HIGHMEM: a pkmap area", 0},
-	{"nx", OPT_NX, "0|1", 0, "NX in kernel protections", 0},
-	{"etext", OPT_ETEXT, "ADDR", 0, "end of kernel text", 0},
 	{"kernel", OPT_KERNEL, "2.6.21|6.1", 0,
 	 "the kernel the trace was recorded on", 0},
 	{NULL, 0, NULL, 0, "Output:", 3},
@@ -106,20 +93,14 @@ static void parse_point(struct argp_state *state, const char *opt,
 			   arg);
 }
 
-static bool parse_bool01(struct argp_state *state, const char *opt,
-			 const char *arg)
-{
-	if (strcmp(arg, "0") && strcmp(arg, "1"))
-		argp_error(state, "%s must be 0 or 1, not '%s'", opt, arg);
-	return arg[0] == '1';
-}
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct convert_args *a = state->input;
 	struct pgt_machine *m = &a->machine;
-	uint64_t v;
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->machine;
+		return 0;
 	case OPT_FORMAT: {
 		int f = pgt_format_parse(arg);
 		if (f < 0)
@@ -133,40 +114,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_TO:
 		parse_point(state, "--to", arg, &a->to);
-		return 0;
-	case OPT_PAGE_OFFSET:
-		if (!parse_number(arg, false, &v) ||
-		    (v != 0xc0000000u && v != 0x80000000u && v != 0x40000000u))
-			argp_error(state, "--page-offset must be 0xc0000000, 0x80000000 or 0x40000000, not '%s'",
-				   arg);
-		m->page_offset = (uint32_t)v;
-		m->set |= PGT_MACHINE_PAGE_OFFSET;
-		return 0;
-	case OPT_LOWMEM:
-		if (!parse_number(arg, true, &v) || v == 0 || (v & 0xfff) ||
-		    v > (UINT64_C(4) << 30))
-			argp_error(state, "--lowmem must be a non-zero multiple of 4K up to 4G, not '%s'",
-				   arg);
-		m->lowmem = v;
-		m->set |= PGT_MACHINE_LOWMEM;
-		return 0;
-	case OPT_PSE:
-		m->pse = parse_bool01(state, "--pse", arg);
-		m->set |= PGT_MACHINE_PSE;
-		return 0;
-	case OPT_HIGHMEM:
-		m->highmem = parse_bool01(state, "--highmem", arg);
-		m->set |= PGT_MACHINE_HIGHMEM;
-		return 0;
-	case OPT_NX:
-		m->nx = parse_bool01(state, "--nx", arg);
-		m->set |= PGT_MACHINE_NX;
-		return 0;
-	case OPT_ETEXT:
-		if (!parse_number(arg, false, &v) || v > UINT32_MAX)
-			argp_error(state, "--etext must be an address, not '%s'", arg);
-		m->etext = (uint32_t)v;
-		m->set |= PGT_MACHINE_ETEXT;
 		return 0;
 	case OPT_KERNEL: {
 		int k = pgt_kernel_parse(arg);
@@ -241,7 +188,12 @@ static const char doc[] =
 	"partial OUT is removed."
 	PGT_EXIT_DOC;
 
-static const struct argp argp = {options, parse_opt, "IN OUT", doc, NULL,
+static const struct argp_child children[] = {
+	{&machine_opts_argp, 0, NULL, 0},
+	{0},
+};
+
+static const struct argp argp = {options, parse_opt, "IN OUT", doc, children,
 				 NULL, NULL};
 
 static bool point_matches(const struct point *p, uint64_t index,

@@ -32,6 +32,18 @@ static const struct argp_option options[] = {
 	 "vmalloc_sync_all stride: the seed's PGDIR_SIZE (default) or the PMD_SIZE stride of Linux 2.6.35", 0},
 	{"kernel", OPT_KERNEL, "2.6.21|6.1", 0,
 	 "which kernel's rules to replay (default: the trace's, else 2.6.21)", 0},
+	{NULL, 0, NULL, 0, "Input and output:", 30},
+	{"format", OPT_FORMAT, "auto|native|ftrace", 0,
+	 "trace format (default: detected from the first line)", 0},
+	{"at", OPT_AT, "N|LABEL", 0,
+	 "stop after event N, or at the marker LABEL (a label record or ftrace tracing_mark_write)", 0},
+	{"all", OPT_ALL, NULL, 0,
+	 "list every pgd, not only live ones and those that diverged or faulted", 0},
+	{"json", OPT_JSON, NULL, 0, "print one JSON object instead of text", 0},
+	{0},
+};
+
+static const struct argp_option machine_options[] = {
 	{NULL, 0, NULL, 0, "Machine (overrides the trace's machine line):", 20},
 	{"page-offset", OPT_PAGE_OFFSET, "ADDR", 0,
 	 "PAGE_OFFSET: 0xc0000000 (3G/1G), 0x80000000 (2G/2G) or 0x40000000 (1G/3G)", 0},
@@ -41,14 +53,6 @@ static const struct argp_option options[] = {
 	{"highmem", OPT_HIGHMEM, "0|1", 0, "CONFIG_HIGHMEM: a pkmap area (default 1)", 0},
 	{"nx", OPT_NX, "0|1", 0, "NX in kernel protections (default 1)", 0},
 	{"etext", OPT_ETEXT, "ADDR", 0, "end of kernel text (executable direct map below it)", 0},
-	{NULL, 0, NULL, 0, "Input and output:", 30},
-	{"format", OPT_FORMAT, "auto|native|ftrace", 0,
-	 "trace format (default: detected from the first line)", 0},
-	{"at", OPT_AT, "N|LABEL", 0,
-	 "stop after event N, or at the marker LABEL (a label record or ftrace tracing_mark_write)", 0},
-	{"all", OPT_ALL, NULL, 0,
-	 "list every pgd, not only live ones and those that diverged or faulted", 0},
-	{"json", OPT_JSON, NULL, 0, "print one JSON object instead of text", 0},
 	{0},
 };
 
@@ -90,38 +94,11 @@ static bool parse_bool01(const char *s, bool *ret)
 	return false;
 }
 
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
+static error_t parse_machine_opt(int key, char *arg, struct argp_state *state)
 {
-	struct model_opts *o = state->input;
-	struct pgt_machine *m = &o->machine;
+	struct pgt_machine *m = state->input;
 	uint64_t v;
 	switch (key) {
-	case OPT_SHARED:
-	case OPT_UNSHARED:
-		if (o->npolicies == 2)
-			argp_error(state, "at most two policies");
-		o->policy[o->npolicies++] =
-			key == OPT_SHARED ? PGT_POLICY_SHARED : PGT_POLICY_UNSHARED;
-		return 0;
-	case OPT_SYNC:
-		if (o->nsyncs == 2)
-			argp_error(state, "at most two --sync options");
-		if (!strcmp(arg, "seed"))
-			o->sync[o->nsyncs++] = PGT_SYNC_SEED;
-		else if (!strcmp(arg, "pmd"))
-			o->sync[o->nsyncs++] = PGT_SYNC_PMD;
-		else
-			argp_error(state, "--sync must be seed or pmd, not '%s'", arg);
-		return 0;
-	case OPT_KERNEL: {
-		if (o->nkernels == 2)
-			argp_error(state, "at most two --kernel options");
-		int k = pgt_kernel_parse(arg);
-		if (!k)
-			argp_error(state, "unknown kernel '%s' (2.6.21, 2.6.22 or 6.1)", arg);
-		o->kernel[o->nkernels++] = k;
-		return 0;
-	}
 	case OPT_PAGE_OFFSET:
 		if (!strcmp(arg, "3G"))
 			v = 0xc0000000u;
@@ -137,8 +114,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		m->set |= PGT_MACHINE_PAGE_OFFSET;
 		return 0;
 	case OPT_LOWMEM:
-		if (!parse_size(arg, &v) || v == 0 || (v & 0xfff))
-			argp_error(state, "--lowmem must be a non-zero multiple of 4K, not '%s'", arg);
+		if (!parse_size(arg, &v) || v == 0 || (v & 0xfff) ||
+		    v > (UINT64_C(4) << 30))
+			argp_error(state, "--lowmem must be a non-zero multiple of 4K up to 4G, not '%s'", arg);
 		m->lowmem = v;
 		m->set |= PGT_MACHINE_LOWMEM;
 		return 0;
@@ -166,6 +144,49 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		m->etext = (uint32_t)v;
 		m->set |= PGT_MACHINE_ETEXT;
 		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+const struct argp machine_opts_argp = {machine_options, parse_machine_opt, NULL,
+				       NULL, NULL, NULL, NULL};
+
+static const struct argp_child model_children[] = {
+	{&machine_opts_argp, 0, NULL, 0},
+	{0},
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct model_opts *o = state->input;
+	switch (key) {
+	case OPT_SHARED:
+	case OPT_UNSHARED:
+		if (o->npolicies == 2)
+			argp_error(state, "at most two policies");
+		o->policy[o->npolicies++] =
+			key == OPT_SHARED ? PGT_POLICY_SHARED : PGT_POLICY_UNSHARED;
+		return 0;
+	case OPT_SYNC:
+		if (o->nsyncs == 2)
+			argp_error(state, "at most two --sync options");
+		if (!strcmp(arg, "seed"))
+			o->sync[o->nsyncs++] = PGT_SYNC_SEED;
+		else if (!strcmp(arg, "pmd"))
+			o->sync[o->nsyncs++] = PGT_SYNC_PMD;
+		else
+			argp_error(state, "--sync must be seed or pmd, not '%s'", arg);
+		return 0;
+	case OPT_KERNEL: {
+		if (o->nkernels == 2)
+			argp_error(state, "at most two --kernel options");
+		int k = pgt_kernel_parse(arg);
+		if (!k)
+			argp_error(state, "unknown kernel '%s' (2.6.21, 2.6.22 or 6.1)", arg);
+		o->kernel[o->nkernels++] = k;
+		return 0;
+	}
 	case OPT_FORMAT: {
 		int f = pgt_format_parse(arg);
 		if (f < 0)
@@ -185,14 +206,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->json = true;
 		return 0;
 	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->machine;
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 }
 
-const struct argp model_opts_argp = {options, parse_opt, NULL, NULL, NULL,
-				     NULL, NULL};
+const struct argp model_opts_argp = {options, parse_opt, NULL, NULL,
+				     model_children, NULL, NULL};
 
 enum { OPT_CORE = 0x200, OPT_SYMBOLS };
 

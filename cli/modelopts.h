@@ -33,6 +33,13 @@ struct model_opts {
 extern const struct argp model_opts_argp;
 
 /*
+ * The "Machine:" group alone (--page-offset, --lowmem, --pse, --highmem,
+ * --nx, --etext); its input is a struct pgt_machine whose .set says what
+ * was given.
+ */
+extern const struct argp machine_opts_argp;
+
+/*
  * The argp child "Real starting state:" (--core, --symbols) for replay,
  * diff and check; its input is the same struct model_opts.
  */

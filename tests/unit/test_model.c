@@ -1046,6 +1046,47 @@ static void test_stale_different(void)
 	CHECK(st(&t, "C")->different <= 2 * PGT_PTRS_PER_PMD);
 	CHECK_EQ_U64(costs(&t)->uaf_writes + costs(&t)->corrupting_writes - uaf0, 2);
 	t_fini(&t);
+
+	/*
+	 * The same slot (3G/1G): freed A's slot 3 page reused as live C's
+	 * slot 3 copy.  A broadcast reaches that page twice, through C and
+	 * through A, writing the same value: C does not diverge, and the
+	 * counts must not move twice.  By hand: 1-2 pgd_alloc A, X; 3-5 cpa
+	 * kernel_ro at 0xc0800000, 0xc0a00000, 0xc0c00000 (3 split PTE pages);
+	 * 6 pgd_free A; 7-9 cpa kernel on the three (revert_page: 3 writes
+	 * through A into its still free page); 10 flush (the 3 PTE pages go
+	 * back, last freed on top); 11 pgd_free X; 12-15 vmalloc in 4 new PMD
+	 * entries (X's 4 pages); 16 pgd_alloc C: X's object, its 3 user PMDs
+	 * are the PTE pages, its slot 3 copy is A's old page; 17 cpa kernel_ro
+	 * 0xc1000000: 1 more write through A, into C's copy.
+	 */
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(pgd_alloc(&t, "X"));
+	k = pgt_entry_addr(pdpte(&t, cr3(&t, "A"), 3));
+	for (uint32_t a = 0xc0800000u; a <= 0xc0c00000u; a += 0x200000u)
+		CHECK_OK(cpa(&t, a, 1, PGT_PROT_KERNEL_RO));
+	CHECK_OK(pgd_free(&t, "A"));
+	for (uint32_t a = 0xc0800000u; a <= 0xc0c00000u; a += 0x200000u)
+		CHECK_OK(cpa(&t, a, 1, PGT_PROT_KERNEL));
+	CHECK_EQ_U64(costs(&t)->uaf_writes, 3);
+	CHECK_OK(op(&t, PGT_OP_FLUSH));
+	CHECK_OK(pgd_free(&t, "X"));
+	for (uint32_t a = 0xf8800000u; a <= 0xf8e00000u; a += 0x200000u)
+		CHECK_OK(vmalloc(&t, a, 4096));
+	CHECK_OK(pgd_alloc(&t, "C")); /* 16 */
+	CHECK_EQ_U64(pgt_entry_addr(pdpte(&t, cr3(&t, "C"), 3)), k);
+	CHECK_EQ_U64(st(&t, "C")->missing, 0);
+	CHECK_OK(cpa(&t, 0xc1000000u, 1, PGT_PROT_KERNEL_RO)); /* 17 */
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "C")), 0);
+	CHECK_EQ_U64(st(&t, "C")->max_divergent, 0);
+	CHECK_EQ_U64(kpmd(&t, "C", 3, 8), kpmd(&t, NULL, 3, 8));
+	CHECK_EQ_U64(costs(&t)->uaf_writes, 3);
+	CHECK_EQ_U64(costs(&t)->corrupting_writes, 1);
+	CHECK(has_note(&t, PGT_NOTE_CORRUPT, "A", k + 8 * 8, 17));
+	t_fini(&t);
 }
 
 /*
