@@ -935,11 +935,26 @@ static struct pgt_error *set_live(struct pgt_model *m, uint32_t id, int32_t r)
 	return NULL;
 }
 
+/* live_by_id holds r for a live pgd, -2 - r for a freed one, -1 for none. */
 static int32_t live_rec(const struct pgt_model *m, uint32_t id)
 {
-	if (!id || id >= m->live_by_id_cap)
+	if (!id || id >= m->live_by_id_cap || m->live_by_id[id] < 0)
 		return -1;
 	return m->live_by_id[id];
+}
+
+/* "pgd_free of" + ": it was freed at line N" / ": no pgd_alloc named it". */
+static struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
+				       const char *what)
+{
+	int32_t v = id && id < m->live_by_id_cap ? m->live_by_id[id] : -1;
+	if (v <= -2)
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"%s a pgd that was freed at line %llu (no pgd_alloc since)",
+					what,
+					(unsigned long long)m->recs[-2 - v].s.free_line);
+	return pgt_error_create(PGT_ERROR_INPUT,
+				"%s a pgd no pgd_alloc named", what);
 }
 
 static struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
@@ -1108,8 +1123,7 @@ static struct pgt_error *op_pgd_free(struct pgt_model *m,
 {
 	int32_t r = live_rec(m, ev->pgd);
 	if (r < 0)
-		return pgt_error_create(PGT_ERROR_INPUT,
-					"pgd_free of a pgd that is not allocated");
+		return not_allocated(m, ev->pgd, "pgd_free of");
 	struct rec *rec = &m->recs[r];
 	struct pgt_error *err;
 	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
@@ -1133,7 +1147,7 @@ static struct pgt_error *op_pgd_free(struct pgt_model *m,
 	own_live_del(m, r);
 	rec->s.live = false;
 	rec->s.free_line = ev->line;
-	m->live_by_id[ev->pgd] = -1;
+	m->live_by_id[ev->pgd] = -2 - r;
 	for (size_t c = 0; c < m->ncpus; c++)
 		if (m->current[c] == ev->pgd)
 			m->current[c] = 0;
@@ -1311,10 +1325,20 @@ static struct pgt_error *op_vfree(struct pgt_model *m,
 				  const struct pgt_event *ev)
 {
 	struct vm_area *area = area_find(m, (uint32_t)ev->addr);
-	if (!area)
+	if (!area) {
+		for (size_t i = 0; i < m->areas_cap; i++) {
+			const struct vm_area *a = &m->areas[i];
+			if (a->size && ev->addr > a->addr &&
+			    ev->addr < (uint64_t)a->addr + a->size)
+				return pgt_error_create(PGT_ERROR_INPUT,
+							"vfree of 0x%llx, inside the mapping [0x%x, 0x%llx): vfree names a mapping's start",
+							(unsigned long long)ev->addr, a->addr,
+							(unsigned long long)a->addr + a->size);
+		}
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"vfree of 0x%llx, which no vmalloc mapped",
 					(unsigned long long)ev->addr);
+	}
 	if (ev->size && ev->size != area->size)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"vfree size 0x%llx does not match the mapping's 0x%x",
@@ -1812,8 +1836,7 @@ static struct pgt_error *resolve_pgd(struct pgt_model *m,
 						cpu);
 	}
 	if (live_rec(m, id) < 0)
-		return pgt_error_create(PGT_ERROR_INPUT,
-					"pgd is not allocated (unknown or freed)");
+		return not_allocated(m, id, ev->op == PGT_OP_FAULT ? "fault in" : "access through");
 	*ret = id;
 	return NULL;
 }
@@ -1903,8 +1926,7 @@ static struct pgt_error *op_switch(struct pgt_model *m, const struct pgt_event *
 		id = m->pgd_by_mm[ev->mm];
 	}
 	if (live_rec(m, id) < 0)
-		return pgt_error_create(PGT_ERROR_INPUT,
-					"switch to a pgd that is not allocated");
+		return not_allocated(m, id, "switch to");
 	int cpu = ev->cpu < 0 ? 0 : ev->cpu;
 	if ((size_t)cpu >= sizeof(m->current) / sizeof(m->current[0]))
 		return pgt_error_create(PGT_ERROR_INPUT, "cpu %d is out of range", cpu);

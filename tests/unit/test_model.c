@@ -1324,21 +1324,22 @@ static void test_errors(void)
 		    0xc0000000u))
 		return;
 	CHECK_ERR(acc(&t, 0xf8800000u, "Z"), PGT_ERROR_INPUT,
-		  "pgd is not allocated (unknown or freed)");
+		  "access through a pgd no pgd_alloc named");
 	CHECK_ERR(pgd_free(&t, "Z"), PGT_ERROR_INPUT,
-		  "pgd_free of a pgd that is not allocated");
+		  "pgd_free of a pgd no pgd_alloc named");
 	CHECK_OK(pgd_alloc(&t, "A"));
 	CHECK_ERR(pgd_alloc(&t, "A"), PGT_ERROR_INPUT,
 		  "pgd is already allocated (no pgd_free since its pgd_alloc)");
 	CHECK_OK(pgd_free(&t, "A"));
+	/* The model remembers where a pgd was freed and says so. */
 	CHECK_ERR(pgd_free(&t, "A"), PGT_ERROR_INPUT,
-		  "pgd_free of a pgd that is not allocated");
+		  "pgd_free of a pgd that was freed at line 5 (no pgd_alloc since)");
 	CHECK_ERR(acc(&t, 0xc0000000u, "A"), PGT_ERROR_INPUT,
-		  "pgd is not allocated (unknown or freed)");
+		  "access through a pgd that was freed at line 5 (no pgd_alloc since)");
 	struct pgt_event e = ev(&t, PGT_OP_SWITCH);
 	e.pgd = id(&t, "A");
 	CHECK_ERR(apply(&t, &e), PGT_ERROR_INPUT,
-		  "switch to a pgd that is not allocated");
+		  "switch to a pgd that was freed at line 5 (no pgd_alloc since)");
 	CHECK_ERR(acc(&t, 0xc0000000u, NULL), PGT_ERROR_INPUT,
 		  "no pgd= given and none loaded on cpu 0 (see switch)");
 	/* An ID may be reused after pgd_free: a new record. */
