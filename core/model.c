@@ -503,9 +503,17 @@ static bool in_direct_map(const struct pgt_model *m, uint64_t va)
 	return va >= m->L.page_offset && va < m->L.high_memory;
 }
 
+/*
+ * is_kernel_text() of kernel_physical_mapping_init(): 2.6.21 tests
+ * PAGE_OFFSET <= addr <= __init_end, 6.1 _text <= addr <= __init_end.  The
+ * machine's etext stands for the end of the kernel image here (cpa and
+ * revert_page test _etext with the same value).
+ */
 static bool is_text(const struct pgt_model *m, uint64_t va)
 {
-	return va >= m->L.text_start && va < m->L.etext;
+	uint64_t start = m->cfg.kernel == PGT_KERNEL_6_1 ? m->L.text_start
+							: m->L.page_offset;
+	return va >= start && va <= m->L.etext;
 }
 
 /* ---- boot: pagetable_init(), kernel_physical_mapping_init() ---- */
@@ -689,9 +697,8 @@ static struct pgt_error *boot(struct pgt_model *m)
 		uint32_t va = (uint32_t)(m->L.page_offset + off);
 		uint32_t pf = swapper_pmd_frame(m, va);
 		int idx = pgt_pmd_index(va);
-		bool exec = is_text(m, va) ||
-			    is_text(m, va + PGT_PMD_SIZE - 1) ||
-			    (va < m->L.text_start && va + PGT_PMD_SIZE > m->L.etext);
+		/* the large page is executable when either end is text */
+		bool exec = is_text(m, va) || is_text(m, va + PGT_PMD_SIZE - 1);
 		if (m->cfg.machine.pse) {
 			m->frames[pf].data[idx] =
 				off | (exec ? m->page_kernel_large_exec
