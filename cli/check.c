@@ -163,19 +163,11 @@ int cmd_check(int argc, char **argv)
 			"%s: no swapper_pg_dir in the symbols", a.symbols));
 	}
 	/* The image says how much lowmem there is: the kernel's high_memory. */
-	uint64_t hm_va;
-	if (!(a.model.machine.set & PGT_MACHINE_LOWMEM) && img.syms &&
-	    pgt_symbols_lookup(img.syms, "high_memory", &hm_va) &&
-	    hm_va >= img.page_offset) {
-		uint8_t b[4];
-		struct pgt_error *e2 = pgt_physmem_read(&img.mem, hm_va - img.page_offset, b, 4);
-		uint32_t hm = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
-			      (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-		if (!e2 && hm > img.page_offset && !(hm & 0xfff)) {
-			a.model.machine.lowmem = hm - img.page_offset;
-			a.model.machine.set |= PGT_MACHINE_LOWMEM;
-		}
-		pgt_error_destroy(e2);
+	uint64_t lowmem;
+	if (!(a.model.machine.set & PGT_MACHINE_LOWMEM) &&
+	    dump_image_lowmem(&img, &lowmem)) {
+		a.model.machine.lowmem = lowmem;
+		a.model.machine.set |= PGT_MACHINE_LOWMEM;
 	}
 	a.model.machine.page_offset = img.page_offset;
 	a.model.machine.set |= PGT_MACHINE_PAGE_OFFSET;

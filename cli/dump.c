@@ -36,6 +36,27 @@ void dump_symbolize(void *arg, uint64_t addr, char *buf, size_t size)
 	pgt_symbols_format_addr(arg, addr, buf, size);
 }
 
+bool dump_image_lowmem(const struct dump_image *img, uint64_t *ret)
+{
+	uint64_t va;
+	if (!img->syms || !pgt_symbols_lookup(img->syms, "high_memory", &va) ||
+	    va < img->page_offset)
+		return false;
+	uint8_t b[4];
+	struct pgt_error *err = pgt_physmem_read(&img->mem, va - img->page_offset,
+						 b, sizeof(b));
+	if (err) {
+		pgt_error_destroy(err);
+		return false;
+	}
+	uint32_t hm = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
+		      (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	if (hm <= img->page_offset || (hm & 0xfff))
+		return false;
+	*ret = hm - img->page_offset;
+	return true;
+}
+
 void dump_image_close(struct dump_image *img)
 {
 	pgt_elfcore_destroy(img->core);

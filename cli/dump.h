@@ -70,6 +70,13 @@ struct pgt_error *dump_image_open(const char *core, const char *symbols,
 				  struct dump_image *ret);
 void dump_image_close(struct dump_image *img);
 
+/*
+ * Lowmem as the image's kernel had it: its high_memory variable (found by
+ * symbol) minus PAGE_OFFSET.  False when the symbols do not name it or the
+ * image does not hold it (a trimmed image).
+ */
+bool dump_image_lowmem(const struct dump_image *img, uint64_t *ret);
+
 /* A pgd named on the command line. */
 struct dump_pgd {
 	uint64_t va;   /* its kernel virtual address (direct map) */

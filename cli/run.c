@@ -22,20 +22,9 @@ static struct pgt_error *open_image(struct run *r, const struct model_opts *o,
 	if (!img->has_swapper)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"%s: no swapper_pg_dir in the symbols", o->symbols);
-	uint64_t hm_va;
-	if (img->syms && pgt_symbols_lookup(img->syms, "high_memory", &hm_va) &&
-	    hm_va >= img->page_offset) {
-		uint8_t b[4];
-		struct pgt_error *e2 = pgt_physmem_read(&img->mem, hm_va - img->page_offset, b, 4);
-		if (!e2) {
-			uint32_t hm = (uint32_t)b[0] | (uint32_t)b[1] << 8 |
-				      (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
-			if (hm > img->page_offset && !(hm & 0xfff))
-				r->image_lowmem = hm - img->page_offset;
-		}
-		/* Not in the image (a trimmed one): the trace's lowmem stands. */
-		pgt_error_destroy(e2);
-	}
+	uint64_t lowmem;
+	if (dump_image_lowmem(img, &lowmem))
+		r->image_lowmem = lowmem;
 	return NULL;
 }
 
