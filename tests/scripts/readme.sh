@@ -1,0 +1,22 @@
+#!/bin/sh
+# README's example outputs are what the binary prints: each fenced block
+# after the first (the commands) is compared whole with its command's
+# output.  Usage: sh tests/scripts/readme.sh PGTRACE (from the source tree).
+PGTRACE=$1
+fail=0
+check() { # BLOCK-NUMBER ARGS...
+	n=$1
+	shift
+	want=$(awk -v n="$n" '/^```/ { b++; next } b == 2 * n - 1' README.md)
+	got=$("$PGTRACE" "$@")
+	if [ "$want" != "$got" ]; then
+		echo "README block $n differs from 'pgtrace $*':"
+		printf '%s\n' "$got" | diff -u - /dev/fd/3 3<<EOF2 | head -30
+$want
+EOF2
+		fail=1
+	fi
+}
+check 2 replay --unshared traces/real-6.1-pti.trace.gz
+check 3 replay --unshared traces/vmalloc-after-fork.trace
+exit $fail
