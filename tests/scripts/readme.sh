@@ -19,4 +19,18 @@ EOF2
 }
 check 2 replay --unshared traces/real-6.1-pti.trace.gz
 check 3 replay --unshared traces/vmalloc-after-fork.trace
+
+# pgtrace(1)'s example outputs: a '.\" pgtrace ARGS' comment, then the
+# output up to '.ft', with roff's \- for '-'.
+grep -n '^\.\\" pgtrace ' man/pgtrace.1 | while IFS=: read -r line rest; do
+	args=${rest#.\\\" pgtrace }
+	want=$(awk -v l="$line" 'NR > l && /^\.ft/ { exit } NR > l' man/pgtrace.1 |
+		sed 's/\\-/-/g; s/\\e/\\/g')
+	# shellcheck disable=SC2086
+	got=$("$PGTRACE" $args)
+	if [ "$want" != "$got" ]; then
+		echo "pgtrace(1) line $line: the example differs from 'pgtrace $args'"
+		exit 1
+	fi
+done || fail=1
 exit $fail
