@@ -105,6 +105,8 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		pgt_format_name(r->format), r->events);
 	if (r->skipped)
 		fprintf(f, ", %" PRIu64 " other lines skipped", r->skipped);
+	if (r->backwards)
+		fprintf(f, ", %" PRIu64 " timestamps going backwards raised", r->backwards);
 	if (r->stopped)
 		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
 	fputc('\n', f);
@@ -212,6 +214,7 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_string(j, "kernel", pgt_kernel_name(cfg->kernel));
 	json_uint(j, "events", r->events);
 	json_uint(j, "skipped_lines", r->skipped);
+	json_uint(j, "timestamps_raised", r->backwards);
 	json_bool(j, "stopped", r->stopped);
 	json_string(j, "start", r->from_image ? "image" : "synthetic");
 	json_begin_object(j, "layout");

@@ -165,6 +165,7 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 		goto out;
 	}
 	ret->skipped = pgt_source_skipped(src);
+	ret->backwards = pgt_source_backwards(src);
 out:
 	pgt_source_destroy(src);
 	if (err)

@@ -19,6 +19,7 @@ struct run {
 	struct pgt_model *models[2];
 	uint64_t events;      /* model events applied */
 	uint64_t skipped;     /* source lines that carried no model event */
+	uint64_t backwards;   /* ftrace timestamps that went backwards */
 	bool stopped;         /* --at stopped the replay early */
 	uint64_t stop_line;
 	bool from_image;      /* --core: swapper came from a memory image */

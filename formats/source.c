@@ -129,3 +129,8 @@ uint64_t pgt_source_skipped(const struct pgt_source *src)
 {
 	return src->ftrace ? pgt_ftrace_skipped(src->ftrace) : 0;
 }
+
+uint64_t pgt_source_backwards(const struct pgt_source *src)
+{
+	return src->ftrace ? pgt_ftrace_backwards(src->ftrace) : 0;
+}

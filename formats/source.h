@@ -50,4 +50,7 @@ const char *pgt_source_name(const struct pgt_source *src);
 /* Lines read so far that carried no model event (other ftrace events). */
 uint64_t pgt_source_skipped(const struct pgt_source *src);
 
+/* ftrace lines whose timestamp went backwards (raised to the previous one). */
+uint64_t pgt_source_backwards(const struct pgt_source *src);
+
 #endif
