@@ -69,6 +69,68 @@ out:
 	return err;
 }
 
+/* Where --at stops: an event count or a marker. */
+struct at {
+	const char *text;
+	uint64_t n;
+	bool is_label;
+	uint32_t label, phase; /* strtab ids once seen */
+};
+
+static bool at_reached(struct run *r, struct at *at, const struct pgt_event *ev)
+{
+	if (at->is_label && ev->op == PGT_OP_LABEL) {
+		/* "PHASE name" markers may be named without "PHASE ". */
+		if (!at->label)
+			at->label = pgt_strtab_find(r->tab, at->text, strlen(at->text));
+		if (!at->phase) {
+			char phase[256];
+			int len = snprintf(phase, sizeof(phase), "PHASE %s", at->text);
+			if (len > 0 && (size_t)len < sizeof(phase))
+				at->phase = pgt_strtab_find(r->tab, phase, (size_t)len);
+		}
+		if ((at->label && ev->label == at->label) ||
+		    (at->phase && ev->label == at->phase))
+			return true;
+	}
+	return at->n && r->events == at->n;
+}
+
+/* Apply one event to every model; *stop_ret when --at is reached. */
+static struct pgt_error *apply_event(struct run *r, struct pgt_source *src,
+				     struct at *at, const struct pgt_event *ev,
+				     bool *stop_ret)
+{
+	for (int i = 0; i < r->nmodels; i++) {
+		struct pgt_error *err = pgt_model_apply(r->models[i], ev);
+		if (err)
+			return pgt_error_prefix(err, "%s:%llu", pgt_source_name(src),
+						(unsigned long long)ev->line);
+	}
+	r->events++;
+	*stop_ret = at_reached(r, at, ev);
+	if (*stop_ret) {
+		r->stopped = true;
+		r->stop_line = ev->line;
+	}
+	return NULL;
+}
+
+/*
+ * An ftrace recording carries no machine line; its reader learns lowmem
+ * from the vmalloc area alloc_vmap_area() is asked for.  Until it has (or
+ * the options say), events wait in a bounded buffer before any model is
+ * made.
+ */
+#define LOOKAHEAD_EVENTS 65536
+
+static bool machine_known(const struct model_opts *o, struct pgt_source *src)
+{
+	return (o->machine.set & PGT_MACHINE_LOWMEM) || o->core ||
+	       (pgt_source_machine(src)->set & PGT_MACHINE_LOWMEM) ||
+	       pgt_source_format(src) != PGT_FORMAT_FTRACE;
+}
+
 struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			    int nmodels, struct run *ret)
 {
@@ -76,6 +138,8 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	ret->path = path;
 	ret->nmodels = nmodels;
 	struct pgt_source *src = NULL;
+	struct pgt_event *buf = NULL;
+	size_t nbuf = 0;
 	struct pgt_error *err = pgt_strtab_create(&ret->tab);
 	if (err)
 		return err;
@@ -85,76 +149,52 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	if ((err = pgt_source_open(path, o->format, ret->tab, &src)))
 		goto out;
 	ret->format = pgt_source_format(src);
-	uint64_t at_n = 0;
-	uint32_t at_label = 0, at_phase = 0;
-	bool at_is_label = false;
+	struct at at = {.text = o->at};
 	if (o->at) {
 		char *end;
 		errno = 0;
 		unsigned long long n = strtoull(o->at, &end, 10);
 		if (*end || errno || o->at[0] == '-') {
-			at_is_label = true;
-		} else {
-			at_n = n;
-			if (at_n == 0) {
-				err = pgt_error_create(PGT_ERROR_INVALID,
-						       "--at 0: nothing to replay");
-				goto out;
-			}
+			at.is_label = true;
+		} else if ((at.n = n) == 0) {
+			err = pgt_error_create(PGT_ERROR_INVALID,
+					       "--at 0: nothing to replay");
+			goto out;
 		}
 	}
-	bool models_made = false;
-	for (;;) {
+	bool models_made = false, stop = false;
+	while (!stop) {
 		struct pgt_event ev;
 		bool eof;
 		if ((err = pgt_source_next(src, &ev, &eof)))
 			goto out;
-		if (eof)
-			break;
-		if (ev.op == PGT_OP_MACHINE)
+		if (!eof && ev.op == PGT_OP_MACHINE)
 			continue;
 		if (!models_made) {
+			if (!eof && nbuf < LOOKAHEAD_EVENTS && !machine_known(o, src)) {
+				if (!buf && !(buf = malloc(LOOKAHEAD_EVENTS * sizeof(*buf)))) {
+					err = &pgt_error_nomem;
+					goto out;
+				}
+				buf[nbuf++] = ev;
+				continue;
+			}
 			if ((err = create_models(ret, o, pgt_source_machine(src))))
 				goto out;
 			models_made = true;
-		}
-		for (int i = 0; i < nmodels; i++) {
-			if ((err = pgt_model_apply(ret->models[i], &ev))) {
-				err = pgt_error_prefix(err, "%s:%llu",
-						       pgt_source_name(src),
-						       (unsigned long long)ev.line);
-				goto out;
-			}
-		}
-		ret->events++;
-		if (at_is_label && ev.op == PGT_OP_LABEL) {
-			/* "PHASE name" markers may be named without "PHASE ". */
-			if (!at_label)
-				at_label = pgt_strtab_find(ret->tab, o->at,
-							   strlen(o->at));
-			if (!at_phase) {
-				char phase[256];
-				int len = snprintf(phase, sizeof(phase), "PHASE %s", o->at);
-				if (len > 0 && (size_t)len < sizeof(phase))
-					at_phase = pgt_strtab_find(ret->tab, phase, (size_t)len);
-			}
-			if ((at_label && ev.label == at_label) ||
-			    (at_phase && ev.label == at_phase)) {
-				ret->stopped = true;
-				ret->stop_line = ev.line;
+			for (size_t i = 0; i < nbuf && !stop; i++)
+				if ((err = apply_event(ret, src, &at, &buf[i], &stop)))
+					goto out;
+			if (stop)
 				break;
-			}
 		}
-		if (at_n && ret->events == at_n) {
-			ret->stopped = true;
-			ret->stop_line = ev.line;
+		if (eof)
 			break;
-		}
+		if ((err = apply_event(ret, src, &at, &ev, &stop)))
+			goto out;
 	}
-	if (!models_made && (err = create_models(ret, o, pgt_source_machine(src))))
-		goto out;
 	if (o->at && !ret->stopped) {
-		err = at_is_label
+		err = at.is_label
 			      ? pgt_error_create(PGT_ERROR_INPUT,
 						 "%s: no marker '%s' in the trace",
 						 pgt_source_name(src), o->at)
@@ -167,6 +207,7 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	ret->skipped = pgt_source_skipped(src);
 	ret->backwards = pgt_source_backwards(src);
 out:
+	free(buf);
 	pgt_source_destroy(src);
 	if (err)
 		run_deinit(ret);

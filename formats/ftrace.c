@@ -146,6 +146,11 @@ uint64_t pgt_ftrace_backwards(const struct pgt_ftrace *ft)
 	return ft->backwards;
 }
 
+uint64_t pgt_ftrace_high_memory(const struct pgt_ftrace *ft)
+{
+	return ft->direct_end;
+}
+
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t';

@@ -104,6 +104,12 @@ uint64_t pgt_ftrace_skipped(const struct pgt_ftrace *ft);
 /* Event lines whose timestamp went backwards (and was raised). */
 uint64_t pgt_ftrace_backwards(const struct pgt_ftrace *ft);
 
+/*
+ * high_memory as the recording shows it (the lowest alloc_vmap_area vstart,
+ * VMALLOC_START, less 6.1's 8 MiB VMALLOC_OFFSET), or 0 before any.
+ */
+uint64_t pgt_ftrace_high_memory(const struct pgt_ftrace *ft);
+
 /* True when the reader knows the event @name (model or informational). */
 bool pgt_ftrace_known_event(const char *name, size_t len);
 

@@ -117,7 +117,16 @@ const struct pgt_machine *pgt_source_machine(const struct pgt_source *src)
 {
 	if (src->native)
 		return pgt_trace_reader_machine(src->native);
-	return &src->default_machine;
+	/* What the recording shows of the machine so far: lowmem from the
+	 * vmalloc area (6.1: VMALLOC_START = high_memory + 8 MiB). */
+	struct pgt_machine *m = (struct pgt_machine *)&src->default_machine;
+	uint64_t hm = pgt_ftrace_high_memory(src->ftrace);
+	if (!(m->set & PGT_MACHINE_LOWMEM) && hm > m->page_offset &&
+	    hm <= UINT32_MAX && !(hm & 0xfff)) {
+		m->lowmem = hm - m->page_offset;
+		m->set |= PGT_MACHINE_LOWMEM;
+	}
+	return m;
 }
 
 const char *pgt_source_name(const struct pgt_source *src)
