@@ -102,34 +102,6 @@ static const char doc[] =
 static const struct argp argp = {options, parse_opt, "TRACE", doc, children,
 				 NULL, NULL};
 
-static const char *const cat_names[] = {"equal", "missing", "stale",
-					"different"};
-
-static int categorize(uint64_t mine, uint64_t ref)
-{
-	if (mine == ref)
-		return 0;
-	bool p = pgt_present(mine), q = pgt_present(ref);
-	if (!p && !q)
-		return 0;
-	if (!p)
-		return 1;
-	if (!q)
-		return 2;
-	return 3;
-}
-
-static struct pgt_error *read_table(const struct pgt_physmem *mem, uint64_t pa,
-				    uint64_t t[PGT_PTRS_PER_PMD])
-{
-	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
-		struct pgt_error *err = pgt_physmem_read_u64(mem, pa + 8 * (uint64_t)i, &t[i]);
-		if (err)
-			return err;
-	}
-	return NULL;
-}
-
 struct pgd_result {
 	const struct pgt_pgd_stats *s;
 	enum { R_CHECKED, R_GONE, R_UNREADABLE, R_NOT_ADDRESS } state;
@@ -141,7 +113,7 @@ struct pgd_result {
 struct disagreement {
 	size_t pgd;  /* index into results */
 	int slot, idx;
-	int predicted, actual;
+	enum pgt_div predicted, actual;
 	uint64_t image_pgd, image_swapper;
 };
 
@@ -192,7 +164,7 @@ int cmd_check(int argc, char **argv)
 				"%s: swapper_pg_dir's kernel slot %d is not present", a.image, sl);
 			break;
 		}
-		err = read_table(&img.mem, pgt_entry_addr(spdpt[sl]), sw_pmd[sl]);
+		err = pgt_read_table(&img.mem, pgt_entry_addr(spdpt[sl]), sw_pmd[sl]);
 	}
 	if (err) {
 		run_deinit(&r);
@@ -259,7 +231,7 @@ int cmd_check(int argc, char **argv)
 				pr->actual_own = true;
 		pr->sharing_agrees = pr->predicted_own == pr->actual_own;
 		for (int sl = L->user_pgds; sl < PGT_PTRS_PER_PGD; sl++) {
-			if ((e2 = read_table(&img.mem, pgt_entry_addr(pdpt[sl]), pmd))) {
+			if ((e2 = pgt_read_table(&img.mem, pgt_entry_addr(pdpt[sl]), pmd))) {
 				pgt_error_destroy(e2);
 				pr->state = R_UNREADABLE;
 				break;
@@ -269,9 +241,9 @@ int cmd_check(int argc, char **argv)
 					pr->excluded++;
 					continue;
 				}
-				int pc = categorize(pgt_model_kernel_pmd_entry(m, s->id, sl, i),
+				enum pgt_div pc = pgt_div_of(pgt_model_kernel_pmd_entry(m, s->id, sl, i),
 						    pgt_model_kernel_pmd_entry(m, 0, sl, i));
-				int ac = categorize(pmd[i], sw_pmd[sl][i]);
+				enum pgt_div ac = pgt_div_of(pmd[i], sw_pmd[sl][i]);
 				if (pgt_model_swapper_line(m, sl, i))
 					pr->from_trace++;
 				else
@@ -388,8 +360,8 @@ int cmd_check(int argc, char **argv)
 			json_string(&j, "pgd", report_pgd_name(&r, res[dis[d].pgd].s->id));
 			json_uint(&j, "slot", (uint64_t)dis[d].slot);
 			json_uint(&j, "index", (uint64_t)dis[d].idx);
-			json_string(&j, "predicted", cat_names[dis[d].predicted]);
-			json_string(&j, "image", cat_names[dis[d].actual]);
+			json_string(&j, "predicted", pgt_div_name(dis[d].predicted));
+			json_string(&j, "image", pgt_div_name(dis[d].actual));
 			json_hex(&j, "image_entry", dis[d].image_pgd);
 			json_hex(&j, "image_swapper_entry", dis[d].image_swapper);
 			json_end_object(&j);
@@ -466,7 +438,7 @@ int cmd_check(int argc, char **argv)
 				printf("  pgd %s pmd[%d] (0x%08" PRIx64 "): model %s, image %s (pgd 0x%" PRIx64
 				       ", swapper 0x%" PRIx64 "); pgd allocated at %s:%" PRIu64,
 				       report_pgd_name(&r, s->id), x->idx, va,
-				       cat_names[x->predicted], cat_names[x->actual],
+				       pgt_div_name(x->predicted), pgt_div_name(x->actual),
 				       x->image_pgd, x->image_swapper, r.path, s->alloc_line);
 				if (sl)
 					printf(", swapper's entry last written at line %" PRIu64, sl);

@@ -310,20 +310,25 @@ static void cost_update_bytes(struct pgt_model *m)
 
 /* ---- divergence ---- */
 
-enum cat { C_EQUAL, C_MISSING, C_STALE, C_DIFFERENT };
+const char *pgt_div_name(enum pgt_div d)
+{
+	static const char *const names[] = {"equal", "missing", "stale",
+					    "different"};
+	return (unsigned)d < 4 ? names[d] : "?";
+}
 
-static enum cat categorize(uint64_t mine, uint64_t ref)
+enum pgt_div pgt_div_of(uint64_t mine, uint64_t ref)
 {
 	if (mine == ref)
-		return C_EQUAL;
+		return PGT_DIV_EQUAL;
 	bool p = pgt_present(mine), q = pgt_present(ref);
 	if (!p && !q)
-		return C_EQUAL; /* both absent: no mapping either way */
+		return PGT_DIV_EQUAL; /* both absent: no mapping either way */
 	if (!p)
-		return C_MISSING;
+		return PGT_DIV_MISSING;
 	if (!q)
-		return C_STALE;
-	return C_DIFFERENT;
+		return PGT_DIV_STALE;
+	return PGT_DIV_DIFFERENT;
 }
 
 static bool excluded_entry(const struct pgt_model *m, int slot, int idx)
@@ -336,16 +341,16 @@ static bool excluded_entry(const struct pgt_model *m, int slot, int idx)
 	return va >= m->L.ldt_base && va < m->L.ldt_end;
 }
 
-static void rec_count(struct rec *r, enum cat c, int delta)
+static void rec_count(struct rec *r, enum pgt_div c, int delta)
 {
 	switch (c) {
-	case C_MISSING:
+	case PGT_DIV_MISSING:
 		r->s.missing += delta;
 		break;
-	case C_STALE:
+	case PGT_DIV_STALE:
 		r->s.stale += delta;
 		break;
-	case C_DIFFERENT:
+	case PGT_DIV_DIFFERENT:
 		r->s.different += delta;
 		break;
 	default:
@@ -401,8 +406,8 @@ static void rec_entry_change(struct pgt_model *m, struct rec *r, int slot,
 {
 	if (excluded_entry(m, slot, idx))
 		return;
-	enum cat a = categorize(old_mine, old_ref);
-	enum cat b = categorize(new_mine, new_ref);
+	enum pgt_div a = pgt_div_of(old_mine, old_ref);
+	enum pgt_div b = pgt_div_of(new_mine, new_ref);
 	if (a == b)
 		return;
 	rec_count(r, a, -1);
@@ -996,7 +1001,7 @@ static void rec_recount(struct pgt_model *m, struct rec *r)
 		for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
 			if (excluded_entry(m, slot, i))
 				continue;
-			rec_count(r, categorize(entry_at(m, r->kpmd[slot], i),
+			rec_count(r, pgt_div_of(entry_at(m, r->kpmd[slot], i),
 						entry_at(m, m->swapper_kpmd[slot], i)),
 				  +1);
 		}

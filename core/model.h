@@ -74,6 +74,18 @@ struct pgt_pgd_stats {
 	uint64_t first_hazard_line;
 };
 
+/* How one kernel PMD entry of a pgd relates to swapper's. */
+enum pgt_div {
+	PGT_DIV_EQUAL = 0, /* the same, or both absent */
+	PGT_DIV_MISSING,   /* present in swapper, absent here */
+	PGT_DIV_STALE,     /* present here, absent in swapper */
+	PGT_DIV_DIFFERENT, /* both present, other target or flags */
+};
+
+/* "equal", "missing", "stale", "different". */
+const char *pgt_div_name(enum pgt_div d);
+enum pgt_div pgt_div_of(uint64_t mine, uint64_t swapper);
+
 static inline uint32_t pgt_pgd_divergent(const struct pgt_pgd_stats *s)
 {
 	return s->missing + s->stale + s->different;

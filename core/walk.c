@@ -125,21 +125,30 @@ static struct pgt_error *note_unit(struct range_state *st,
 	return NULL;
 }
 
-static struct pgt_error *read_table(const struct pgt_physmem *mem,
-				    const char *what, uint64_t pa,
-				    uint64_t table[PGT_PTRS_PER_PMD])
+struct pgt_error *pgt_read_table(const struct pgt_physmem *mem, uint64_t pa,
+				 uint64_t ret[PGT_PTRS_PER_PMD])
 {
 	uint8_t buf[PGT_PAGE_SIZE];
 	struct pgt_error *err = pgt_physmem_read(mem, pa, buf, sizeof(buf));
 	if (err)
-		return pgt_error_prefix(err, "%s page at physical 0x%llx", what,
-					(unsigned long long)pa);
+		return err;
 	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
 		uint64_t v = 0;
 		for (int j = 7; j >= 0; j--)
 			v = (v << 8) | buf[8 * i + j];
-		table[i] = v;
+		ret[i] = v;
 	}
+	return NULL;
+}
+
+static struct pgt_error *read_table(const struct pgt_physmem *mem,
+				    const char *what, uint64_t pa,
+				    uint64_t table[PGT_PTRS_PER_PMD])
+{
+	struct pgt_error *err = pgt_read_table(mem, pa, table);
+	if (err)
+		return pgt_error_prefix(err, "%s page at physical 0x%llx", what,
+					(unsigned long long)pa);
 	return NULL;
 }
 
