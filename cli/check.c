@@ -155,9 +155,7 @@ int cmd_check(int argc, char **argv)
 	/* Swapper in the image. */
 	uint64_t spdpt[PGT_PTRS_PER_PGD] = {0};
 	static uint64_t sw_pmd[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
-	for (int i = 0; i < PGT_PTRS_PER_PGD && !err; i++)
-		err = pgt_physmem_read_u64(&img.mem, img.swapper_pa + 8 * (uint64_t)i,
-					   &spdpt[i]);
+	err = pgt_read_pdpt(&img.mem, img.swapper_pa, spdpt);
 	for (int sl = L->user_pgds; sl < PGT_PTRS_PER_PGD && !err; sl++) {
 		if (!pgt_present(spdpt[sl])) {
 			err = pgt_error_create(PGT_ERROR_INPUT,
@@ -207,9 +205,7 @@ int cmd_check(int argc, char **argv)
 		}
 		pr->pa = va - img.page_offset;
 		uint64_t pdpt[PGT_PTRS_PER_PGD];
-		struct pgt_error *e2 = NULL;
-		for (int i = 0; i < PGT_PTRS_PER_PGD && !e2; i++)
-			e2 = pgt_physmem_read_u64(&img.mem, pr->pa + 8 * (uint64_t)i, &pdpt[i]);
+		struct pgt_error *e2 = pgt_read_pdpt(&img.mem, pr->pa, pdpt);
 		if (e2) {
 			pgt_error_destroy(e2);
 			pr->state = R_UNREADABLE;

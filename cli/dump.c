@@ -190,26 +190,9 @@ static struct pgt_error *read_pmd_page(const struct pgt_physmem *mem,
 		return NULL;
 	}
 	uint64_t pa = pgt_entry_addr(pdpte);
-	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
-		struct pgt_error *err =
-			pgt_physmem_read_u64(mem, pa + 8 * i, &ret[i]);
-		if (err)
-			return pgt_error_prefix(err, "PMD page at physical 0x%"
-						PRIx64, pa);
-	}
-	return NULL;
-}
-
-static struct pgt_error *read_pdpt(const struct pgt_physmem *mem,
-				   uint64_t pa, uint64_t ret[4])
-{
-	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
-		struct pgt_error *err =
-			pgt_physmem_read_u64(mem, pa + 8 * i, &ret[i]);
-		if (err)
-			return pgt_error_prefix(err, "pgd at physical 0x%"
-						PRIx64, pa);
-	}
+	struct pgt_error *err = pgt_read_table(mem, pa, ret);
+	if (err)
+		return pgt_error_prefix(err, "PMD page at physical 0x%" PRIx64, pa);
 	return NULL;
 }
 
@@ -338,9 +321,9 @@ static int dump_image_pgd_cmd(const struct dump_args *a,
 	if (err)
 		return pgt_fail(err);
 	uint64_t pdpt[4], ref_pdpt[4] = {0};
-	if ((err = read_pdpt(&img->mem, pgd.pa, pdpt)) ||
+	if ((err = pgt_read_pdpt(&img->mem, pgd.pa, pdpt)) ||
 	    (img->has_swapper &&
-	     (err = read_pdpt(&img->mem, img->swapper_pa, ref_pdpt))))
+	     (err = pgt_read_pdpt(&img->mem, img->swapper_pa, ref_pdpt))))
 		return pgt_fail(pgt_error_prefix(err, "%s", a->core));
 	uint64_t ref_cr3 = img->has_swapper ? img->swapper_pa : 0;
 
@@ -621,7 +604,7 @@ static int dump_image_pgds_cmd(const struct dump_args *a,
 	}
 
 	uint64_t ref_pdpt[4];
-	if ((err = read_pdpt(&img->mem, img->swapper_pa, ref_pdpt)))
+	if ((err = pgt_read_pdpt(&img->mem, img->swapper_pa, ref_pdpt)))
 		goto fail;
 	int first_kernel = (int)(img->page_offset >> PGT_PGDIR_SHIFT);
 	struct json j;
@@ -648,7 +631,7 @@ static int dump_image_pgds_cmd(const struct dump_args *a,
 		char sources[256];
 		row_sources(pr, sources, sizeof(sources));
 		uint64_t pdpt[4];
-		err = read_pdpt(&img->mem, pr->pa, pdpt);
+		err = pgt_read_pdpt(&img->mem, pr->pa, pdpt);
 		int nsh = 0, div = 0;
 		uint64_t kpmd = 0;
 		for (int i = first_kernel; !err && i < PGT_PTRS_PER_PGD; i++) {

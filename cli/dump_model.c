@@ -39,8 +39,7 @@ int dump_model_pgd(const struct dump_args *a)
 	struct pgt_physmem mem = pgt_model_physmem(m);
 	const struct pgt_layout *L = pgt_model_layout(m);
 	uint64_t pdpt[PGT_PTRS_PER_PGD];
-	for (int i = 0; i < PGT_PTRS_PER_PGD && !err; i++)
-		err = pgt_physmem_read_u64(&mem, pgt_cr3_pdpt(cr3) + 8 * i, &pdpt[i]);
+	err = pgt_read_pdpt(&mem, pgt_cr3_pdpt(cr3), pdpt);
 	if (err) {
 		run_deinit(&r);
 		return pgt_fail(err);

@@ -125,6 +125,19 @@ static struct pgt_error *note_unit(struct range_state *st,
 	return NULL;
 }
 
+struct pgt_error *pgt_read_pdpt(const struct pgt_physmem *mem, uint64_t pa,
+				uint64_t ret[PGT_PTRS_PER_PGD])
+{
+	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
+		struct pgt_error *err =
+			pgt_physmem_read_u64(mem, pa + 8 * (uint64_t)i, &ret[i]);
+		if (err)
+			return pgt_error_prefix(err, "pgd at physical 0x%llx",
+						(unsigned long long)pa);
+	}
+	return NULL;
+}
+
 struct pgt_error *pgt_read_table(const struct pgt_physmem *mem, uint64_t pa,
 				 uint64_t ret[PGT_PTRS_PER_PMD])
 {

@@ -52,6 +52,10 @@ struct pgt_walk {
 struct pgt_error *pgt_walk(const struct pgt_physmem *mem, uint64_t cr3,
 			   uint32_t va, struct pgt_walk *ret);
 
+/* Read the 4 PDPTEs of the pgd at physical @pa (a CR3's PDPT address). */
+struct pgt_error *pgt_read_pdpt(const struct pgt_physmem *mem, uint64_t pa,
+				uint64_t ret[PGT_PTRS_PER_PGD]);
+
 /* Read the 512 entries of the table page at physical @pa. */
 struct pgt_error *pgt_read_table(const struct pgt_physmem *mem, uint64_t pa,
 				 uint64_t ret[PGT_PTRS_PER_PMD]);
