@@ -363,19 +363,24 @@ static void rec_count(struct rec *r, enum pgt_div c, int delta)
  * window between writing init_mm and broadcasting is not a divergence a
  * process can be caught in at an event boundary.
  */
+/* Take a record's max and first divergence as they stand now. */
+static void settle_rec(const struct pgt_model *m, struct rec *r)
+{
+	uint32_t d = pgt_pgd_divergent(&r->s);
+	if (d > r->s.max_divergent) {
+		r->s.max_divergent = d;
+		r->s.max_line = m->line;
+	}
+	if (d && !r->s.first_divergence_line)
+		r->s.first_divergence_line = m->line;
+}
+
 static void rec_after_change(struct pgt_model *m, struct rec *r)
 {
 	if (r->dirty)
 		return;
 	if (GROW(m->dirty, m->dirty_cap, m->ndirty + 1)) {
-		/* Out of memory for the list: settle now instead. */
-		uint32_t d = pgt_pgd_divergent(&r->s);
-		if (d > r->s.max_divergent) {
-			r->s.max_divergent = d;
-			r->s.max_line = m->line;
-		}
-		if (d && !r->s.first_divergence_line)
-			r->s.first_divergence_line = m->line;
+		settle_rec(m, r); /* no memory for the list: settle now */
 		return;
 	}
 	r->dirty = true;
@@ -387,15 +392,8 @@ static void settle_dirty(struct pgt_model *m)
 	for (size_t i = 0; i < m->ndirty; i++) {
 		struct rec *r = &m->recs[m->dirty[i]];
 		r->dirty = false;
-		if (!r->s.live)
-			continue;
-		uint32_t d = pgt_pgd_divergent(&r->s);
-		if (d > r->s.max_divergent) {
-			r->s.max_divergent = d;
-			r->s.max_line = m->line;
-		}
-		if (d && !r->s.first_divergence_line)
-			r->s.first_divergence_line = m->line;
+		if (r->s.live)
+			settle_rec(m, r);
 	}
 	m->ndirty = 0;
 }
