@@ -9,17 +9,8 @@
 #include "core/vread.h"
 #include "core/walk.h"
 #include "formats/elfcore.h"
+#include "test_util.h"
 
-static int failures;
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
 
 static char *data_path(const char *name)
 {
@@ -37,7 +28,7 @@ static struct pgt_elfcore *open_ok(const char *path)
 	if (err) {
 		fprintf(stderr, "%s: %s\n", path, err->message);
 		pgt_error_destroy(err);
-		failures++;
+		test_fail_();
 		return NULL;
 	}
 	return core;
@@ -147,7 +138,7 @@ static void test_bad(const char *name, const char *needle)
 		     !strstr(err->message, ": offset 0x"))) {
 			fprintf(stderr, "%s: unexpected message: %s\n", name,
 				err->message);
-			failures++;
+			test_fail_();
 		}
 	}
 	pgt_error_destroy(err);
@@ -239,7 +230,5 @@ int main(void)
 	test_loop();
 	test_real("nopti", 0x47e9060, 0x1e98000, 0x46b9a60, 0x1e94000);
 	test_real("pti", 0x1e98000, 0x4d68000, 0x4e4e000, 0x4dfb000);
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+	return test_summary();
 }

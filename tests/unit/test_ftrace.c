@@ -7,17 +7,8 @@
 #include <unistd.h>
 
 #include "formats/ftrace.h"
+#include "test_util.h"
 
-static int failures;
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #cond);                          \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
 
 /* A reader over @text written to a temporary file. */
 struct fixture {
@@ -191,7 +182,7 @@ static void expect_error(const char *body, const char *what)
 	if (!msg || strcmp(msg, want)) {
 		fprintf(stderr, "expected '%s'\n     got '%s'\n", want,
 			msg ? msg : "(no error)");
-		failures++;
+		test_fail_();
 	}
 	free(want);
 	free(msg);
@@ -268,7 +259,7 @@ static void test_probes(void)
 		char *msg = read_all(&f, ev, 2, &k);
 		if (msg) {
 			fprintf(stderr, "probe %s: %s\n", p[i].event, msg);
-			failures++;
+			test_fail_();
 		}
 		free(msg);
 		free(text);
@@ -304,7 +295,7 @@ static void test_real(void)
 		if (err) {
 			fprintf(stderr, "%s\n", err->message);
 			pgt_error_destroy(err);
-			failures++;
+			test_fail_();
 			break;
 		}
 		if (eof)
@@ -335,7 +326,5 @@ int main(void)
 	test_errors();
 	test_probes();
 	test_real();
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return test_summary();
 }

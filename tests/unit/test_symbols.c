@@ -7,17 +7,8 @@
 #include <zlib.h>
 
 #include "formats/symbols.h"
+#include "test_util.h"
 
-static int failures;
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n",       \
-				__FILE__, __LINE__, #cond);                \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
 
 static char tmpdir[] = "/tmp/pgt-test-symbols-XXXXXX";
 
@@ -46,7 +37,7 @@ static struct pgt_symbols *open_ok(const char *path)
 	if (err) {
 		fprintf(stderr, "%s: %s\n", path, err->message);
 		pgt_error_destroy(err);
-		failures++;
+		test_fail_();
 	}
 	return s;
 }
@@ -127,7 +118,7 @@ static void test_bad(const char *text, const char *needle)
 	if (err && !strstr(err->message, needle)) {
 		fprintf(stderr, "unexpected message: %s (want %s)\n",
 			err->message, needle);
-		failures++;
+		test_fail_();
 	}
 	pgt_error_destroy(err);
 	unlink(path);
@@ -190,8 +181,6 @@ int main(void)
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
 	if (system(cmd) != 0)
-		failures++;
-	if (failures)
-		fprintf(stderr, "%d failures\n", failures);
-	return failures ? 1 : 0;
+		test_fail_();
+	return test_summary();
 }

@@ -8,17 +8,8 @@
 
 #include "core/layout.h"
 #include "formats/trace.h"
+#include "test_util.h"
 
-static int failures;
-
-#define CHECK(cond)                                                        \
-	do {                                                               \
-		if (!(cond)) {                                             \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #cond);                          \
-			failures++;                                        \
-		}                                                          \
-	} while (0)
 
 static bool ok(struct pgt_error *err)
 {
@@ -26,7 +17,7 @@ static bool ok(struct pgt_error *err)
 		return true;
 	fprintf(stderr, "unexpected error: %s\n", err->message);
 	pgt_error_destroy(err);
-	failures++;
+	test_fail_();
 	return false;
 }
 
@@ -314,7 +305,5 @@ int main(void)
 	test_text();
 	test_gzip();
 	test_errors();
-	if (failures)
-		fprintf(stderr, "%d check(s) failed\n", failures);
-	return failures ? 1 : 0;
+	return test_summary();
 }
