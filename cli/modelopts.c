@@ -20,6 +20,7 @@ enum {
 	OPT_AT,
 	OPT_ALL,
 	OPT_JSON,
+	OPT_NOTES,
 };
 
 static const struct argp_option options[] = {
@@ -39,6 +40,8 @@ static const struct argp_option options[] = {
 	 "stop after event N, or at the marker LABEL (a label record or ftrace tracing_mark_write)", 0},
 	{"all", OPT_ALL, NULL, 0,
 	 "list every pgd, not only live ones and those that diverged or faulted", 0},
+	{"notes", OPT_NOTES, "N", 0,
+	 "keep the first N notes of each kind (hazards, oopses, ...; default 10, 0: all); the rest are counted", 0},
 	{"json", OPT_JSON, NULL, 0, "print one JSON object instead of text", 0},
 	{0},
 };
@@ -59,6 +62,7 @@ static const struct argp_option machine_options[] = {
 void model_opts_init(struct model_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->notes = 10;
 	pgt_machine_init(&o->machine);
 	o->machine.set = 0;
 }
@@ -202,6 +206,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ALL:
 		o->all = true;
 		return 0;
+	case OPT_NOTES: {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(arg, &end, 10);
+		if (!*arg || *end || errno || arg[0] == '-')
+			argp_error(state, "--notes needs a count, not '%s'", arg);
+		o->notes = n;
+		return 0;
+	}
 	case OPT_JSON:
 		o->json = true;
 		return 0;
@@ -254,6 +267,7 @@ void model_opts_config(const struct model_opts *o, int i,
 		       struct pgt_model_config *ret)
 {
 	memset(ret, 0, sizeof(*ret));
+	ret->notes_limit = o->notes;
 	ret->policy = o->npolicies ? o->policy[i < o->npolicies ? i : 0]
 				   : PGT_POLICY_SHARED;
 	ret->sync = o->nsyncs ? o->sync[i < o->nsyncs ? i : 0] : PGT_SYNC_SEED;

@@ -24,6 +24,7 @@ struct model_opts {
 	enum pgt_format format;
 	const char *at;             /* --at: event count or marker label */
 	bool all;                   /* --all: every pgd, not only the interesting */
+	uint64_t notes;             /* --notes: notes kept per kind (0: all) */
 	bool json;
 	const char *core;           /* --core IMAGE: a real starting state */
 	const char *symbols;        /* --symbols FILE */

@@ -39,6 +39,12 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 	for (int i = 0; i < r->nmodels; i++) {
 		struct pgt_model_config cfg;
 		model_opts_config(o, i, machine, &cfg);
+		if (o->all) {
+			if ((err = spool_init(&r->spool[i])))
+				goto out;
+			cfg.retire = spool_retire;
+			cfg.retire_ctx = &r->spool[i];
+		}
 		if (o->core) {
 			cfg.image = &img.mem;
 			cfg.image_swapper_pa = img.swapper_pa;
@@ -204,6 +210,9 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 						 (unsigned long long)ret->events);
 		goto out;
 	}
+	for (int i = 0; i < ret->nmodels; i++)
+		if (ret->spool[i].f && (err = spool_rewind(&ret->spool[i])))
+			goto out;
 	ret->skipped = pgt_source_skipped(src);
 	ret->backwards = pgt_source_backwards(src);
 out:
@@ -219,6 +228,7 @@ void run_deinit(struct run *r)
 	for (int i = 0; i < 2; i++) {
 		pgt_model_destroy(r->models[i]);
 		r->models[i] = NULL;
+		spool_deinit(&r->spool[i]);
 	}
 	pgt_strtab_destroy(r->tab);
 	r->tab = NULL;
@@ -250,5 +260,5 @@ void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
 bool run_interesting(const struct pgt_pgd_stats *s)
 {
 	return s->live || s->max_divergent || s->faults || s->hazards ||
-	       s->oopses;
+	       s->oopses || s->adopted;
 }
