@@ -70,14 +70,23 @@ void pgt_machine_merge(struct pgt_machine *dst, const struct pgt_machine *src)
 
 /*
  * Strings live in one growing arena; the hash table maps each string's id
- * to its length (checked before the bytes, so most misses cost no compare).
+ * to its length and first bytes, so a short string (a pgd address, a pid,
+ * most comms) is found without touching the arena.
  */
+#define HEAD 12
+
+struct strslot {
+	uint32_t len;
+	char head[HEAD]; /* the first bytes, zero-padded */
+};
+
 static uint64_t hash_id_unused(uint32_t id)
 {
 	return pgt_hash_u64(id);
 }
 
-PGT_HASH_TABLE(strset, uint32_t, uint32_t, hash_id_unused, pgt_hash_eq_scalar)
+PGT_HASH_TABLE(strset, uint32_t, struct strslot, hash_id_unused,
+	       pgt_hash_eq_scalar)
 
 struct pgt_strtab {
 	char *arena;
@@ -122,41 +131,63 @@ struct strkey {
 	const struct pgt_strtab *tab;
 	const char *s;
 	size_t len;
+	struct strslot slot; /* what the string's slot holds */
 };
 
-static bool strkey_match(const uint32_t *id, const uint32_t *len,
+static void strkey_init(struct strkey *k, const struct pgt_strtab *tab,
+			const char *s, size_t len)
+{
+	k->tab = tab;
+	k->s = s;
+	k->len = len;
+	memset(&k->slot, 0, sizeof(k->slot));
+	k->slot.len = (uint32_t)len;
+	memcpy(k->slot.head, s, len < HEAD ? len : HEAD);
+}
+
+static bool strkey_match(const uint32_t *id, const struct strslot *slot,
 			 const void *arg)
 {
 	const struct strkey *k = arg;
-	return *len == k->len &&
-	       memcmp(k->tab->arena + k->tab->offsets[*id], k->s, k->len) == 0;
+	if (slot->len != k->len || memcmp(slot->head, k->slot.head, HEAD) != 0)
+		return false;
+	return k->len <= HEAD ||
+	       memcmp(k->tab->arena + k->tab->offsets[*id] + HEAD, k->s + HEAD,
+		      k->len - HEAD) == 0;
 }
 
 static uint32_t find_hashed(const struct pgt_strtab *tab, uint64_t hash,
-			    const char *s, size_t len)
+			    const struct strkey *k)
 {
-	struct strkey k = {tab, s, len};
 	const struct strset_entry *e =
-		strset_find_hashed(&tab->set, hash, strkey_match, &k);
+		strset_find_hashed(&tab->set, hash, strkey_match, k);
 	return e ? e->key : 0;
 }
 
 uint32_t pgt_strtab_find(const struct pgt_strtab *tab, const char *s,
 			 size_t len)
 {
-	return find_hashed(tab, pgt_hash_bytes(s, len), s, len);
+	if (len >= UINT32_MAX)
+		return 0;
+	struct strkey k;
+	strkey_init(&k, tab, s, len);
+	return find_hashed(tab, pgt_hash_bytes(s, len), &k);
 }
 
 struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 				    size_t len, uint32_t *ret)
 {
+	if (len >= UINT32_MAX)
+		return &pgt_error_nomem;
+	struct strkey k;
+	strkey_init(&k, tab, s, len);
 	uint64_t hash = pgt_hash_bytes(s, len);
-	uint32_t id = find_hashed(tab, hash, s, len);
+	uint32_t id = find_hashed(tab, hash, &k);
 	if (id) {
 		*ret = id;
 		return NULL;
 	}
-	if (len >= UINT32_MAX || tab->count == UINT32_MAX - 1)
+	if (tab->count == UINT32_MAX - 1)
 		return &pgt_error_nomem;
 	if (tab->count + 1 >= tab->offsets_cap) {
 		size_t *o = realloc(tab->offsets,
@@ -173,12 +204,12 @@ struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 		tab->arena = a;
 		tab->arena_cap *= 2;
 	}
-	uint32_t *value;
+	struct strslot *slot;
 	struct pgt_error *err = strset_insert_hashed(&tab->set, hash,
-						     tab->count + 1, &value);
+						     tab->count + 1, &slot);
 	if (err)
 		return err;
-	*value = (uint32_t)len;
+	*slot = k.slot;
 	memcpy(tab->arena + tab->arena_len, s, len);
 	tab->arena[tab->arena_len + len] = '\0';
 	id = ++tab->count;

@@ -232,11 +232,11 @@ static bool parse_time(const char *s, size_t len, uint64_t *ret)
 /* Intern a name value, decoding %XX escapes (see pgtrace-trace(5)). */
 static struct pgt_error *intern_value(struct pgt_trace_reader *r,
 				      const char *key, const char *s,
-				      size_t len, uint32_t *ret)
+				      size_t len, bool pct, uint32_t *ret)
 {
 	if (len == 0)
 		return bad(r, "empty value for '%s'", key);
-	if (!memchr(s, '%', len))
+	if (!pct)
 		return pgt_strtab_intern(r->tab, s, len, ret);
 	if (len + 1 > r->decoded_cap) {
 		char *d = realloc(r->decoded, len + 1);
@@ -375,11 +375,19 @@ static struct pgt_error *machine_field(struct pgt_trace_reader *r, enum key k,
  * Name lookups by length and first byte first: the parser runs once per
  * line of traces with 10^7 lines, so no strlen() over the tables.
  */
+/* Names are short: a loop beats a call to memcmp. */
+static inline bool same_name(const char *name, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (name[i] != s[i])
+			return false;
+	return true;
+}
+
 static const struct op_spec *find_op(const char *s, size_t len)
 {
 	for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++)
-		if (ops[o].len == len && ops[o].name[0] == s[0] &&
-		    memcmp(ops[o].name, s, len) == 0)
+		if (ops[o].len == len && same_name(ops[o].name, s, len))
 			return &ops[o];
 	return NULL;
 }
@@ -387,8 +395,7 @@ static const struct op_spec *find_op(const char *s, size_t len)
 static int find_key(const char *s, size_t len)
 {
 	for (int k = 0; k < K__COUNT; k++)
-		if (keys[k].len == len && keys[k].name[0] == s[0] &&
-		    memcmp(keys[k].name, s, len) == 0)
+		if (keys[k].len == len && same_name(keys[k].name, s, len))
 			return k;
 	return -1;
 }
@@ -424,12 +431,18 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 			i++;
 		if (i >= len)
 			break;
-		size_t f = i;
-		while (i < len && line[i] != ' ' && line[i] != '\t')
-			i++;
+		/* one pass finds the field's end, its '=' and any '%' */
+		size_t f = i, eqi = 0;
+		bool pct = false;
+		for (; i < len && line[i] != ' ' && line[i] != '\t'; i++) {
+			if (line[i] == '=' && !eqi)
+				eqi = i;
+			else if (line[i] == '%')
+				pct = true;
+		}
 		const char *field = line + f;
 		size_t flen = i - f;
-		const char *eq = memchr(field, '=', flen);
+		const char *eq = eqi ? line + eqi : NULL;
 		if (!eq)
 			return bad(r, "expected KEY=VALUE, got '%.*s'", (int)flen,
 				   field);
@@ -448,23 +461,23 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 		uint64_t n = 0;
 		switch (k) {
 		case K_PGD:
-			if ((err = intern_value(r, "pgd", v, vlen, &ev->pgd)))
+			if ((err = intern_value(r, "pgd", v, vlen, pct, &ev->pgd)))
 				return err;
 			break;
 		case K_MM:
-			if ((err = intern_value(r, "mm", v, vlen, &ev->mm)))
+			if ((err = intern_value(r, "mm", v, vlen, pct, &ev->mm)))
 				return err;
 			break;
 		case K_COMM:
-			if ((err = intern_value(r, "comm", v, vlen, &ev->comm)))
+			if ((err = intern_value(r, "comm", v, vlen, pct, &ev->comm)))
 				return err;
 			break;
 		case K_NAME:
-			if ((err = intern_value(r, "name", v, vlen, &ev->label)))
+			if ((err = intern_value(r, "name", v, vlen, pct, &ev->label)))
 				return err;
 			break;
 		case K_TEXT:
-			if ((err = intern_value(r, "text", v, vlen, &ev->label)))
+			if ((err = intern_value(r, "text", v, vlen, pct, &ev->label)))
 				return err;
 			break;
 		case K_ADDR:
