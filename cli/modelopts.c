@@ -21,6 +21,8 @@ enum {
 	OPT_ALL,
 	OPT_JSON,
 	OPT_NOTES,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
 };
 
 static const struct argp_option options[] = {
@@ -43,6 +45,9 @@ static const struct argp_option options[] = {
 	{"notes", OPT_NOTES, "N", 0,
 	 "keep the first N notes of each kind (hazards, oopses, ...; default 10, 0: all); the rest are counted", 0},
 	{"json", OPT_JSON, NULL, 0, "print one JSON object instead of text", 0},
+	{"progress", OPT_PROGRESS, NULL, 0,
+	 "show a progress line on standard error from the start (default: after a second, when standard error is a terminal and the output is not JSON)", 0},
+	{"no-progress", OPT_NO_PROGRESS, NULL, 0, "never show a progress line", 0},
 	{0},
 };
 
@@ -217,6 +222,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	}
 	case OPT_JSON:
 		o->json = true;
+		return 0;
+	case OPT_PROGRESS:
+	case OPT_NO_PROGRESS:
+		o->progress = key == OPT_PROGRESS ? PROGRESS_ON : PROGRESS_OFF;
 		return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->machine;
