@@ -142,9 +142,10 @@ static void describe_image(const struct infer_evidence *e, char *buf,
 			   size_t len)
 {
 	snprintf(buf, len,
-		 "%" PRIu64 " pgds share swapper_pg_dir's kernel PMD page, %" PRIu64
+		 "of %" PRIu64 " pgds read, %" PRIu64
+		 " share swapper_pg_dir's kernel PMD page and %" PRIu64
 		 " have their own",
-		 e->image_shared, e->image_own);
+		 e->image_shared + e->image_own, e->image_shared, e->image_own);
 }
 
 static const char *verdict_policy(enum infer_verdict v)

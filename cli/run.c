@@ -280,7 +280,7 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 		    fin.policy == ret->policy.policy)
 			memcpy(ret->policy.why, fin.why, sizeof(fin.why));
 	}
-	if (o->npolicies <= 1 && !ret->policy.warning[0]) {
+	if (o->npolicies <= 1) {
 		struct infer_policy fin;
 		infer_decide(true, ret->policy.policy, NULL, &ret->evidence, &fin);
 		memcpy(ret->policy.warning, fin.warning, sizeof(fin.warning));

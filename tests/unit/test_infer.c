@@ -119,7 +119,7 @@ static void test_image(void)
 	infer_decide(false, 0, NULL, &e, &p);
 	CHECK(p.source == INFER_FROM_IMAGE);
 	CHECK(p.policy == PGT_POLICY_SHARED);
-	CHECK_EQ_STR(p.why, "the start image: 1 pgds share swapper_pg_dir's kernel PMD page, 0 have their own");
+	CHECK_EQ_STR(p.why, "the start image: of 1 pgds read, 1 share swapper_pg_dir's kernel PMD page and 0 have their own");
 	CHECK_EQ_STR(p.warning, "");
 
 	uint64_t own[] = {0x2020};
