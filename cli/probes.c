@@ -224,6 +224,20 @@ static void print_text(const char *cmdline_kprobes, const char *cmdline_events,
 	printf("  echo 0 > tracing_on\n");
 	printf("  gzip -c trace > /tmp/trace.txt.gz\n");
 	printf("  grep -q 'entries-in-buffer/entries-written: \\([0-9]*\\)/\\1 ' trace || echo 'events were lost: enlarge buffer_size_kb'\n");
+	printf("  # then put tracefs back: disable the events, remove the probes\n");
+	printf("  echo 0 > events/pgt/enable\n");
+	for (size_t i = 0; i < n; i++)
+		if (!p[i].definition)
+			printf("  echo 0 > events/%s/%s/enable\n", p[i].system,
+			       p[i].event);
+	for (size_t i = 0; i < n; i++)
+		if (p[i].definition)
+			printf("  echo '-:%s/%s' >> kprobe_events\n", p[i].system,
+			       p[i].event);
+	printf("  (and buffer_size_kb, trace_clock as they were)\n");
+	printf("\nA recording started at run time begins with processes alive: "
+	       "it names pgds\nit never saw allocated, which replay adopts, or "
+	       "takes from the start image\n(pgtrace record --start-core).\n");
 
 	printf("\nRecording from boot (kernel command line; the set_memory_* "
 	       "probes are left out for length):\n");
@@ -235,7 +249,8 @@ static void print_text(const char *cmdline_kprobes, const char *cmdline_events,
 	       "then update-grub, reboot and compare /proc/cmdline:\n");
 	printf("  GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n", grub);
 
-	printf("\nOr in one command, which also restores tracefs afterwards:\n");
+	printf("\nOr at run time in one command, which also restores tracefs "
+	       "afterwards:\n");
 	printf("  pgtrace record -o /tmp/trace.txt.gz [--start-core /tmp/t0.elf] "
 	       "-- WORKLOAD\n");
 
