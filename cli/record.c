@@ -36,6 +36,7 @@ struct record_args {
 	const char *tracefs;
 	const char *kcore;
 	const char *pretend_uname; /* hidden: "MACHINE,RELEASE" for tests */
+	const char *kallsyms;      /* hidden: the running kernel's symbols */
 	char **cmd;                /* NULL: until SIGINT/SIGTERM */
 	bool json;
 };
@@ -46,6 +47,7 @@ enum {
 	OPT_TRACEFS,
 	OPT_KCORE,
 	OPT_PRETEND_UNAME,
+	OPT_KALLSYMS,
 	OPT_JSON,
 };
 
@@ -69,6 +71,9 @@ static const struct argp_option options[] = {
 	 0},
 	{"pretend-uname", OPT_PRETEND_UNAME, "MACHINE,RELEASE", OPTION_HIDDEN,
 	 "check this kernel instead of uname's (tests)", 0},
+	{"kallsyms", OPT_KALLSYMS, "FILE", OPTION_HIDDEN,
+	 "the running kernel's kallsyms to check the System.map against "
+	 "(default /proc/kallsyms; none with --tracefs)", 0},
 	{NULL, 0, NULL, 0, "Output:", 3},
 	{"json", OPT_JSON, NULL, 0, "print the summary as one JSON object", 0},
 	{0},
@@ -97,6 +102,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!strchr(arg, ','))
 			argp_error(state, "--pretend-uname takes MACHINE,RELEASE");
 		a->pretend_uname = arg;
+		return 0;
+	case OPT_KALLSYMS:
+		a->kallsyms = arg;
 		return 0;
 	case OPT_JSON:
 		a->json = true;
@@ -347,6 +355,28 @@ static struct pgt_error *setup(struct tracefs *t)
 	return NULL;
 }
 
+/* @name's address in a kallsyms file; false when absent or hidden (0). */
+static bool kallsyms_lookup(const char *path, const char *name, uint64_t *ret)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[512];
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char sym[256];
+		unsigned long long addr;
+		char type;
+		if (sscanf(line, "%llx %c %255s", &addr, &type, sym) == 3 &&
+		    !strcmp(sym, name) && addr) {
+			*ret = addr;
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 /* --start-core: copy kcore and the System.map; names FILE.map in @map_ret. */
 static struct pgt_error *start_core(const struct record_args *a,
 				    struct pgt_kcore_stats *stats,
@@ -375,6 +405,19 @@ static struct pgt_error *start_core(const struct record_args *a,
 		err = pgt_error_create(PGT_ERROR_INPUT,
 				       "%s: no swapper_pg_dir (a System.map of the running kernel is needed)",
 				       map);
+		free(map);
+		return err;
+	}
+	/* Under KASLR the map's addresses are not the running kernel's. */
+	const char *kallsyms = a->kallsyms ? a->kallsyms
+			       : a->tracefs ? NULL : "/proc/kallsyms";
+	uint64_t running;
+	if (kallsyms && kallsyms_lookup(kallsyms, "swapper_pg_dir", &running) &&
+	    running != swapper) {
+		err = pgt_error_create(
+			PGT_ERROR_INPUT,
+			"%s: swapper_pg_dir is 0x%" PRIx64 " there but 0x%" PRIx64 " in %s: not the running kernel's System.map, or the kernel is relocated (KASLR: boot with nokaslr)",
+			map, swapper, running, kallsyms);
 		free(map);
 		return err;
 	}

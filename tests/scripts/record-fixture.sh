@@ -99,6 +99,18 @@ cmp -s "$T/System.map" "$T/t0.elf.map" || err "t0.elf.map is not the System.map"
 out=$("$PGTRACE" translate --pgd swapper --core "$T/t0.elf" --symbols "$T/t0.elf.map" 0xc0000123 2>&1) || err "translate on the start image: $out"
 echo "$out" | grep -q 0x00000123 || err "translate 0xc0000123: $out"
 
+# A System.map that is not the running kernel's (KASLR): refused, undone.
+printf 'c1000000 T _text\nc1e98000 D swapper_pg_dir\n' >"$T/kallsyms"
+"$PGTRACE" record --tracefs "$T/fs" -o "$T/out5" --start-core "$T/t1.elf" --kcore "$T/kcore" \
+	--symbols "$T/System.map" --kallsyms "$T/kallsyms" -- true >/dev/null 2>"$T/stderr5"
+st=$?
+[ $st = 2 ] || err "KASLR: exit $st"
+grep -q "swapper_pg_dir is 0xc0001000 there but 0xc1e98000 in" "$T/stderr5" || err "KASLR message: $(cat "$T/stderr5")"
+[ -e "$T/t1.elf" ] && err "KASLR: an image was left"
+[ -e "$T/out5" ] && err "KASLR: a partial output was left"
+state "$T/fs" >"$T/after"
+cmp -s "$T/before" "$T/after" || err "KASLR: tracefs not restored: $(diff "$T/before" "$T/after")"
+
 # SIGTERM and SIGINT without a command: stops, restores.
 for sig in TERM INT; do
 	rm -f "$T/out2"
