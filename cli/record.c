@@ -511,12 +511,14 @@ static struct pgt_error *stream(int fd, struct output *o, struct result *r,
 		int n = ppoll(&pfd, 1, &ts, orig);
 		if (n < 0 && errno != EINTR)
 			return pgt_error_create(PGT_ERROR_IO, "poll: %s", strerror(errno));
-		if (n > 0) {
-			bool eof = false;
-			struct pgt_error *err = drain(fd, o, &eof);
-			if (err)
-				return err;
-		}
+		/*
+		 * Read on timeouts too: since 6.1 poll on trace_pipe may wait
+		 * for buffer_percent of the buffer to fill.
+		 */
+		bool eof = false;
+		struct pgt_error *err = drain(fd, o, &eof);
+		if (err)
+			return err;
 	}
 }
 
