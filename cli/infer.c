@@ -26,8 +26,10 @@ void infer_event(struct infer_evidence *e, const struct pgt_event *ev,
 	switch (ev->op) {
 	case PGT_OP_PGD_ALLOC:
 	case PGT_OP_PGD_FREE:
-		if (!pgd_address(pgt_strtab_get(tab, ev->pgd), &a))
+		if (!pgd_address(pgt_strtab_get(tab, ev->pgd), &a)) {
+			e->named_pgds++;
 			return;
+		}
 		if (!(a & 0x1fff)) {
 			e->pair_pgds++;
 		} else if (!(a & 0xfff)) {
@@ -60,7 +62,8 @@ enum infer_verdict infer_recording(const struct infer_evidence *e)
 
 bool infer_recording_settled(const struct infer_evidence *e)
 {
-	return e->slab_pgds || e->sync_ranges || e->pti_clones ||
+	/* A trace naming pgds by ID will not show their alignment later. */
+	return e->named_pgds || e->slab_pgds || e->sync_ranges || e->pti_clones ||
 	       e->pair_pgds + e->page_pgds >= INFER_ALIGNED_ENOUGH;
 }
 

@@ -15,7 +15,9 @@
  * A single pgd that is not page-aligned proves a slab (shared); page
  * alignment proves little alone (one slab object in 128 starts a page), so
  * the recording settles on unshared after INFER_ALIGNED_ENOUGH aligned pgds
- * and none unaligned, or at the first sync or pti_clone.
+ * and none unaligned, or at the first sync or pti_clone.  A trace that
+ * names pgds by ID rather than address (hand-written) settles at once:
+ * the rest cannot tell more.
  */
 #ifndef PGTRACE_CLI_INFER_H
 #define PGTRACE_CLI_INFER_H
@@ -52,6 +54,7 @@ struct infer_evidence {
 	uint64_t pair_pgds;  /* 8 KiB-aligned */
 	uint64_t page_pgds;  /* page-aligned, not 8 KiB */
 	uint64_t slab_pgds;  /* 32-byte aligned, not page-aligned */
+	uint64_t named_pgds; /* named by an ID, not an address: no evidence */
 	uint64_t sync_ranges; /* arch_sync_kernel_mappings calls */
 	uint64_t pti_clones;  /* pti_clone_pgtable calls (set by the caller) */
 	uint64_t first_slab_line, first_sync_line; /* 0: none */

@@ -53,7 +53,11 @@ static void test_pairs(void)
 	infer_event(&none, &ev, tab);
 	ev = pgd_event(PGT_OP_PGD_FREE, "init", 2);
 	infer_event(&none, &ev, tab);
-	CHECK(!memcmp(&none, &(struct infer_evidence){0}, sizeof(none)));
+	CHECK(infer_recording(&none) == INFER_NONE);
+	CHECK_EQ_U64(none.named_pgds, 2);
+	CHECK_EQ_U64(none.pair_pgds + none.page_pgds + none.slab_pgds, 0);
+	/* ... and say at once that the rest will not tell more. */
+	CHECK(infer_recording_settled(&none));
 }
 
 static void test_sync(void)
