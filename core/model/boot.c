@@ -245,6 +245,6 @@ struct pgt_error *model_boot(struct pgt_model *m)
 	if (!err && m->pti)
 		err = boot_pti_user_half(m);
 	if (!err)
-		div_init(m);
+		err = div_init(m);
 	return err;
 }

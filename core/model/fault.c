@@ -216,9 +216,14 @@ struct pgt_error *sync_pgd_list(struct pgt_model *m, uint32_t va, bool both,
 	m->costs.sync_entries_examined += m->list_len;
 	if (!pgt_present(m->frames[m->swapper].data[slot]))
 		return NULL;
-	/* What the copies holding the common value get. */
-	uint64_t d = m->dflt[slot][idx];
-	bool bug = ok && pgt_present(d) && pgt_entry_addr(d) != pgt_entry_addr(pmd_k);
+	/*
+	 * What the copies holding the common base value get; copies of
+	 * several generations holding different ones are visited one by one.
+	 */
+	uint64_t d;
+	bool common = base_common(m, slot, idx, &d);
+	bool bug = !common ||
+		   (ok && pgt_present(d) && pgt_entry_addr(d) != pgt_entry_addr(pmd_k));
 	bool write = ok ? !pgt_present(d) : both && pgt_present(d);
 	struct member *v;
 	size_t n;
@@ -265,22 +270,28 @@ static struct pgt_error *resolve_pgd(struct pgt_model *m,
 	return NULL;
 }
 
-/* Is @va mapped through the pgd of record @r (the MMU's walk)? */
+/*
+ * Is @va (a kernel address) mapped through the pgd of record @r (the MMU's
+ * walk)?  A live pgd's kernel slots point at its own copies, or at
+ * swapper's kernel PMD when shared, from pgd_alloc to pgd_free: nothing
+ * else writes a live pgd's entries.
+ */
 static bool walk_mapped(const struct pgt_model *m, int32_t r, uint32_t va)
 {
-	const struct pgd_obj *ob = &m->objs[m->recs[r].obj];
-	uint64_t pgde = m->frames[ob->frame].data[ob->index + pgt_pgd_index(va)];
-	if (!pgt_present(pgde))
-		return false;
-	uint64_t pfn = pgt_entry_addr(pgde) >> PGT_PAGE_SHIFT;
-	if (pfn >= m->nframes)
-		return false;
-	uint64_t pmd = entry_at(m, (uint32_t)pfn, pgt_pmd_index(va));
+	const struct rec *rec = &m->recs[r];
+	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
+	uint64_t pmd;
+	if (!rec->kpmd[slot])
+		pmd = m->frames[m->swapper_kpmd[slot]].data[idx];
+	else if (rec->xsum[slot] >> (idx >> 3) & 1)
+		pmd = copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);
+	else
+		pmd = base_value(m, slot, idx, rec->cgen);
 	if (!pgt_present(pmd))
 		return false;
 	if (pmd & PGT_PSE)
 		return true;
-	pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
+	uint64_t pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
 	if (pfn >= m->nframes)
 		return false;
 	return pgt_present(entry_at(m, (uint32_t)pfn, pgt_pte_index(va)));

@@ -111,6 +111,7 @@ void pgt_model_destroy(struct pgt_model *m)
 		for (int i = 0; i < PGT_PTRS_PER_PMD; i++)
 			free(m->explicit_at[s][i].v);
 	free(m->freed_copies.v);
+	hist_deinit(m);
 	records_deinit(m);
 	idmap_deinit(&m->areas);
 	free(m->deferred);

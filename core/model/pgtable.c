@@ -132,23 +132,34 @@ static void pgd_cache_free(struct pgt_model *m, int32_t o)
 
 int32_t live_rec(const struct pgt_model *m, uint32_t id)
 {
-	int64_t v;
-	if (!id || !idmap_get(&m->by_id, id, &v) || v < 0)
+	if (!id || id >= m->by_id_cap || m->by_id[id] < 0)
 		return -1;
-	return (int32_t)v;
+	return (int32_t)m->by_id[id];
 }
 
 /* "pgd_free of" + ": it was freed at line N" / ": no pgd_alloc named it". */
 struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
 				const char *what)
 {
-	int64_t v;
-	if (id && idmap_get(&m->by_id, id, &v) && v < 0)
+	int64_t v = id && id < m->by_id_cap ? m->by_id[id] : INT64_MIN;
+	if (v < 0 && v != INT64_MIN)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"%s a pgd that was freed at line %llu (no pgd_alloc since)",
 					what, (unsigned long long)(-1 - v));
 	return pgt_error_create(PGT_ERROR_INPUT,
 				"%s a pgd no pgd_alloc named", what);
+}
+
+static struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v)
+{
+	size_t old = m->by_id_cap;
+	struct pgt_error *err = GROW(m->by_id, m->by_id_cap, (size_t)id + 1);
+	if (err)
+		return err;
+	for (size_t i = old; i < m->by_id_cap; i++)
+		m->by_id[i] = INT64_MIN;
+	m->by_id[id] = v;
+	return NULL;
 }
 
 static struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
@@ -192,7 +203,7 @@ void records_deinit(struct pgt_model *m)
 {
 	free(m->recs);
 	free(m->order);
-	idmap_deinit(&m->by_id);
+	free(m->by_id);
 	idmap_deinit(&m->by_mm);
 	idmap_deinit(&m->by_pid);
 	free(m->own_live);
@@ -323,7 +334,7 @@ struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev)
 	}
 	m->costs.pgd_bytes += pgd_object_bytes(m);
 	cost_update_bytes(m);
-	if ((err = idmap_put(&m->by_id, ev->pgd, r)))
+	if ((err = by_id_set(m, ev->pgd, r)))
 		return err;
 	if (ev->mm && (err = idmap_put(&m->by_mm, ev->mm, ev->pgd)))
 		return err;
@@ -408,7 +419,7 @@ struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 		return err;
 	rec->s.live = false;
 	rec->s.free_line = ev->line;
-	if ((err = idmap_put(&m->by_id, ev->pgd, -1 - (int64_t)ev->line)))
+	if ((err = by_id_set(m, ev->pgd, -1 - (int64_t)ev->line)))
 		return err;
 	for (size_t c = 0; c < m->ncpus; c++)
 		if (m->current[c] == ev->pgd)
