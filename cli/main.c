@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{"check", cmd_check, "compare a replay's prediction with a memory image"},
 	{"convert", cmd_convert, "write a trace in the native format"},
 	{"probes", cmd_probes, "print the ftrace probes and recording recipe"},
+	{"record", cmd_record, "record the probes' events on this running kernel"},
 };
 
 int pgt_fail(struct pgt_error *err)
@@ -46,6 +47,7 @@ static char doc[] =
 	"  check      compare a replay's prediction with a memory image\n"
 	"  convert    write a trace in the native format\n"
 	"  probes     print the ftrace probes and recording recipe\n"
+	"  record     record the probes' events on this running kernel\n"
 	"\n'pgtrace COMMAND --help' describes each command.\n\n"
 	"Exit status: 0 on success, 1 when the compared sides differ (diff, "
 	"check), 2 on trouble (bad input, bad usage, an I/O error).";
