@@ -145,6 +145,8 @@ int cmd_check(int argc, char **argv)
 	a.model.machine.set |= PGT_MACHINE_PAGE_OFFSET;
 
 	struct run r;
+	if (a.model.start_core && !a.model.symbols)
+		a.model.symbols = a.symbols; /* the same kernel's */
 	if ((err = run_trace(a.trace, &a.model, 1, &r))) {
 		dump_image_close(&img);
 		return pgt_fail(err);

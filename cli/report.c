@@ -129,7 +129,7 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	if (r->policy.source != INFER_FROM_OPTION)
 		fprintf(f, "         policy from %s\n", r->policy.why);
 	if (r->from_image)
-		fprintf(f, "start:   kernel page tables of a memory image (--core)\n");
+		fprintf(f, "start:   %s\n", run_start_text(r));
 	ptdump_format_size(L->lowmem, size, sizeof(size));
 	fprintf(f, "layout:  PAGE_OFFSET 0x%08x, lowmem %s, vmalloc 0x%08x-0x%08x, kernel PMD slots %d\n\n",
 		L->page_offset, size, L->vmalloc_start, L->vmalloc_end,
@@ -211,6 +211,12 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	if (c->observed_faults || c->user_faults)
 		fprintf(f, "  observed faults     %" PRIu64 " on kernel addresses (%" PRIu64 " predicted by the model), %" PRIu64 " on user addresses (not modelled)\n",
 			c->observed_faults, c->observed_predicted, c->user_faults);
+	if (c->unresolved_faults)
+		fprintf(f, "  unresolved faults   %" PRIu64 " observed in tasks whose pgd the recording does not name (not modelled)\n",
+			c->unresolved_faults);
+	if (c->adopted_pgds || c->adopted_vfrees)
+		fprintf(f, "  adopted             %" PRIu64 " pgds alive before the recording (their history before it unknown), %" PRIu64 " vfrees of mappings made before it\n",
+			c->adopted_pgds, c->adopted_vfrees);
 
 	size_t nn = pgt_model_nnotes(m);
 	if (nn) {
@@ -248,6 +254,7 @@ static void row_json(struct json *j, const struct run *r,
 	else
 		json_null(j, "pid");
 	json_bool(j, "live", s->live);
+	json_bool(j, "adopted", s->adopted);
 	json_string(j, "kernel_pmd", s->own_kernel_pmd ? "own" : "shared");
 	json_hex(j, "pa", s->pa);
 	json_uint(j, "divergent", pgt_pgd_divergent(s));
@@ -287,7 +294,7 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_uint(j, "skipped_lines", r->skipped);
 	json_uint(j, "timestamps_raised", r->backwards);
 	json_bool(j, "stopped", r->stopped);
-	json_string(j, "start", r->from_image ? "image" : "synthetic");
+	json_string(j, "start", r->start_core ? "start-image" : r->from_image ? "image" : "synthetic");
 	json_begin_object(j, "layout");
 	json_hex(j, "page_offset", L->page_offset);
 	json_uint(j, "lowmem", L->lowmem);
@@ -352,7 +359,8 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	C(broadcast_entries_written); C(pmd_copy_entries); C(faults);
 	C(hazards); C(oopses); C(uaf_writes); C(corrupting_writes); C(bugs); C(cpa_splits);
 	C(cpa_reverts); C(deferred_frees); C(observed_faults);
-	C(observed_predicted); C(user_faults);
+	C(observed_predicted); C(user_faults); C(unresolved_faults);
+	C(adopted_pgds); C(adopted_vfrees);
 #undef C
 	json_end_object(j);
 	json_begin_array(j, "notes");
