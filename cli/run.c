@@ -206,6 +206,7 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	}
 	ret->skipped = pgt_source_skipped(src);
 	ret->backwards = pgt_source_backwards(src);
+	pgt_source_pairs(src, &ret->pairs);
 out:
 	free(buf);
 	pgt_source_destroy(src);

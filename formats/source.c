@@ -143,3 +143,12 @@ uint64_t pgt_source_backwards(const struct pgt_source *src)
 {
 	return src->ftrace ? pgt_ftrace_backwards(src->ftrace) : 0;
 }
+
+void pgt_source_pairs(const struct pgt_source *src,
+		      struct pgt_ftrace_pairs *ret)
+{
+	if (src->ftrace)
+		pgt_ftrace_pairs(src->ftrace, ret);
+	else
+		*ret = (struct pgt_ftrace_pairs){0};
+}
