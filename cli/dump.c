@@ -572,10 +572,13 @@ static int dump_image_pgds_cmd(const struct dump_args *a,
 			       const struct dump_image *img)
 {
 	if (!img->has_swapper)
-		return pgt_fail(pgt_error_create(
-			PGT_ERROR_INVALID,
-			"dump pgds compares with swapper_pg_dir: give --symbols "
-			"with it (a System.map or vmlinux)"));
+		return pgt_fail(a->symbols
+			? pgt_error_create(PGT_ERROR_INPUT,
+				"%s: no swapper_pg_dir in the symbols (dump pgds compares with it)",
+				a->symbols)
+			: pgt_error_create(PGT_ERROR_INVALID,
+				"dump pgds compares with swapper_pg_dir: give --symbols "
+				"with it (a System.map or vmlinux)"));
 	struct pgd_rows rows = {0};
 	struct pgt_error *err;
 	struct pgd_row *row;

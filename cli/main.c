@@ -76,7 +76,8 @@ static const struct argp argp = {NULL, parse_opt, "COMMAND [ARG...]", doc,
 /* A full disk or a closed pipe must not pass for success. */
 static int close_stdout(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	/* A command that failed said why: one error line, not two. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && status != PGT_EXIT_TROUBLE) {
 		int e = errno;
 		fprintf(stderr, "pgtrace: write error on standard output: %s\n",
 			e ? strerror(e) : "I/O error");
