@@ -417,6 +417,9 @@ static int dump_image_pgd_cmd(const struct dump_args *a,
 			       pgt_entry_addr(pdpt[i]));
 		else
 			printf("  not present");
+		if (pgt_pdpte_rsvd(pdpt[i]))
+			printf("  RESERVED BITS 0x%016" PRIx64 ": #GP on CR3 load",
+			       pgt_pdpte_rsvd(pdpt[i]));
 		if (i >= first_kernel)
 			printf("  (kernel)");
 		putchar('\n');

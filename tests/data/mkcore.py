@@ -27,6 +27,8 @@ segment past the end of the file), bad-overlap.elf (overlapping
 segments), bad-absurd.elf (a 2^60-byte segment), bad-note.elf (a
 truncated note), bad-qemu.elf (a QEMU note of a wrong version),
 loop.elf (tables that point at themselves).
+
+rsvd.elf: entries with reserved bits set (see rsvd_memory()).
 """
 import struct
 
@@ -125,6 +127,36 @@ def core(elf64, segs, notes_blob, cut=None):
     return out[:cut] if cut else out
 
 
+def rsvd_memory():
+    """Reserved bits (PAE, SDM vol. 3A 4.4.2), CR3 of CPU 0 = 0x1000, of
+    CPU 1 = 0x1020:
+      PDPT 0x1000: [0] -> PMD 0x2000, [3] -> PMD 0x3000 (valid)
+      PDPT 0x1020: [0] all ones (#GP on CR3 load), [3] -> PMD 0x3000
+      PMD 0x2000: [0] -> PTE 0x4000 P RW US
+                  [1] va 0x00200000 -> 2M page 0x400000 P RW PSE + bit 13
+      PTE 0x4000: [1] va 0x1000 -> 0x5000 P RW + bit 52
+                  [2] va 0x2000 -> 0x5000 P RW (valid)
+      PMD 0x3000: [0] va 0xc0000000 -> 2M page 0x200000 P RW PSE G NX
+                  [1] va 0xc0200000 -> 2M page 0x0 P PSE + bit 62
+    """
+    mem = bytearray(0x6000)
+
+    def put(pa, v):
+        struct.pack_into("<Q", mem, pa, v)
+
+    put(0x1000 + 0, 0x2000 | P)
+    put(0x1000 + 24, 0x3000 | P)
+    put(0x1020 + 0, (1 << 64) - 1)
+    put(0x1020 + 24, 0x3000 | P)
+    put(0x2000 + 0, 0x4000 | P | RW | US)
+    put(0x2000 + 8, 0x400000 | P | RW | PSE | (1 << 13))
+    put(0x4000 + 8, 0x5000 | P | RW | (1 << 52))
+    put(0x4000 + 16, 0x5000 | P | RW)
+    put(0x3000 + 0, 0x200000 | P | RW | PSE | G | NX)
+    put(0x3000 + 8, 0x0 | P | PSE | (1 << 62))
+    return bytes(mem)
+
+
 def main():
     low, high = memory()
     tiny = lambda e64: core(e64, [(0, low, 0x7000), (0x100000, high, 0x1000)],
@@ -150,6 +182,7 @@ def main():
     for i in range(4, 512):
         struct.pack_into("<Q", loop, 0x1000 + 8 * i, 0x1000 | P | RW | US)
     files["loop.elf"] = core(True, [(0, bytes(loop), 0x2000)], notes(True))
+    files["rsvd.elf"] = core(False, [(0, rsvd_memory(), 0x7000)], notes(False))
     for name, data in files.items():
         with open(name, "wb") as f:
             f.write(data)
