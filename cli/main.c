@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli/escape.h"
 
 struct command {
 	const char *name;
@@ -101,6 +102,15 @@ int main(int argc, char **argv)
 			if (asprintf(&full, "pgtrace %s", name) < 0)
 				return pgt_fail(&pgt_error_nomem);
 			argv[a.cmd_index] = full;
+			/*
+			 * Names from traces must not drive the terminal: text
+			 * and messages go through the escapes of escape.h.
+			 * convert's standard output may be the trace itself,
+			 * whose names the writer already encodes.
+			 */
+			if (strcmp(name, "convert"))
+				escape_stream(&stdout);
+			escape_stream(&stderr);
 			int status = commands[i].fn(argc - a.cmd_index,
 						    argv + a.cmd_index);
 			free(full);
