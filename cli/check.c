@@ -373,7 +373,7 @@ int cmd_check(int argc, char **argv)
 	 */
 	enum { V_AGREE, V_DISAGREE, V_NOTHING, V_UNDETERMINED } verdict;
 	char reason[256] = "";
-	size_t missing = nres - checked;
+	size_t missing = nres - checked - later; /* freed after --at are not missing */
 	if (!checked) {
 		verdict = V_NOTHING;
 		if (!nres)

@@ -379,12 +379,33 @@ static void test_pairs(void)
 	close_text(&f);
 }
 
+/*
+ * Timestamps: at most 10 digits of seconds, so never past 2^64 ns nor
+ * PGT_NO_TIME; an 11-digit one makes the line no event line.
+ */
+static void test_stamps(void)
+{
+	struct fixture f;
+	open_text(&f, "# tracer: nop\n"
+		  "a-1 [000] ..... 9999999999.999999999: module_load: m\n"
+		  "a-1 [000] ..... 10000000000.000000: module_load: m\n");
+	struct pgt_event ev;
+	bool eof = false;
+	CHECK(!pgt_ftrace_next(f.ft, &ev, &eof) && !eof);
+	CHECK_EQ_U64(ev.t_ns, UINT64_C(9999999999999999999));
+	struct pgt_error *err = pgt_ftrace_next(f.ft, &ev, &eof);
+	CHECK(err && strstr(err->message, ":3: not an ftrace event line"));
+	pgt_error_destroy(err);
+	close_text(&f);
+}
+
 int main(void)
 {
 	test_detect();
 	test_events();
 	test_errors();
 	test_pairs();
+	test_stamps();
 	test_probes();
 	test_real();
 	return test_summary();
