@@ -142,8 +142,31 @@ static int esc_close(void *cookie)
 	return ok ? 0 : -1;
 }
 
+/* What escape_stream() replaced, for escape_streams_end(). */
+static struct {
+	FILE **where;
+	FILE *orig, *mine;
+} replaced[2];
+static size_t nreplaced;
+
+void escape_streams_end(void)
+{
+	while (nreplaced) {
+		nreplaced--;
+		*replaced[nreplaced].where = replaced[nreplaced].orig;
+		fclose(replaced[nreplaced].mine);
+	}
+}
+
 bool escape_stream(FILE **stream)
 {
+	if (nreplaced == sizeof(replaced) / sizeof(replaced[0]))
+		return false;
+	/* argp_error() and --help exit() from inside the commands. */
+	static bool registered;
+	if (!registered && atexit(escape_streams_end) != 0)
+		return false;
+	registered = true;
 	struct esc *e = calloc(1, sizeof(*e));
 	if (!e)
 		return false;
@@ -163,6 +186,10 @@ bool escape_stream(FILE **stream)
 		setvbuf(f, NULL, _IONBF, 0);
 	else if (isatty(e->fd))
 		setvbuf(f, NULL, _IOLBF, 0);
+	replaced[nreplaced].where = stream;
+	replaced[nreplaced].orig = *stream;
+	replaced[nreplaced].mine = f;
+	nreplaced++;
 	*stream = f;
 	return true;
 }

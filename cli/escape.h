@@ -31,4 +31,11 @@ int escape_utf8_len(const unsigned char *s, size_t n);
  */
 bool escape_stream(FILE **stream);
 
+/*
+ * Flush and close the streams escape_stream() made (a sequence left
+ * incomplete is written escaped) and put the originals back; also run at
+ * exit().  Write errors show up before, in ferror() after a fflush().
+ */
+void escape_streams_end(void);
+
 #endif

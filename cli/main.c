@@ -114,7 +114,9 @@ int main(int argc, char **argv)
 			int status = commands[i].fn(argc - a.cmd_index,
 						    argv + a.cmd_index);
 			free(full);
-			return close_stdout(status);
+			status = close_stdout(status);
+			escape_streams_end();
+			return status;
 		}
 	}
 	fprintf(stderr,
