@@ -29,6 +29,9 @@ truncated note), bad-qemu.elf (a QEMU note of a wrong version),
 loop.elf (tables that point at themselves).
 
 rsvd.elf: entries with reserved bits set (see rsvd_memory()).
+
+check.elf: an image for check with little in it (see check_memory(); its
+symbols are check.map).
 """
 import struct
 
@@ -87,11 +90,11 @@ def qemu_state(cr3, version=1):
     return bytes(d)
 
 
-def notes(elf64, qemu_version=1):
+def notes(elf64, qemu_version=1, cr3s=(0x1000, 0x1020)):
     return (note(b"CORE", 1, prstatus(elf64, 1, 0xc0001000)) +
             note(b"CORE", 1, prstatus(elf64, 2, 0xc0002000)) +
-            note(b"QEMU", 0, qemu_state(0x1000, qemu_version)) +
-            note(b"QEMU", 0, qemu_state(0x1020)))
+            note(b"QEMU", 0, qemu_state(cr3s[0], qemu_version)) +
+            note(b"QEMU", 0, qemu_state(cr3s[1])))
 
 
 def core(elf64, segs, notes_blob, cut=None):
@@ -157,6 +160,28 @@ def rsvd_memory():
     return bytes(mem)
 
 
+def check_memory():
+    """swapper_pg_dir at 0x1000 (va 0xc0001000): [3] -> PMD 0x2000, whose
+    [0] maps 2M at 0 (P RW PSE).  The pgd at 0x3000 (va 0xc0003000, CR3 of
+    CPU 0) has all four slots, [0..2] -> an empty PMD 0x4000 and [3] ->
+    swapper's PMD; the pgds at 0x5000 and 0x5020 are all zeros (gone); CPU
+    1's CR3 is 0x6000, a pgd no trace names.
+    """
+    mem = bytearray(0x7000)
+
+    def put(pa, v):
+        struct.pack_into("<Q", mem, pa, v)
+
+    put(0x1000 + 24, 0x2000 | P)
+    put(0x2000 + 0, 0x0 | P | RW | PSE)
+    for i in range(3):
+        put(0x3000 + 8 * i, 0x4000 | P)
+    put(0x3000 + 24, 0x2000 | P)
+    for i in range(4):
+        put(0x6000 + 8 * i, 0x4000 | P if i < 3 else 0x2000 | P)
+    return bytes(mem)
+
+
 def main():
     low, high = memory()
     tiny = lambda e64: core(e64, [(0, low, 0x7000), (0x100000, high, 0x1000)],
@@ -183,6 +208,8 @@ def main():
         struct.pack_into("<Q", loop, 0x1000 + 8 * i, 0x1000 | P | RW | US)
     files["loop.elf"] = core(True, [(0, bytes(loop), 0x2000)], notes(True))
     files["rsvd.elf"] = core(False, [(0, rsvd_memory(), 0x7000)], notes(False))
+    files["check.elf"] = core(False, [(0, check_memory(), 0x7000)],
+                              notes(False, cr3s=(0x3000, 0x6000)))
     for name, data in files.items():
         with open(name, "wb") as f:
             f.write(data)
