@@ -111,6 +111,7 @@ struct pgd_result {
 	enum { R_CHECKED, R_GONE, R_UNREADABLE, R_NOT_ADDRESS, R_FREED_LATER,
 	       R_REUSED } state;
 	uint64_t later_line; /* R_FREED_LATER: its free; R_REUSED: the new alloc */
+	uint32_t full_id;    /* R_FREED_LATER: its ID in the whole run's strtab */
 	bool predicted_own, actual_own, sharing_agrees;
 	uint32_t agree, disagree, excluded, from_trace, before_trace;
 	uint64_t pa;
@@ -122,6 +123,58 @@ struct disagreement {
 	enum pgt_div predicted, actual;
 	uint64_t image_pgd, image_swapper;
 };
+
+static int compare_freed(const void *a, const void *b)
+{
+	const struct pgd_result *x = *(const struct pgd_result *const *)a,
+				*y = *(const struct pgd_result *const *)b;
+	if (x->full_id != y->full_id)
+		return x->full_id < y->full_id ? -1 : 1;
+	return x->s->alloc_line < y->s->alloc_line ? -1 : x->s->alloc_line > y->s->alloc_line;
+}
+
+static void match_freed(struct pgd_result **freed, size_t nfreed,
+			const struct pgt_pgd_stats *x)
+{
+	struct pgd_result key_res = {.full_id = x->id};
+	struct pgt_pgd_stats key_s = {.alloc_line = x->alloc_line};
+	key_res.s = &key_s;
+	const struct pgd_result *key = &key_res;
+	struct pgd_result **hit = bsearch(&key, freed, nfreed, sizeof(*freed),
+					  compare_freed);
+	if (hit)
+		(*hit)->later_line = x->free_line;
+}
+
+/*
+ * The free line, in the whole run, of each pgd alive at --at and freed
+ * later: from the records the model kept and those it dropped (spooled,
+ * since the whole run is made with --all).
+ */
+static struct pgt_error *find_free_lines(struct run *full, struct pgd_result *res,
+					 size_t nres)
+{
+	size_t nfreed = 0;
+	struct pgd_result **freed = malloc((nres ? nres : 1) * sizeof(*freed));
+	if (!freed)
+		return &pgt_error_nomem;
+	for (size_t k = 0; k < nres; k++)
+		if (res[k].state == R_FREED_LATER)
+			freed[nfreed++] = &res[k];
+	qsort(freed, nfreed, sizeof(*freed), compare_freed);
+	const struct pgt_model *m = full->models[0];
+	for (size_t w = 0; w < pgt_model_npgds(m) && nfreed; w++)
+		match_freed(freed, nfreed, pgt_model_pgd(m, w));
+	struct pgt_error *err = NULL;
+	if (full->spool[0].f && nfreed) {
+		struct pgt_pgd_stats x;
+		bool got;
+		while (!(err = spool_next(&full->spool[0], &x, &got)) && got)
+			match_freed(freed, nfreed, &x);
+	}
+	free(freed);
+	return err;
+}
 
 int cmd_check(int argc, char **argv)
 {
@@ -167,6 +220,7 @@ int cmd_check(int argc, char **argv)
 	if (r.stopped) {
 		struct model_opts o = a.model;
 		o.at = NULL;
+		o.all = true; /* keep the records of freed pgds: their free lines */
 		if ((err = run_trace(a.trace, &o, 1, &full))) {
 			run_deinit(&r);
 			dump_image_close(&img);
@@ -230,13 +284,9 @@ int cmd_check(int argc, char **argv)
 			const struct pgt_pgd_stats *later =
 				id ? pgt_model_find_pgd(full.models[0], id) : NULL;
 			if (!later || later->alloc_line != s->alloc_line) {
-				/* The record of this allocation in the whole run says when it went. */
+				/* find_free_lines() fills in when it went. */
 				pr->state = R_FREED_LATER;
-				for (size_t w = 0; w < pgt_model_npgds(full.models[0]); w++) {
-					const struct pgt_pgd_stats *x = pgt_model_pgd(full.models[0], w);
-					if (x->id == id && x->alloc_line == s->alloc_line)
-						pr->later_line = x->free_line;
-				}
+				pr->full_id = id;
 				if (later) {
 					pr->state = R_REUSED;
 					pr->later_line = later->alloc_line;
@@ -317,6 +367,15 @@ int cmd_check(int argc, char **argv)
 				};
 			}
 		}
+	}
+
+	if (have_whole && (err = find_free_lines(&full, res, nres))) {
+		free(dis);
+		free(res);
+		run_deinit(&full);
+		run_deinit(&r);
+		dump_image_close(&img);
+		return pgt_fail(err);
 	}
 
 	/* CR3s of the image that the recording does not know. */

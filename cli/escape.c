@@ -149,6 +149,14 @@ static struct {
 } replaced[2];
 static size_t nreplaced;
 
+FILE *escape_original(FILE *stream)
+{
+	for (size_t i = 0; i < nreplaced; i++)
+		if (replaced[i].mine == stream)
+			return replaced[i].orig;
+	return stream;
+}
+
 void escape_streams_end(void)
 {
 	while (nreplaced) {

@@ -32,6 +32,14 @@ int escape_utf8_len(const unsigned char *s, size_t n);
 bool escape_stream(FILE **stream);
 
 /*
+ * The stream escape_stream() replaced by @stream (or @stream itself): for
+ * the control sequences a command writes on purpose (the progress line's
+ * carriage return and erase-to-end).  Both are unbuffered for stderr, so
+ * writes through either keep their order.
+ */
+FILE *escape_original(FILE *stream);
+
+/*
  * Flush and close the streams escape_stream() made (a sequence left
  * incomplete is written escaped) and put the originals back; also run at
  * exit().  Write errors show up before, in ferror() after a fflush().
