@@ -417,6 +417,9 @@ static int dump_image_pgd_cmd(const struct dump_args *a,
 			       pgt_entry_addr(pdpt[i]));
 		else
 			printf("  not present");
+		if (pgt_pdpte_rsvd(pdpt[i]))
+			printf("  RESERVED BITS 0x%016" PRIx64 ": #GP on CR3 load",
+			       pgt_pdpte_rsvd(pdpt[i]));
 		if (i >= first_kernel)
 			printf("  (kernel)");
 		putchar('\n');
@@ -572,10 +575,13 @@ static int dump_image_pgds_cmd(const struct dump_args *a,
 			       const struct dump_image *img)
 {
 	if (!img->has_swapper)
-		return pgt_fail(pgt_error_create(
-			PGT_ERROR_INVALID,
-			"dump pgds compares with swapper_pg_dir: give --symbols "
-			"with it (a System.map or vmlinux)"));
+		return pgt_fail(a->symbols
+			? pgt_error_create(PGT_ERROR_INPUT,
+				"%s: no swapper_pg_dir in the symbols (dump pgds compares with it)",
+				a->symbols)
+			: pgt_error_create(PGT_ERROR_INVALID,
+				"dump pgds compares with swapper_pg_dir: give --symbols "
+				"with it (a System.map or vmlinux)"));
 	struct pgd_rows rows = {0};
 	struct pgt_error *err;
 	struct pgd_row *row;

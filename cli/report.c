@@ -125,6 +125,12 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	if (r->stopped)
 		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
 	fputc('\n', f);
+	if (r->pairs.orphan_returns)
+		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc returns without their entry (mm unknown), first at line %" PRIu64 "\n",
+			r->pairs.orphan_returns, r->pairs.first_orphan_line);
+	if (r->pairs.unmatched_entries)
+		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc entries never returned (nothing allocated), first at line %" PRIu64 "\n",
+			r->pairs.unmatched_entries, r->pairs.first_unmatched_line);
 	fprintf(f, "policy:  %s\n", desc);
 	if (r->policy.source != INFER_FROM_OPTION)
 		fprintf(f, "         policy from %s\n", r->policy.why);
@@ -293,6 +299,14 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_uint(j, "events", r->events);
 	json_uint(j, "skipped_lines", r->skipped);
 	json_uint(j, "timestamps_raised", r->backwards);
+	if (r->pairs.orphan_returns) {
+		json_uint(j, "alloc_returns_without_entry", r->pairs.orphan_returns);
+		json_uint(j, "first_return_without_entry_line", r->pairs.first_orphan_line);
+	}
+	if (r->pairs.unmatched_entries) {
+		json_uint(j, "alloc_entries_without_return", r->pairs.unmatched_entries);
+		json_uint(j, "first_entry_without_return_line", r->pairs.first_unmatched_line);
+	}
 	json_bool(j, "stopped", r->stopped);
 	json_string(j, "start", r->start_core ? "start-image" : r->from_image ? "image" : "synthetic");
 	json_begin_object(j, "layout");

@@ -397,6 +397,7 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	}
 	if (ret->policy.warning[0])
 		fprintf(stderr, "pgtrace: warning: %s\n", ret->policy.warning);
+	pgt_source_pairs(src, &ret->pairs);
 out:
 	free(buf);
 	pgt_source_destroy(src);

@@ -22,6 +22,7 @@ struct run {
 	uint64_t events;      /* model events applied */
 	uint64_t skipped;     /* source lines that carried no model event */
 	uint64_t backwards;   /* ftrace timestamps that went backwards */
+	struct pgt_ftrace_pairs pairs; /* ftrace pgd_alloc halves without a pair */
 	bool stopped;         /* --at stopped the replay early */
 	uint64_t stop_line;
 	bool from_image;      /* --core: swapper came from a memory image */
