@@ -69,10 +69,11 @@ out:
 	return err;
 }
 
-/* Where --at stops: an event count or a marker. */
+/* Where --at stops: an event count, a trace line or a marker. */
 struct at {
 	const char *text;
 	uint64_t n;
+	uint64_t line; /* line:N: stop before the first event past line N */
 	bool is_label;
 	uint32_t label, phase; /* strtab ids once seen */
 };
@@ -93,7 +94,7 @@ static bool at_reached(struct run *r, struct at *at, const struct pgt_event *ev)
 		    (at->phase && ev->label == at->phase))
 			return true;
 	}
-	return at->n && r->events == at->n;
+	return (at->n && r->events == at->n) || (at->line && ev->line == at->line);
 }
 
 /* Apply one event to every model; *stop_ret when --at is reached. */
@@ -101,6 +102,11 @@ static struct pgt_error *apply_event(struct run *r, struct pgt_source *src,
 				     struct at *at, const struct pgt_event *ev,
 				     bool *stop_ret)
 {
+	if (at->line && ev->line > at->line) {
+		*stop_ret = r->stopped = true;
+		r->stop_line = at->line;
+		return NULL;
+	}
 	for (int i = 0; i < r->nmodels; i++) {
 		struct pgt_error *err = pgt_model_apply(r->models[i], ev);
 		if (err)
@@ -108,6 +114,11 @@ static struct pgt_error *apply_event(struct run *r, struct pgt_source *src,
 						(unsigned long long)ev->line);
 	}
 	r->events++;
+	if (r->each) {
+		struct pgt_error *err = r->each(r, ev, r->each_arg);
+		if (err)
+			return err;
+	}
 	*stop_ret = at_reached(r, at, ev);
 	if (*stop_ret) {
 		r->stopped = true;
@@ -134,7 +145,16 @@ static bool machine_known(const struct model_opts *o, struct pgt_source *src)
 struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			    int nmodels, struct run *ret)
 {
+	return run_trace_each(path, o, nmodels, NULL, NULL, ret);
+}
+
+struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
+				 int nmodels, run_event_fn each, void *arg,
+				 struct run *ret)
+{
 	memset(ret, 0, sizeof(*ret));
+	ret->each = each;
+	ret->each_arg = arg;
 	ret->path = path;
 	ret->nmodels = nmodels;
 	struct pgt_source *src = NULL;
@@ -151,15 +171,29 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	ret->format = pgt_source_format(src);
 	struct at at = {.text = o->at};
 	if (o->at) {
+		/* "event:N" (the default unit), "line:N", else a marker. */
+		bool by_line = strncmp(o->at, "line:", 5) == 0;
+		const char *num = by_line ? o->at + 5
+				  : strncmp(o->at, "event:", 6) == 0 ? o->at + 6
+								       : o->at;
 		char *end;
 		errno = 0;
-		unsigned long long n = strtoull(o->at, &end, 10);
-		if (*end || errno || o->at[0] == '-') {
+		unsigned long long n = strtoull(num, &end, 10);
+		if (*end || errno || num[0] == '-' || !num[0]) {
+			if (num != o->at) {
+				err = pgt_error_create(PGT_ERROR_INVALID,
+						       "--at %s: not a number", o->at);
+				goto out;
+			}
 			at.is_label = true;
-		} else if ((at.n = n) == 0) {
+		} else if (n == 0) {
 			err = pgt_error_create(PGT_ERROR_INVALID,
-					       "--at 0: nothing to replay");
+					       "--at %s: nothing to replay", o->at);
 			goto out;
+		} else if (by_line) {
+			at.line = n;
+		} else {
+			at.n = n;
 		}
 	}
 	bool models_made = false, stop = false;
@@ -193,13 +227,20 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 		if ((err = apply_event(ret, src, &at, &ev, &stop)))
 			goto out;
 	}
+	if (o->at && !ret->stopped && at.line) {
+		err = pgt_error_create(PGT_ERROR_INPUT,
+				       "%s: --at %s: the trace has no event at or past line %llu",
+				       pgt_source_name(src), o->at,
+				       (unsigned long long)at.line);
+		goto out;
+	}
 	if (o->at && !ret->stopped) {
 		err = at.is_label
 			      ? pgt_error_create(PGT_ERROR_INPUT,
 						 "%s: no marker '%s' in the trace",
 						 pgt_source_name(src), o->at)
 			      : pgt_error_create(PGT_ERROR_INPUT,
-						 "%s: --at %s: the trace has only %llu events",
+						 "%s: --at %s: the trace has only %llu events (--at line:N counts lines)",
 						 pgt_source_name(src), o->at,
 						 (unsigned long long)ret->events);
 		goto out;
