@@ -98,10 +98,11 @@ int cmd_diff(int argc, char **argv)
 		char da[128], db[128];
 		report_describe(ma, da, sizeof(da));
 		report_describe(mb, db, sizeof(db));
-		fprintf(f, "trace:   %s (%s), %" PRIu64 " events", r.path,
-			pgt_format_name(r.format), r.events);
+		fprintf(f, "trace:   %s (%s), %" PRIu64 " %s", r.path,
+			pgt_format_name(r.format), PL(r.events, "event", "events"));
 		if (r.skipped)
-			fprintf(f, ", %" PRIu64 " other lines skipped", r.skipped);
+			fprintf(f, ", %" PRIu64 " other %s skipped",
+				PL(r.skipped, "line", "lines"));
 		if (r.stopped)
 			fprintf(f, ", stopped at line %" PRIu64 " (--at)", r.stop_line);
 		fputc('\n', f);
@@ -135,8 +136,8 @@ int cmd_diff(int argc, char **argv)
 				y->hazards);
 		}
 		if (hidden)
-			fprintf(f, "  (%zu freed pgds alike on both sides not shown; --all lists them)\n",
-				hidden);
+			fprintf(f, "  (%zu freed %s alike on both sides not shown; --all lists them)\n",
+				PL(hidden, "pgd", "pgds"));
 		struct report_totals ta, tb;
 		report_totals(ma, &ta);
 		report_totals(mb, &tb);
@@ -161,7 +162,8 @@ int cmd_diff(int argc, char **argv)
 		cost_row(f, "BUG_ONs", ca->bugs, cb->bugs);
 		cost_row(f, "writes to freed tables", ca->uaf_writes, cb->uaf_writes);
 		cost_row(f, "writes to reused tables", ca->corrupting_writes, cb->corrupting_writes);
-		fprintf(f, "\n%zu of %zu pgds differ\n", ndiff, n);
+		fprintf(f, "\n%zu of %zu %s %s\n", ndiff, PL(n, "pgd", "pgds"),
+			ndiff == 1 ? "differs" : "differ");
 	}
 	run_deinit(&r);
 	return ndiff ? PGT_EXIT_DIFFER : PGT_EXIT_OK;

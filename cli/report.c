@@ -101,12 +101,13 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	const struct pgt_layout *L = pgt_model_layout(m);
 	char desc[128], size[32];
 	report_describe(m, desc, sizeof(desc));
-	fprintf(f, "trace:   %s (%s), %" PRIu64 " events", r->path,
-		pgt_format_name(r->format), r->events);
+	fprintf(f, "trace:   %s (%s), %" PRIu64 " %s", r->path,
+		pgt_format_name(r->format), PL(r->events, "event", "events"));
 	if (r->skipped)
-		fprintf(f, ", %" PRIu64 " other lines skipped", r->skipped);
+		fprintf(f, ", %" PRIu64 " other %s skipped", PL(r->skipped, "line", "lines"));
 	if (r->backwards)
-		fprintf(f, ", %" PRIu64 " timestamps going backwards raised", r->backwards);
+		fprintf(f, ", %" PRIu64 " %s going backwards raised",
+			PL(r->backwards, "timestamp", "timestamps"));
 	if (r->stopped)
 		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
 	fputc('\n', f);
@@ -120,7 +121,7 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 
 	fprintf(f, "%-12s %-20s %-4s %-6s %5s %5s %5s %5s %5s %6s %4s %s\n",
 		"PGD", "TASK", "LIVE", "KPMD", "DIV", "MISS", "STALE", "DIFF",
-		"MAX", "FAULTS", "HAZ", "FIRST");
+		"MAX", "FAULTS", "HAZ", "FIRST-LINE");
 	size_t shown = 0, hidden = 0;
 	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
 		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
@@ -142,16 +143,18 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	if (!shown)
 		fprintf(f, "(no pgds)\n");
 	if (hidden)
-		fprintf(f, "(%zu freed pgds that never diverged or faulted not shown; --all lists them)\n",
-			hidden);
+		fprintf(f, "(%zu freed %s that never diverged or faulted not shown; --all lists them)\n",
+			PL(hidden, "pgd", "pgds"));
 
 	struct report_totals t;
 	report_totals(m, &t);
-	fprintf(f, "\ntotals:  %" PRIu64 " live pgds, %" PRIu64 " divergent, %" PRIu64
-		   " divergent entries (%" PRIu64 " missing, %" PRIu64 " stale, %" PRIu64
-		   " different); %" PRIu64 " vmalloc faults, %" PRIu64 " hazards, %" PRIu64 " oopses\n",
-		t.live_pgds, t.divergent_pgds, t.divergent_entries, t.missing,
-		t.stale, t.different, t.faults, t.hazards, t.oopses);
+	fprintf(f, "\ntotals:  %" PRIu64 " live %s, %" PRIu64 " divergent, %" PRIu64
+		   " divergent %s (%" PRIu64 " missing, %" PRIu64 " stale, %" PRIu64
+		   " different); %" PRIu64 " vmalloc %s, %" PRIu64 " %s, %" PRIu64 " %s\n",
+		PL(t.live_pgds, "pgd", "pgds"), t.divergent_pgds,
+		PL(t.divergent_entries, "entry", "entries"), t.missing,
+		t.stale, t.different, PL(t.faults, "fault", "faults"),
+		PL(t.hazards, "hazard", "hazards"), PL(t.oopses, "oops", "oopses"));
 
 	const struct pgt_costs *c = pgt_model_costs(m);
 	fprintf(f, "\ncosts:\n");
@@ -164,21 +167,28 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		c->kernel_pmd_copies_peak);
 	fprintf(f, "    kernel PTE pages  %" PRIu64 " now, %" PRIu64 " peak\n",
 		c->pte_pages, c->pte_pages_peak);
-	fprintf(f, "  pgd_alloc copies    %" PRIu64 " PMD entries\n",
-		c->pmd_copy_entries);
-	fprintf(f, "  pgd_list walks      %" PRIu64 " (%" PRIu64 " pgds visited)\n",
-		c->pgd_list_walks, c->pgd_list_visits);
-	fprintf(f, "  syncs               %" PRIu64 " calls, %" PRIu64 " entries examined, %" PRIu64 " written\n",
-		c->sync_calls, c->sync_entries_examined, c->sync_entries_written);
-	fprintf(f, "  set_pmd_pte         %" PRIu64 " broadcasts, %" PRIu64 " entries written\n",
-		c->broadcasts, c->broadcast_entries_written);
-	fprintf(f, "  cpa                 %" PRIu64 " splits, %" PRIu64 " reverts, %" PRIu64 " deferred frees\n",
-		c->cpa_splits, c->cpa_reverts, c->deferred_frees);
-	fprintf(f, "  vmalloc faults      %" PRIu64 " (%" PRIu64 " hazards, %" PRIu64 " oopses)\n",
-		c->faults, c->hazards, c->oopses);
+	fprintf(f, "  pgd_alloc copies    %" PRIu64 " PMD %s\n",
+		PL(c->pmd_copy_entries, "entry", "entries"));
+	fprintf(f, "  pgd_list walks      %" PRIu64 " (%" PRIu64 " %s visited)\n",
+		c->pgd_list_walks, PL(c->pgd_list_visits, "pgd", "pgds"));
+	fprintf(f, "  syncs               %" PRIu64 " %s, %" PRIu64 " %s examined, %" PRIu64 " written\n",
+		PL(c->sync_calls, "call", "calls"),
+		PL(c->sync_entries_examined, "entry", "entries"),
+		c->sync_entries_written);
+	fprintf(f, "  set_pmd_pte         %" PRIu64 " %s, %" PRIu64 " %s written\n",
+		PL(c->broadcasts, "broadcast", "broadcasts"),
+		PL(c->broadcast_entries_written, "entry", "entries"));
+	fprintf(f, "  cpa                 %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " deferred %s\n",
+		PL(c->cpa_splits, "split", "splits"),
+		PL(c->cpa_reverts, "revert", "reverts"),
+		PL(c->deferred_frees, "free", "frees"));
+	fprintf(f, "  vmalloc faults      %" PRIu64 " (%" PRIu64 " %s, %" PRIu64 " %s)\n",
+		c->faults, PL(c->hazards, "hazard", "hazards"),
+		PL(c->oopses, "oops", "oopses"));
 	if (c->uaf_writes || c->bugs || c->corrupting_writes)
-		fprintf(f, "  kernel bugs hit     %" PRIu64 " BUG_ONs, %" PRIu64 " writes into freed page tables, %" PRIu64 " into reused ones\n",
-			c->bugs, c->uaf_writes, c->corrupting_writes);
+		fprintf(f, "  kernel bugs hit     %" PRIu64 " %s, %" PRIu64 " %s into freed page tables, %" PRIu64 " into reused ones\n",
+			PL(c->bugs, "BUG_ON", "BUG_ONs"),
+			PL(c->uaf_writes, "write", "writes"), c->corrupting_writes);
 	if (c->observed_faults || c->user_faults)
 		fprintf(f, "  observed faults     %" PRIu64 " on kernel addresses (%" PRIu64 " predicted by the model), %" PRIu64 " on user addresses (not modelled)\n",
 			c->observed_faults, c->observed_predicted, c->user_faults);

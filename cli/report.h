@@ -29,6 +29,14 @@ void report_json(struct json *j, const char *key, const struct run *r,
 /* One note as a sentence (no newline). */
 void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n);
 
+/* @one when @n is 1, else @many: "1 hazard", "2 hazards". */
+static inline const char *report_plural(uint64_t n, const char *one,
+					const char *many)
+{
+	return n == 1 ? one : many;
+}
+#define PL(n, one, many) (n), report_plural((n), one, many)
+
 /* A pgd's ID as the trace named it. */
 const char *report_pgd_name(const struct run *r, uint32_t id);
 
