@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/ptdump.h"
 #include "cli/report.h"
@@ -8,6 +11,39 @@ const char *report_pgd_name(const struct run *r, uint32_t id)
 {
 	const char *s = pgt_strtab_get(r->tab, id);
 	return *s ? s : "-";
+}
+
+/* "0x..." in hex, else decimal; the whole string. */
+static bool parse_id_number(const char *s, uint64_t *ret)
+{
+	int base = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
+	if (!((s[0] >= '0' && s[0] <= '9')))
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, base);
+	if (*end || errno || end == s)
+		return false;
+	*ret = v;
+	return true;
+}
+
+uint32_t report_find_pgd(const struct run *r, const char *spec)
+{
+	const struct pgt_model *m = r->models[0];
+	uint32_t id = pgt_strtab_find(r->tab, spec, strlen(spec));
+	if (id && pgt_model_find_pgd(m, id))
+		return id;
+	uint64_t want, v;
+	if (!parse_id_number(spec, &want))
+		return id;
+	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
+		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
+		if (s->live && parse_id_number(pgt_strtab_get(r->tab, s->id), &v) &&
+		    v == want)
+			return s->id;
+	}
+	return id;
 }
 
 void report_totals(const struct pgt_model *m, struct report_totals *ret)

@@ -37,6 +37,13 @@ static inline const char *report_plural(uint64_t n, const char *one,
 }
 #define PL(n, one, many) (n), report_plural((n), one, many)
 
+/*
+ * The strtab id of the live pgd @spec names in the replay (side 0): its ID
+ * as the trace wrote it, or a number equal to it ("0xC4D68000" finds
+ * "0xc4d68000", "0x10" finds "16").  0 when none.
+ */
+uint32_t report_find_pgd(const struct run *r, const char *spec);
+
 /* A pgd's ID as the trace named it. */
 const char *report_pgd_name(const struct run *r, uint32_t id);
 
