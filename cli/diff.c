@@ -2,6 +2,7 @@
 /* pgtrace diff: one trace, two policy settings, side by side. */
 #include <argp.h>
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "cli/json.h"
@@ -80,15 +81,27 @@ int cmd_diff(int argc, char **argv)
 	const struct pgt_model *ma = r.models[0], *mb = r.models[1];
 	size_t n = pgt_model_npgds(ma);
 	size_t ndiff = 0;
-	for (size_t i = 0; i < n; i++)
-		ndiff += pgd_differs(pgt_model_pgd(ma, i), pgt_model_pgd(mb, i));
+	bool *differs = calloc(n ? 2 * n : 1, sizeof(*differs));
+	if (!differs) {
+		run_deinit(&r);
+		return pgt_fail(&pgt_error_nomem);
+	}
+	for (size_t i = 0; i < n; i++) {
+		differs[i] = pgd_differs(pgt_model_pgd(ma, i), pgt_model_pgd(mb, i));
+		ndiff += differs[i];
+	}
 
 	if (a.model.json) {
 		struct json j;
 		json_init(&j, stdout);
 		json_begin_object(&j, NULL);
-		report_json(&j, "a", &r, 0, a.model.all);
-		report_json(&j, "b", &r, 1, a.model.all);
+		/* Both sides list the same pgds, those the text shows. */
+		bool *shown = differs + n;
+		for (size_t i = 0; i < n; i++)
+			shown[i] = differs[i] || run_interesting(pgt_model_pgd(ma, i)) ||
+				   run_interesting(pgt_model_pgd(mb, i));
+		report_json(&j, "a", &r, 0, a.model.all, shown, differs);
+		report_json(&j, "b", &r, 1, a.model.all, shown, differs);
 		json_uint(&j, "differing_pgds", ndiff);
 		json_bool(&j, "differ", ndiff != 0);
 		json_end_object(&j);
@@ -165,6 +178,7 @@ int cmd_diff(int argc, char **argv)
 		fprintf(f, "\n%zu of %zu %s %s\n", ndiff, PL(n, "pgd", "pgds"),
 			ndiff == 1 ? "differs" : "differ");
 	}
+	free(differs);
 	run_deinit(&r);
 	return ndiff ? PGT_EXIT_DIFFER : PGT_EXIT_OK;
 }

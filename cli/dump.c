@@ -352,7 +352,7 @@ static void print_slot_json(struct json *j, const struct slot_cmp *c,
 		json_hex(j, "va", base + ((uint64_t)i << PGT_PMD_SHIFT));
 		json_hex(j, "entry", c->pmd[i]);
 		json_hex(j, "swapper_entry", c->ref[i]);
-		json_string(j, "state", pgt_div_name(pgt_div_of(c->pmd[i], c->ref[i])));
+		json_string(j, "divergence", pgt_div_name(pgt_div_of(c->pmd[i], c->ref[i])));
 		json_end_object(j);
 	}
 	json_end_array(j);
@@ -415,7 +415,7 @@ struct pgt_error *dump_view_print(const struct dump_view *v, struct json *j)
 			json_bool(j, "present", pgt_present(pdpt[i]));
 			if (pgt_present(pdpt[i]))
 				json_hex(j, "pmd_pa", pgt_entry_addr(pdpt[i]));
-			json_bool(j, "kernel", i >= first_kernel);
+			json_bool(j, "kernel_space", i >= first_kernel);
 			json_end_object(j);
 		}
 		json_end_array(j);
@@ -860,7 +860,7 @@ static int dump_image_pgds_cmd(const struct dump_args *a,
 	if (a->model.json) {
 		json_end_array(&j);
 		json_begin_object(&j, "totals");
-		json_uint(&j, "pgds", rows.n - 1);
+		json_uint(&j, "npgds", rows.n - 1);
 		json_uint(&j, "shared_pgds", nshared);
 		json_uint(&j, "own_pgds", nown);
 		json_uint(&j, "unreadable_pgds", nbad);

@@ -245,7 +245,7 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 }
 
 void report_json(struct json *j, const char *key, const struct run *r,
-		 int side, bool all)
+		 int side, bool all, const bool *show, const bool *differs)
 {
 	const struct pgt_model *m = r->models[side];
 	const struct pgt_model_config *cfg = pgt_model_config(m);
@@ -259,7 +259,7 @@ void report_json(struct json *j, const char *key, const struct run *r,
 				       : pgt_sync_name(cfg->sync));
 	json_string(j, "kernel", pgt_kernel_name(cfg->kernel));
 	json_uint(j, "events", r->events);
-	json_uint(j, "skipped_lines", r->skipped);
+	json_uint(j, "lines_skipped", r->skipped);
 	json_uint(j, "timestamps_raised", r->backwards);
 	json_bool(j, "stopped", r->stopped);
 	json_string(j, "start", r->from_image ? "image" : "synthetic");
@@ -272,10 +272,12 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_begin_array(j, "pgds");
 	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
 		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
-		if (!all && !run_interesting(s))
+		if (!all && !(show ? show[i] : run_interesting(s)))
 			continue;
 		json_begin_object(j, NULL);
 		json_string(j, "pgd", report_pgd_name(r, s->id));
+		if (differs)
+			json_bool(j, "differs", differs[i]);
 		if (s->mm)
 			json_string(j, "mm", pgt_strtab_get(r->tab, s->mm));
 		const char *comm = pgt_strtab_get(r->tab, s->comm);
@@ -288,7 +290,7 @@ void report_json(struct json *j, const char *key, const struct run *r,
 		else
 			json_null(j, "pid");
 		json_bool(j, "live", s->live);
-		json_string(j, "kernel_pmd", s->own_kernel_pmd ? "own" : "shared");
+		json_string(j, "kernel_pmd_state", s->own_kernel_pmd ? "own" : "shared");
 		json_hex(j, "pa", s->pa);
 		json_uint(j, "divergent", pgt_pgd_divergent(s));
 		json_uint(j, "missing", s->missing);

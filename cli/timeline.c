@@ -178,7 +178,7 @@ static void csv_string(FILE *f, const char *s)
 
 static void write_csv(FILE *f, const struct timeline *tl, const struct run *r)
 {
-	fputs("event,line,time_s", f);
+	fputs("events,line,time_s", f);
 	for (int i = 0; i < r->nmodels; i++)
 		for (int v = 0; v < NVALUES; v++)
 			fprintf(f, ",%s%s", r->nmodels > 1 ? (i ? "b_" : "a_") : "",
@@ -237,7 +237,7 @@ static void write_json(FILE *f, const struct timeline *tl, const struct run *r)
 	for (size_t k = 0; k < tl->n; k++) {
 		const struct sample *s = &tl->s[k];
 		json_begin_object(&j, NULL);
-		json_uint(&j, "event", s->event);
+		json_uint(&j, "events", s->event);
 		json_uint(&j, "line", s->line);
 		json_time(&j, "time", s->t_ns);
 		if (s->marker)
@@ -256,10 +256,10 @@ static void write_json(FILE *f, const struct timeline *tl, const struct run *r)
 	json_begin_array(&j, "markers");
 	for (size_t k = 0; k < tl->nm; k++) {
 		json_begin_object(&j, NULL);
-		json_uint(&j, "event", tl->m[k].event);
+		json_uint(&j, "events", tl->m[k].event);
 		json_uint(&j, "line", tl->m[k].line);
 		json_time(&j, "time", tl->m[k].t_ns);
-		json_string(&j, "label", pgt_strtab_get(r->tab, tl->m[k].label));
+		json_string(&j, "text", pgt_strtab_get(r->tab, tl->m[k].label));
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -676,11 +676,11 @@ int cmd_timeline(int argc, char **argv)
 			json_string(&j, "output", a.output);
 			json_string(&j, "type", type_name(a.type));
 			json_uint(&j, "events", r.events);
-			json_uint(&j, "samples", tl.n);
+			json_uint(&j, "nsamples", tl.n);
 			json_string(&j, "sampling", a.phases ? "phases" : "events");
 			if (!a.phases)
 				json_uint(&j, "every", tl.stride);
-			json_uint(&j, "markers", tl.nm);
+			json_uint(&j, "nmarkers", tl.nm);
 			json_end_object(&j);
 			json_finish(&j);
 		} else {

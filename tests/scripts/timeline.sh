@@ -45,17 +45,17 @@ def fail(msg):
     bad = 1
 if len(rows) > 100 or len(rows) < 50:
     fail("%d CSV rows for --points=100" % len(rows))
-if summary["samples"] != len(rows) or len(tl["samples"]) != len(rows):
-    fail("samples: summary %d, JSON %d, CSV %d" % (summary["samples"], len(tl["samples"]), len(rows)))
+if summary["nsamples"] != len(rows) or len(tl["samples"]) != len(rows):
+    fail("samples: summary %d, JSON %d, CSV %d" % (summary["nsamples"], len(tl["samples"]), len(rows)))
 every = summary["every"]
-events = [int(r["event"]) for r in rows]
+events = [int(r["events"]) for r in rows]
 if events[-1] != summary["events"]:
     fail("the last sample is not the last event")
 if any(e % every for e in events[:-1]) or events != sorted(set(events)):
     fail("samples are not multiples of the stride %d" % every)
 for r, s in zip(rows, tl["samples"]):
-    if int(r["event"]) != s["event"] or int(r["a_divergent_entries"]) != s["sides"][0]["divergent_entries"]:
-        fail("CSV and JSON disagree at event %s" % r["event"])
+    if int(r["events"]) != s["events"] or int(r["a_divergent_entries"]) != s["sides"][0]["divergent_entries"]:
+        fail("CSV and JSON disagree at event %s" % r["events"])
         break
 # Replay's numbers at a few points, including one that diverges and the end.
 div = [r for r in rows if int(r["a_divergent_entries"])]
@@ -63,7 +63,7 @@ if not div:
     fail("side A (2.6.21) never diverges")
 picks = [rows[0], rows[len(rows) // 3], rows[-1]] + div[:1] + div[-1:]
 for r in picks:
-    n = r["event"]
+    n = r["events"]
     for side, kernel in (("a", "2.6.21"), ("b", "6.1")):
         out = subprocess.run([pgtrace, "replay", "--unshared", "--kernel=" + kernel,
                               "--at", "event:" + n, "--json", trace],
