@@ -32,6 +32,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (a->model.npolicies < 2 && a->model.nsyncs < 2 &&
 		    a->model.nkernels < 2)
 			argp_error(state, "give two sides: --shared --unshared, --sync=seed --sync=pmd, or --kernel twice");
+		/* Two sides alike compare nothing: say so rather than print "0 differ". */
+		if ((a->model.npolicies < 2 || a->model.policy[0] == a->model.policy[1]) &&
+		    (a->model.nsyncs < 2 || a->model.sync[0] == a->model.sync[1]) &&
+		    (a->model.nkernels < 2 || a->model.kernel[0] == a->model.kernel[1]))
+			argp_error(state, "both sides are the same (%s twice): nothing to compare",
+				   a->model.npolicies == 2 ? (a->model.policy[0] == PGT_POLICY_SHARED ? "--shared" : "--unshared")
+				   : a->model.nsyncs == 2 ? "--sync" : "--kernel");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -79,6 +86,22 @@ int cmd_diff(int argc, char **argv)
 	if (err)
 		return pgt_fail(err);
 	const struct pgt_model *ma = r.models[0], *mb = r.models[1];
+	const struct pgt_model_config *ca = pgt_model_config(ma),
+				      *cb = pgt_model_config(mb);
+	/*
+	 * 6.1 has no vmalloc_sync_all(): its arch_sync_kernel_mappings()
+	 * ignores --sync, so a --sync pair with nothing else differing
+	 * compares a model with itself.
+	 */
+	if (a.model.nsyncs == 2 && ca->kernel == PGT_KERNEL_6_1 &&
+	    cb->kernel == PGT_KERNEL_6_1 && ca->policy == cb->policy) {
+		run_deinit(&r);
+		return pgt_fail(pgt_error_create(PGT_ERROR_INVALID,
+			"%s: a --sync pair compares nothing under kernel 6.1 rules "
+			"(6.1 syncs with arch_sync_kernel_mappings(), whatever --sync "
+			"says); add --kernel=2.6.21 to compare the seed's and 2.6.35's "
+			"vmalloc_sync_all()", a.trace));
+	}
 	size_t n = pgt_model_npgds(ma);
 	size_t ndiff = 0;
 	bool *differs = calloc(n ? 2 * n : 1, sizeof(*differs));

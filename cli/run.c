@@ -28,6 +28,17 @@ static struct pgt_error *open_image(struct run *r, const struct model_opts *o,
 	return NULL;
 }
 
+/* With two models, which side an error is about. */
+static struct pgt_error *name_side(const struct run *r, int i,
+				   const struct pgt_model_config *c,
+				   struct pgt_error *err)
+{
+	if (r->nmodels < 2)
+		return err;
+	return pgt_error_prefix(err, "side %c (%s, kernel %s)", 'A' + i,
+				pgt_policy_name(c->policy), pgt_kernel_name(c->kernel));
+}
+
 static struct pgt_error *create_models(struct run *r, const struct model_opts *o,
 				       const struct pgt_machine *machine)
 {
@@ -48,6 +59,7 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 			r->from_image = true;
 		}
 		if ((err = pgt_model_create(&cfg, &r->models[i]))) {
+			err = name_side(r, i, &cfg, err);
 			if (o->core)
 				err = pgt_error_prefix(err, "%s", o->core);
 			else if (cfg.machine.line)
@@ -110,7 +122,7 @@ static struct pgt_error *apply_event(struct run *r, struct pgt_source *src,
 	for (int i = 0; i < r->nmodels; i++) {
 		struct pgt_error *err = pgt_model_apply(r->models[i], ev);
 		if (err)
-			return pgt_error_prefix(err, "%s:%llu", pgt_source_name(src),
+			return pgt_error_prefix(name_side(r, i, pgt_model_config(r->models[i]), err), "%s:%llu", pgt_source_name(src),
 						(unsigned long long)ev->line);
 	}
 	r->events++;
@@ -243,6 +255,17 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 						 "%s: --at %s: the trace has only %llu events (--at line:N counts lines)",
 						 pgt_source_name(src), o->at,
 						 (unsigned long long)ret->events);
+		goto out;
+	}
+	if (!ret->events && ret->format == PGT_FORMAT_FTRACE) {
+		/* Not "0 events": the recording lacks the probes, or is not one. */
+		err = pgt_error_create(PGT_ERROR_INPUT,
+				       "%s: no event of pgtrace's probe set in this ftrace "
+				       "text (%llu other %s skipped); 'pgtrace probes' lists "
+				       "the probes and how to record with them",
+				       pgt_source_name(src),
+				       (unsigned long long)pgt_source_skipped(src),
+				       pgt_source_skipped(src) == 1 ? "line" : "lines");
 		goto out;
 	}
 	ret->skipped = pgt_source_skipped(src);
