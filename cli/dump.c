@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/dump.h"
+#include "cli/gunzip.h"
 #include "cli/json.h"
 #include "cli/ptdump.h"
 #include "cli/report.h"
@@ -138,7 +139,13 @@ struct pgt_error *dump_image_open(const char *core, const char *symbols,
 				  struct dump_image *ret)
 {
 	memset(ret, 0, sizeof(*ret));
-	struct pgt_error *err = pgt_elfcore_open(core, &ret->core);
+	char *tmp;
+	struct pgt_error *err = gunzip_temp(core, &tmp);
+	if (err)
+		return err;
+	err = pgt_elfcore_open(tmp ? tmp : core, &ret->core);
+	/* Open, the temporary file is no longer needed by name. */
+	gunzip_temp_done(tmp);
 	if (err)
 		return err;
 	ret->mem = pgt_elfcore_physmem(ret->core);
@@ -900,7 +907,8 @@ static const struct argp_option options[] = {
 	{NULL, 0, NULL, 0, "Memory image:", 1},
 	{"core", OPT_CORE, "IMAGE", 0,
 	 "read the page tables from this ELF memory image (QEMU "
-	 "dump-guest-memory, vmcore) instead of replaying a trace", 0},
+	 "dump-guest-memory, vmcore; may be gzipped) instead of replaying a "
+	 "trace", 0},
 	{"symbols", OPT_SYMBOLS, "FILE", 0,
 	 "kernel symbols: vmlinux, System.map or kallsyms (may be gzipped); "
 	 "gives swapper_pg_dir, PAGE_OFFSET and names for addresses", 0},

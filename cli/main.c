@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli/gunzip.h"
 
 struct command {
 	const char *name;
@@ -36,7 +37,11 @@ static const struct command *find_command(const char *name)
 
 int pgt_fail(struct pgt_error *err)
 {
-	fprintf(stderr, "pgtrace: %s\n", err ? err->message : "unknown error");
+	/* A decompressed image's temporary file goes by the image's name. */
+	char *shown = err ? gunzip_unalias(err->message) : NULL;
+	fprintf(stderr, "pgtrace: %s\n",
+		shown ? shown : err ? err->message : "unknown error");
+	free(shown);
 	pgt_error_destroy(err);
 	return PGT_EXIT_TROUBLE;
 }
