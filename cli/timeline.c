@@ -380,7 +380,7 @@ static void write_svg(FILE *f, const struct timeline *tl, const struct run *r)
 	fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", SVG_W, h);
 	fputs("<text x=\"10\" y=\"18\" font-size=\"14\">pgtrace timeline: ", f);
 	svg_text(f, r->path);
-	fprintf(f, " (%" PRIu64 " events", r->events);
+	fprintf(f, " (%" PRIu64 " %s", PL(r->events, "event", "events"));
 	if (tl->a->phases)
 		fputs(", a sample per marker", f);
 	else

@@ -26,6 +26,11 @@ size=$(wc -c <"$tmp/t.svg")
 grep -q 'PHASE net-1' "$tmp/t.svg" || { echo "the SVG lacks the marker 'PHASE net-1'"; fail=1; }
 grep -q 'stroke-dasharray="6 3"' "$tmp/t.svg" || { echo "the SVG lacks side B (dashed)"; fail=1; }
 
+# Time on the x axis renders too (the recording has timestamps).
+"$PGTRACE" timeline --unshared --time -o "$tmp/time.svg" "$trace" >/dev/null &&
+	rsvg-convert -o "$tmp/time.png" "$tmp/time.svg" && grep -q 'time (seconds' "$tmp/time.svg" ||
+	{ echo "timeline --time: no SVG with a time axis"; fail=1; }
+
 # The same pair as CSV: every row within --points, each a multiple of the stride.
 "$PGTRACE" timeline --unshared --kernel=2.6.21 --kernel=6.1 --points=100 \
 	-o "$tmp/t.csv" "$trace" >/dev/null || { echo "timeline .csv failed"; exit 1; }
