@@ -282,12 +282,11 @@ static struct pgt_error *compare_slot(const struct pgt_physmem *mem,
 	if ((err = read_pmd_page(mem, pdpt[i], ret->pmd)) ||
 	    (err = read_pmd_page(mem, ref_pdpt[i], ret->ref)))
 		return err;
-	ret->ndivergent = 0;
+	/* As the model counts: two absent entries are alike whatever their bits. */
 	memset(ret->count, 0, sizeof(ret->count));
-	for (int j = 0; j < PGT_PTRS_PER_PMD; j++) {
-		ret->ndivergent += ret->pmd[j] != ret->ref[j];
+	for (int j = 0; j < PGT_PTRS_PER_PMD; j++)
 		ret->count[pgt_div_of(ret->pmd[j], ret->ref[j])]++;
-	}
+	ret->ndivergent = PGT_PTRS_PER_PMD - ret->count[PGT_DIV_EQUAL];
 	return NULL;
 }
 
@@ -319,7 +318,7 @@ static void print_slot_text(struct pgt_symbols *syms, const struct slot_cmp *c)
 	       c->count[PGT_DIV_MISSING], c->count[PGT_DIV_STALE],
 	       c->count[PGT_DIV_DIFFERENT]);
 	for (int j = 0; j < PGT_PTRS_PER_PMD; j++) {
-		if (c->pmd[j] == c->ref[j])
+		if (pgt_div_of(c->pmd[j], c->ref[j]) == PGT_DIV_EQUAL)
 			continue;
 		uint64_t va = base + ((uint64_t)j << PGT_PMD_SHIFT);
 		char sym[256] = "";
@@ -352,7 +351,7 @@ static void print_slot_json(struct json *j, const struct slot_cmp *c,
 	json_int(j, "different", c->count[PGT_DIV_DIFFERENT]);
 	json_begin_array(j, "divergences");
 	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
-		if (c->pmd[i] == c->ref[i])
+		if (pgt_div_of(c->pmd[i], c->ref[i]) == PGT_DIV_EQUAL)
 			continue;
 		json_begin_object(j, NULL);
 		json_int(j, "pmd_index", i);
