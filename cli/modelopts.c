@@ -20,6 +20,9 @@ enum {
 	OPT_AT,
 	OPT_ALL,
 	OPT_JSON,
+	OPT_NOTES,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
 };
 
 static const struct argp_option options[] = {
@@ -39,7 +42,12 @@ static const struct argp_option options[] = {
 	 "stop after event N (event:N), after trace line N (line:N), or at the marker LABEL (a label record or ftrace tracing_mark_write)", 0},
 	{"all", OPT_ALL, NULL, 0,
 	 "list every pgd, not only live ones and those that diverged or faulted", 0},
+	{"notes", OPT_NOTES, "N", 0,
+	 "keep the first N notes of each kind (hazards, oopses, ...; default 10, 0: all); the rest are counted", 0},
 	{"json", OPT_JSON, NULL, 0, "print one JSON object instead of text", 0},
+	{"progress", OPT_PROGRESS, NULL, 0,
+	 "show a progress line on standard error from the start (default: after a second, when standard error is a terminal and the output is not JSON)", 0},
+	{"no-progress", OPT_NO_PROGRESS, NULL, 0, "never show a progress line", 0},
 	{0},
 };
 
@@ -59,6 +67,7 @@ static const struct argp_option machine_options[] = {
 void model_opts_init(struct model_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->notes = 10;
 	pgt_machine_init(&o->machine);
 	o->machine.set = 0;
 }
@@ -202,8 +211,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ALL:
 		o->all = true;
 		return 0;
+	case OPT_NOTES: {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(arg, &end, 10);
+		if (!*arg || *end || errno || arg[0] == '-')
+			argp_error(state, "--notes needs a count, not '%s'", arg);
+		o->notes = n;
+		return 0;
+	}
 	case OPT_JSON:
 		o->json = true;
+		return 0;
+	case OPT_PROGRESS:
+	case OPT_NO_PROGRESS:
+		o->progress = key == OPT_PROGRESS ? PROGRESS_ON : PROGRESS_OFF;
 		return 0;
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &o->machine;
@@ -254,6 +276,7 @@ void model_opts_config(const struct model_opts *o, int i,
 		       struct pgt_model_config *ret)
 {
 	memset(ret, 0, sizeof(*ret));
+	ret->notes_limit = o->notes;
 	ret->policy = o->npolicies ? o->policy[i < o->npolicies ? i : 0]
 				   : PGT_POLICY_SHARED;
 	ret->sync = o->nsyncs ? o->sync[i < o->nsyncs ? i : 0] : PGT_SYNC_SEED;

@@ -10,6 +10,7 @@
 #include <argp.h>
 #include <stdbool.h>
 
+#include "cli/progress.h"
 #include "core/model.h"
 #include "formats/source.h"
 
@@ -24,7 +25,9 @@ struct model_opts {
 	enum pgt_format format;
 	const char *at;             /* --at: event count or marker label */
 	bool all;                   /* --all: every pgd, not only the interesting */
+	uint64_t notes;             /* --notes: notes kept per kind (0: all) */
 	bool json;
+	enum progress_mode progress; /* --progress, --no-progress */
 	const char *core;           /* --core IMAGE: a real starting state */
 	const char *symbols;        /* --symbols FILE */
 };

@@ -63,7 +63,7 @@ int cmd_replay(int argc, char **argv)
 	if (a.model.json) {
 		struct json j;
 		json_init(&j, stdout);
-		report_json(&j, NULL, &r, 0, a.model.all, NULL, NULL);
+		report_json(&j, NULL, &r, 0, a.model.all);
 		json_finish(&j);
 	} else {
 		report_text(stdout, &r, 0, a.model.all);

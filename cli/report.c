@@ -121,6 +121,8 @@ void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 	case PGT_NOTE_PREDICTED:
 		fprintf(f, "observed fault at 0x%08" PRIx64 " (predicted)", n->addr);
 		break;
+	case PGT_NOTE__COUNT:
+		break;
 	}
 	if (pgd)
 		fprintf(f, " in pgd %s", pgd);
@@ -129,6 +131,19 @@ void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 		run_symbolize(r, n->ip, sym, sizeof(sym));
 		fprintf(f, " ip=0x%08" PRIx64 "%s%s", n->ip, sym[0] ? " " : "", sym);
 	}
+}
+
+static void row_text(FILE *f, const struct run *r, const struct pgt_pgd_stats *s)
+{
+	char task[64], first[24];
+	run_format_task(r, s, task, sizeof(task));
+	line_ref(first, sizeof(first), s->first_divergence_line);
+	fprintf(f, "%-12s %-20s %-4s %-6s %5u %5u %5u %5u %5u %6" PRIu64 " %4" PRIu64 " %s\n",
+		report_pgd_name(r, s->id), task, s->live ? "yes" : "no",
+		s->own_kernel_pmd ? "own" : "shared",
+		pgt_pgd_divergent(s), s->missing, s->stale,
+		s->different, s->max_divergent, s->faults, s->hazards,
+		first);
 }
 
 void report_text(FILE *f, const struct run *r, int side, bool all)
@@ -166,15 +181,27 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 			continue;
 		}
 		shown++;
-		char task[64], first[24];
-		run_format_task(r, s, task, sizeof(task));
-		line_ref(first, sizeof(first), s->first_divergence_line);
-		fprintf(f, "%-12s %-20s %-4s %-6s %5u %5u %5u %5u %5u %6" PRIu64 " %4" PRIu64 " %s\n",
-			report_pgd_name(r, s->id), task, s->live ? "yes" : "no",
-			s->own_kernel_pmd ? "own" : "shared",
-			pgt_pgd_divergent(s), s->missing, s->stale,
-			s->different, s->max_divergent, s->faults, s->hazards,
-			first);
+		row_text(f, r, s);
+	}
+	if (all) {
+		struct spool *sp = (struct spool *)&r->spool[side];
+		struct pgt_pgd_stats s;
+		bool got = sp->f != NULL;
+		if (got)
+			rewind(sp->f);
+		while (got) {
+			struct pgt_error *err = spool_next(sp, &s, &got);
+			if (err) {
+				pgt_error_destroy(err);
+				break;
+			}
+			if (got) {
+				shown++;
+				row_text(f, r, &s);
+			}
+		}
+	} else {
+		hidden += pgt_model_pgds_dropped(m);
 	}
 	if (!shown)
 		fprintf(f, "(no pgds)\n");
@@ -232,20 +259,58 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	size_t nn = pgt_model_nnotes(m);
 	if (nn) {
 		fprintf(f, "\nnotes:\n");
-		size_t limit = all ? nn : 20;
-		for (size_t i = 0; i < nn && i < limit; i++) {
+		for (size_t i = 0; i < nn; i++) {
 			const struct pgt_note *n = pgt_model_note(m, i);
 			fprintf(f, "  %s:%" PRIu64 ": ", r->path, n->line);
 			report_note_text(f, r, n);
 			fputc('\n', f);
 		}
-		if (nn > limit)
-			fprintf(f, "  (%zu more; --all lists them)\n", nn - limit);
+		uint64_t limit = pgt_model_config(m)->notes_limit;
+		for (int k = 0; k < PGT_NOTE__COUNT; k++) {
+			uint64_t cnt = pgt_model_note_count(m, k);
+			if (limit && cnt > limit)
+				fprintf(f, "  (%" PRIu64 " more %s notes not kept; --notes=N keeps more)\n",
+					cnt - limit, pgt_note_kind_name(k));
+		}
 	}
 }
 
+static void row_json(struct json *j, const struct run *r,
+		     const struct pgt_pgd_stats *s)
+{
+	json_begin_object(j, NULL);
+	json_string(j, "pgd", report_pgd_name(r, s->id));
+	if (s->mm)
+		json_string(j, "mm", pgt_strtab_get(r->tab, s->mm));
+	const char *comm = pgt_strtab_get(r->tab, s->comm);
+	if (*comm)
+		json_string(j, "comm", comm);
+	else
+		json_null(j, "comm");
+	if (s->pid >= 0)
+		json_int(j, "pid", s->pid);
+	else
+		json_null(j, "pid");
+	json_bool(j, "live", s->live);
+	json_string(j, "kernel_pmd_state", s->own_kernel_pmd ? "own" : "shared");
+	json_hex(j, "pa", s->pa);
+	json_uint(j, "divergent", pgt_pgd_divergent(s));
+	json_uint(j, "missing", s->missing);
+	json_uint(j, "stale", s->stale);
+	json_uint(j, "different", s->different);
+	json_uint(j, "max_divergent", s->max_divergent);
+	json_uint(j, "max_line", s->max_line);
+	json_uint(j, "first_divergence_line", s->first_divergence_line);
+	json_uint(j, "faults", s->faults);
+	json_uint(j, "hazards", s->hazards);
+	json_uint(j, "oopses", s->oopses);
+	json_uint(j, "alloc_line", s->alloc_line);
+	json_uint(j, "free_line", s->free_line);
+	json_end_object(j);
+}
+
 void report_json(struct json *j, const char *key, const struct run *r,
-		 int side, bool all, const bool *show, const bool *differs)
+		 int side, bool all)
 {
 	const struct pgt_model *m = r->models[side];
 	const struct pgt_model_config *cfg = pgt_model_config(m);
@@ -270,43 +335,35 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_hex(j, "vmalloc_end", L->vmalloc_end);
 	json_end_object(j);
 	json_begin_array(j, "pgds");
+	uint64_t hidden = 0;
 	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
 		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
-		if (!all && !(show ? show[i] : run_interesting(s)))
+		if (!all && !run_interesting(s)) {
+			hidden++;
 			continue;
-		json_begin_object(j, NULL);
-		json_string(j, "pgd", report_pgd_name(r, s->id));
-		if (differs)
-			json_bool(j, "differs", differs[i]);
-		if (s->mm)
-			json_string(j, "mm", pgt_strtab_get(r->tab, s->mm));
-		const char *comm = pgt_strtab_get(r->tab, s->comm);
-		if (*comm)
-			json_string(j, "comm", comm);
-		else
-			json_null(j, "comm");
-		if (s->pid >= 0)
-			json_int(j, "pid", s->pid);
-		else
-			json_null(j, "pid");
-		json_bool(j, "live", s->live);
-		json_string(j, "kernel_pmd_state", s->own_kernel_pmd ? "own" : "shared");
-		json_hex(j, "pa", s->pa);
-		json_uint(j, "divergent", pgt_pgd_divergent(s));
-		json_uint(j, "missing", s->missing);
-		json_uint(j, "stale", s->stale);
-		json_uint(j, "different", s->different);
-		json_uint(j, "max_divergent", s->max_divergent);
-		json_uint(j, "max_line", s->max_line);
-		json_uint(j, "first_divergence_line", s->first_divergence_line);
-		json_uint(j, "faults", s->faults);
-		json_uint(j, "hazards", s->hazards);
-		json_uint(j, "oopses", s->oopses);
-		json_uint(j, "alloc_line", s->alloc_line);
-		json_uint(j, "free_line", s->free_line);
-		json_end_object(j);
+		}
+		row_json(j, r, s);
+	}
+	if (all) {
+		struct spool *sp = (struct spool *)&r->spool[side];
+		struct pgt_pgd_stats s;
+		bool got = sp->f != NULL;
+		if (got)
+			rewind(sp->f);
+		while (got) {
+			struct pgt_error *err = spool_next(sp, &s, &got);
+			if (err) {
+				pgt_error_destroy(err);
+				break;
+			}
+			if (got)
+				row_json(j, r, &s);
+		}
+	} else {
+		hidden += pgt_model_pgds_dropped(m);
 	}
 	json_end_array(j);
+	json_uint(j, "pgds_not_shown", hidden);
 	struct report_totals t;
 	report_totals(m, &t);
 	const struct pgt_costs *c = pgt_model_costs(m);
@@ -363,5 +420,12 @@ void report_json(struct json *j, const char *key, const struct run *r,
 		json_end_object(j);
 	}
 	json_end_array(j);
+	uint64_t unkept = 0, limit = cfg->notes_limit;
+	for (int k = 0; k < PGT_NOTE__COUNT; k++) {
+		uint64_t cnt = pgt_model_note_count(m, k);
+		if (limit && cnt > limit)
+			unkept += cnt - limit;
+	}
+	json_uint(j, "notes_not_kept", unkept);
 	json_end_object(j);
 }

@@ -22,14 +22,9 @@ void report_describe(const struct pgt_model *m, char *buf, size_t len);
 /* The whole replay report as text. */
 void report_text(FILE *f, const struct run *r, int side, bool all);
 
-/*
- * The replay object: policy, sync, kernel, events, pgds, totals, costs,
- * notes.  The pgds listed are all (@all), those @show flags (one flag per
- * pgd record, when not NULL), else the interesting ones.  With @differs
- * (diff), each pgd says whether the two sides differ on it.
- */
+/* The replay object: policy, sync, kernel, events, pgds, totals, costs, notes. */
 void report_json(struct json *j, const char *key, const struct run *r,
-		 int side, bool all, const bool *show, const bool *differs);
+		 int side, bool all);
 
 /* One note as a sentence (no newline). */
 void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n);

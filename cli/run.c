@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "cli/dump.h"
+#include "cli/pipeline.h"
+#include "cli/progress.h"
 #include "cli/run.h"
 
 /*
@@ -50,6 +52,12 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 	for (int i = 0; i < r->nmodels; i++) {
 		struct pgt_model_config cfg;
 		model_opts_config(o, i, machine, &cfg);
+		if (o->all) {
+			if ((err = spool_init(&r->spool[i])))
+				goto out;
+			cfg.retire = spool_retire;
+			cfg.retire_ctx = &r->spool[i];
+		}
 		if (o->core) {
 			cfg.image = &img.mem;
 			cfg.image_swapper_pa = img.swapper_pa;
@@ -109,8 +117,27 @@ static bool at_reached(struct run *r, struct at *at, const struct pgt_event *ev)
 	return (at->n && r->events == at->n) || (at->line && ev->line == at->line);
 }
 
-/* Apply one event to every model; *stop_ret when --at is reached. */
-static struct pgt_error *apply_event(struct run *r, struct pgt_source *src,
+/* What carries events from the source to the models. */
+struct feed {
+	struct pgt_source *src;
+	struct pipeline *pipe; /* once the models are made */
+	/* run_trace_each: the models are fed here, in step with the callback */
+	bool direct, made;
+	struct progress progress;
+};
+
+static struct pgt_error *model_error(struct pgt_source *src,
+				     struct pgt_error *err, uint64_t line)
+{
+	return pgt_error_prefix(err, "%s:%llu", pgt_source_name(src),
+				(unsigned long long)line);
+}
+
+/*
+ * Apply one event to every model; *stop_ret when --at is reached or a
+ * model (on another thread) has failed.
+ */
+static struct pgt_error *apply_event(struct run *r, struct feed *feed,
 				     struct at *at, const struct pgt_event *ev,
 				     bool *stop_ret)
 {
@@ -119,23 +146,33 @@ static struct pgt_error *apply_event(struct run *r, struct pgt_source *src,
 		r->stop_line = at->line;
 		return NULL;
 	}
-	for (int i = 0; i < r->nmodels; i++) {
-		struct pgt_error *err = pgt_model_apply(r->models[i], ev);
-		if (err)
-			return pgt_error_prefix(name_side(r, i, pgt_model_config(r->models[i]), err), "%s:%llu", pgt_source_name(src),
-						(unsigned long long)ev->line);
+	struct pgt_error *err;
+	if (feed->direct) {
+		for (int i = 0; i < r->nmodels; i++)
+			if ((err = pgt_model_apply(r->models[i], ev)))
+				return model_error(feed->src,
+						   name_side(r, i, pgt_model_config(r->models[i]), err),
+						   ev->line);
+	} else {
+		uint64_t line;
+		if ((err = pipeline_push(feed->pipe, ev, &line)))
+			return model_error(feed->src, err, line);
 	}
 	r->events++;
-	if (r->each) {
-		struct pgt_error *err = r->each(r, ev, r->each_arg);
-		if (err)
-			return err;
+	if (r->each && (err = r->each(r, ev, r->each_arg)))
+		return err;
+	if (!(r->events & 4095)) {
+		uint64_t read, size;
+		pgt_source_progress(feed->src, &read, &size);
+		progress_update(&feed->progress, r->events, read, size);
 	}
 	*stop_ret = at_reached(r, at, ev);
 	if (*stop_ret) {
 		r->stopped = true;
 		r->stop_line = ev->line;
 	}
+	if (feed->pipe && pipeline_failed(feed->pipe))
+		*stop_ret = true;
 	return NULL;
 }
 
@@ -208,37 +245,57 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 			at.n = n;
 		}
 	}
-	bool models_made = false, stop = false;
+	/* A per-event callback sees every model after each event: no threads. */
+	struct feed feed = {.src = src, .direct = each != NULL};
+	progress_init(&feed.progress, o->progress, o->json, pgt_source_name(src));
+	bool stop = false;
 	while (!stop) {
 		struct pgt_event ev;
 		bool eof;
 		if ((err = pgt_source_next(src, &ev, &eof)))
-			goto out;
+			break;
 		if (!eof && ev.op == PGT_OP_MACHINE)
 			continue;
-		if (!models_made) {
+		if (!feed.made) {
 			if (!eof && nbuf < LOOKAHEAD_EVENTS && !machine_known(o, src)) {
 				if (!buf && !(buf = malloc(LOOKAHEAD_EVENTS * sizeof(*buf)))) {
 					err = &pgt_error_nomem;
-					goto out;
+					break;
 				}
 				buf[nbuf++] = ev;
 				continue;
 			}
 			if ((err = create_models(ret, o, pgt_source_machine(src))))
-				goto out;
-			models_made = true;
+				break;
+			if (!feed.direct &&
+			    (err = pipeline_create(ret->models, ret->nmodels,
+						   &feed.pipe)))
+				break;
+			feed.made = true;
 			for (size_t i = 0; i < nbuf && !stop; i++)
-				if ((err = apply_event(ret, src, &at, &buf[i], &stop)))
-					goto out;
-			if (stop)
+				if ((err = apply_event(ret, &feed, &at, &buf[i], &stop)))
+					break;
+			if (err || stop)
 				break;
 		}
 		if (eof)
 			break;
-		if ((err = apply_event(ret, src, &at, &ev, &stop)))
-			goto out;
+		if ((err = apply_event(ret, &feed, &at, &ev, &stop)))
+			break;
 	}
+	/* a model's error is at an earlier event than the reader's */
+	if (feed.pipe) {
+		uint64_t line;
+		struct pgt_error *merr = pipeline_finish(feed.pipe, &line);
+		if (merr) {
+			pgt_error_destroy(err);
+			err = model_error(src, merr, line);
+		}
+		pipeline_destroy(feed.pipe);
+	}
+	progress_end(&feed.progress);
+	if (err)
+		goto out;
 	if (o->at && !ret->stopped && at.line) {
 		err = pgt_error_create(PGT_ERROR_INPUT,
 				       "%s: --at %s: the trace has no event at or past line %llu",
@@ -268,6 +325,9 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 				       pgt_source_skipped(src) == 1 ? "line" : "lines");
 		goto out;
 	}
+	for (int i = 0; i < ret->nmodels; i++)
+		if (ret->spool[i].f && (err = spool_rewind(&ret->spool[i])))
+			goto out;
 	ret->skipped = pgt_source_skipped(src);
 	ret->backwards = pgt_source_backwards(src);
 out:
@@ -283,6 +343,7 @@ void run_deinit(struct run *r)
 	for (int i = 0; i < 2; i++) {
 		pgt_model_destroy(r->models[i]);
 		r->models[i] = NULL;
+		spool_deinit(&r->spool[i]);
 	}
 	pgt_strtab_destroy(r->tab);
 	r->tab = NULL;
@@ -314,5 +375,5 @@ void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
 bool run_interesting(const struct pgt_pgd_stats *s)
 {
 	return s->live || s->max_divergent || s->faults || s->hazards ||
-	       s->oopses;
+	       s->oopses || s->adopted;
 }

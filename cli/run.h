@@ -7,6 +7,7 @@
 #define PGTRACE_CLI_RUN_H
 
 #include "cli/modelopts.h"
+#include "cli/spool.h"
 #include "core/model.h"
 #include "formats/source.h"
 #include "formats/symbols.h"
@@ -34,6 +35,7 @@ struct run {
 	bool from_image;      /* --core: swapper came from a memory image */
 	struct pgt_symbols *syms; /* --symbols: names for addresses, or NULL */
 	uint64_t image_lowmem; /* lowmem read from the image's high_memory (0: none) */
+	struct spool spool[2]; /* --all: each model's dropped records */
 };
 
 /*

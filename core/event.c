@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "hash.h"
 
 static const char *const op_names[PGT_OP__COUNT] = {
 	[PGT_OP_NONE] = "none",
@@ -67,38 +68,45 @@ void pgt_machine_merge(struct pgt_machine *dst, const struct pgt_machine *src)
 	dst->set |= src->set;
 }
 
-/* Open addressing over FNV-1a; strings live in one growing arena. */
+/*
+ * Strings live in one growing arena; the hash table maps each string's id
+ * to its length and first bytes, so a short string (a pgd address, a pid,
+ * most comms) is found without touching the arena.
+ */
+#define HEAD 12
+
+struct strslot {
+	uint32_t len;
+	char head[HEAD]; /* the first bytes, zero-padded */
+};
+
+static uint64_t hash_id_unused(uint32_t id)
+{
+	return pgt_hash_u64(id);
+}
+
+PGT_HASH_TABLE(strset, uint32_t, struct strslot, hash_id_unused,
+	       pgt_hash_eq_scalar)
+
 struct pgt_strtab {
 	char *arena;
 	size_t arena_len, arena_cap;
 	size_t *offsets; /* by id; offsets[0] unused */
 	uint32_t count, offsets_cap;
-	uint32_t *slots; /* ids, 0 = empty */
-	size_t nslots;
+	struct strset set;
 };
-
-static uint64_t hash_bytes(const char *s, size_t len)
-{
-	uint64_t h = UINT64_C(1469598103934665603);
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
 
 struct pgt_error *pgt_strtab_create(struct pgt_strtab **ret)
 {
 	struct pgt_strtab *tab = calloc(1, sizeof(*tab));
 	if (!tab)
 		return &pgt_error_nomem;
-	tab->nslots = 1024;
-	tab->slots = calloc(tab->nslots, sizeof(*tab->slots));
+	strset_init(&tab->set);
 	tab->offsets_cap = 256;
 	tab->offsets = malloc(tab->offsets_cap * sizeof(*tab->offsets));
 	tab->arena_cap = 4096;
 	tab->arena = malloc(tab->arena_cap);
-	if (!tab->slots || !tab->offsets || !tab->arena) {
+	if (!tab->offsets || !tab->arena || strset_reserve(&tab->set, 256)) {
 		pgt_strtab_destroy(tab);
 		return &pgt_error_nomem;
 	}
@@ -115,65 +123,75 @@ void pgt_strtab_destroy(struct pgt_strtab *tab)
 		return;
 	free(tab->arena);
 	free(tab->offsets);
-	free(tab->slots);
+	strset_deinit(&tab->set);
 	free(tab);
 }
 
-static bool equal_at(const struct pgt_strtab *tab, uint32_t id, const char *s,
-		     size_t len)
+struct strkey {
+	const struct pgt_strtab *tab;
+	const char *s;
+	size_t len;
+	struct strslot slot; /* what the string's slot holds */
+};
+
+static void strkey_init(struct strkey *k, const struct pgt_strtab *tab,
+			const char *s, size_t len)
 {
-	const char *t = tab->arena + tab->offsets[id];
-	return strncmp(t, s, len) == 0 && t[len] == '\0';
+	k->tab = tab;
+	k->s = s;
+	k->len = len;
+	memset(&k->slot, 0, sizeof(k->slot));
+	k->slot.len = (uint32_t)len;
+	memcpy(k->slot.head, s, len < HEAD ? len : HEAD);
+}
+
+static bool strkey_match(const uint32_t *id, const struct strslot *slot,
+			 const void *arg)
+{
+	const struct strkey *k = arg;
+	if (slot->len != k->len || memcmp(slot->head, k->slot.head, HEAD) != 0)
+		return false;
+	return k->len <= HEAD ||
+	       memcmp(k->tab->arena + k->tab->offsets[*id] + HEAD, k->s + HEAD,
+		      k->len - HEAD) == 0;
+}
+
+static uint32_t find_hashed(const struct pgt_strtab *tab, uint64_t hash,
+			    const struct strkey *k)
+{
+	const struct strset_entry *e =
+		strset_find_hashed(&tab->set, hash, strkey_match, k);
+	return e ? e->key : 0;
 }
 
 uint32_t pgt_strtab_find(const struct pgt_strtab *tab, const char *s,
 			 size_t len)
 {
-	size_t mask = tab->nslots - 1;
-	for (size_t i = hash_bytes(s, len) & mask;; i = (i + 1) & mask) {
-		uint32_t id = tab->slots[i];
-		if (!id)
-			return 0;
-		if (equal_at(tab, id, s, len))
-			return id;
-	}
-}
-
-static struct pgt_error *rehash(struct pgt_strtab *tab)
-{
-	size_t n = tab->nslots * 2;
-	uint32_t *slots = calloc(n, sizeof(*slots));
-	if (!slots)
-		return &pgt_error_nomem;
-	for (uint32_t id = 1; id <= tab->count; id++) {
-		const char *t = tab->arena + tab->offsets[id];
-		size_t i = hash_bytes(t, strlen(t)) & (n - 1);
-		while (slots[i])
-			i = (i + 1) & (n - 1);
-		slots[i] = id;
-	}
-	free(tab->slots);
-	tab->slots = slots;
-	tab->nslots = n;
-	return NULL;
+	if (len >= UINT32_MAX)
+		return 0;
+	struct strkey k;
+	strkey_init(&k, tab, s, len);
+	return find_hashed(tab, pgt_hash_bytes(s, len), &k);
 }
 
 struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 				    size_t len, uint32_t *ret)
 {
-	uint32_t id = pgt_strtab_find(tab, s, len);
+	if (len >= UINT32_MAX)
+		return &pgt_error_nomem;
+	struct strkey k;
+	strkey_init(&k, tab, s, len);
+	uint64_t hash = pgt_hash_bytes(s, len);
+	uint32_t id = find_hashed(tab, hash, &k);
 	if (id) {
 		*ret = id;
 		return NULL;
 	}
-	if ((tab->count + 1) * 2 >= tab->nslots) {
-		struct pgt_error *err = rehash(tab);
-		if (err)
-			return err;
-	}
+	if (tab->count == UINT32_MAX - 1)
+		return &pgt_error_nomem;
 	if (tab->count + 1 >= tab->offsets_cap) {
 		size_t *o = realloc(tab->offsets,
-				    2 * tab->offsets_cap * sizeof(*o));
+				    2 * (size_t)tab->offsets_cap * sizeof(*o));
 		if (!o)
 			return &pgt_error_nomem;
 		tab->offsets = o;
@@ -186,16 +204,17 @@ struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 		tab->arena = a;
 		tab->arena_cap *= 2;
 	}
+	struct strslot *slot;
+	struct pgt_error *err = strset_insert_hashed(&tab->set, hash,
+						     tab->count + 1, &slot);
+	if (err)
+		return err;
+	*slot = k.slot;
 	memcpy(tab->arena + tab->arena_len, s, len);
 	tab->arena[tab->arena_len + len] = '\0';
 	id = ++tab->count;
 	tab->offsets[id] = tab->arena_len;
 	tab->arena_len += len + 1;
-	size_t mask = tab->nslots - 1;
-	size_t i = hash_bytes(s, len) & mask;
-	while (tab->slots[i])
-		i = (i + 1) & mask;
-	tab->slots[i] = id;
 	*ret = id;
 	return NULL;
 }

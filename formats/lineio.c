@@ -1,52 +1,372 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * Reading and inflating run on a thread of their own, ahead of the line
+ * splitter, through a small ring of large chunks: decompression costs as
+ * much as parsing, and the two then overlap.  The reader never decides
+ * anything the consumer sees out of order: an error travels as the last
+ * chunk's status and becomes a message only when the consumer reaches it,
+ * with the consumer's line number, so messages do not depend on timing.
+ */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "formats/lineio.h"
 
-#define IOBUF (1u << 18)
+#define CHUNK (1u << 20)   /* decompressed bytes per chunk */
+#define NCHUNKS 4          /* chunks in the ring */
+#define INBUF (1u << 18)   /* compressed bytes per read */
+
+enum status {
+	ST_DATA = 0,   /* more chunks follow */
+	ST_EOF,        /* this chunk ends the input */
+	ST_ERROR,      /* the input ends in an error (msg) after this chunk */
+};
+
+struct chunk {
+	char *data;       /* CHUNK + 1 bytes: room for a final NUL */
+	size_t len;
+	size_t nul;       /* offset of the first NUL byte, or SIZE_MAX */
+	enum status status;
+	enum pgt_error_code code; /* ST_ERROR */
+	char msg[160];            /* ST_ERROR: the message after "FILE:LINE: " */
+	bool line_less;           /* ST_ERROR: no line number (binary position) */
+};
 
 struct pgt_lineio {
-	gzFile gz;
 	char *name;
-	char *buf;        /* raw bytes read */
-	size_t start, end, cap;
-	bool eof;
+	int fd;
+	uint64_t file_size; /* regular files: the size; else 0 */
+
+	/* the ring, guarded by lock */
+	pthread_mutex_t lock;
+	pthread_cond_t filled, drained;
+	struct chunk ring[NCHUNKS];
+	unsigned head, tail; /* chunks produced, consumed (mod NCHUNKS) */
+	bool stop;           /* the consumer is gone: the reader quits */
+	pthread_t thread;
+	bool thread_started;
+	int wake[2];         /* close() writes a byte: a blocked reader quits */
+	uint64_t bytes_read; /* compressed bytes read so far (atomic) */
+
+	/* the consumer */
+	struct chunk *cur;   /* the chunk being split, NULL before the first */
+	size_t pos;
+	char *carry;         /* a line spanning chunks */
+	size_t carry_len, carry_cap;
 	uint64_t lineno;
-	bool peeked;      /* the current line is a peek, not yet consumed */
+	bool peeked;         /* the current line is a peek, not yet consumed */
 	char *line;
 	size_t line_len;
 };
+
+/* ------------------------------------------------------------------ */
+/* The reader thread */
+
+/* The chunk to fill next, waiting for room; NULL when told to stop. */
+static struct chunk *producer_get(struct pgt_lineio *in)
+{
+	pthread_mutex_lock(&in->lock);
+	while (!in->stop && in->head - in->tail == NCHUNKS)
+		pthread_cond_wait(&in->drained, &in->lock);
+	struct chunk *c = in->stop ? NULL : &in->ring[in->head % NCHUNKS];
+	pthread_mutex_unlock(&in->lock);
+	if (c) {
+		c->len = 0;
+		c->status = ST_DATA;
+		c->line_less = false;
+	}
+	return c;
+}
+
+static void producer_put(struct pgt_lineio *in, struct chunk *c)
+{
+	char *z = memchr(c->data, '\0', c->len);
+	c->nul = z ? (size_t)(z - c->data) : SIZE_MAX;
+	pthread_mutex_lock(&in->lock);
+	in->head++;
+	pthread_cond_signal(&in->filled);
+	pthread_mutex_unlock(&in->lock);
+}
+
+static void chunk_fail(struct chunk *c, enum pgt_error_code code,
+		       bool line_less, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void chunk_fail(struct chunk *c, enum pgt_error_code code,
+		       bool line_less, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof(c->msg), fmt, ap);
+	va_end(ap);
+	c->status = ST_ERROR;
+	c->code = code;
+	c->line_less = line_less;
+}
+
+/*
+ * read(2), except that a pipe whose writer is idle must not keep a consumer
+ * that stopped early (--at, an error) waiting: such input is polled
+ * together with the wake pipe pgt_lineio_close() writes to.  Returns -1
+ * with errno ECANCELED when woken.
+ */
+static ssize_t read_some(struct pgt_lineio *in, void *buf, size_t len)
+{
+	ssize_t n = -1;
+	do {
+		if (!in->file_size) {
+			struct pollfd p[2] = {{.fd = in->fd, .events = POLLIN},
+					      {.fd = in->wake[0], .events = POLLIN}};
+			if (poll(p, 2, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				return -1;
+			}
+			if (p[1].revents) {
+				errno = ECANCELED;
+				return -1;
+			}
+		}
+		n = read(in->fd, buf, len);
+	} while (n < 0 && errno == EINTR);
+	if (n > 0)
+		__atomic_add_fetch(&in->bytes_read, (uint64_t)n, __ATOMIC_RELAXED);
+	return n;
+}
+
+/*
+ * Would the next read of a pipe block?  Then what was read goes to the
+ * consumer at once: a live trace_pipe must not wait for a full chunk.
+ */
+static bool would_block(struct pgt_lineio *in)
+{
+	if (in->file_size)
+		return false;
+	struct pollfd p = {.fd = in->fd, .events = POLLIN};
+	return poll(&p, 1, 0) == 0;
+}
+
+/* Plain input: chunks straight from read(2). */
+static void produce_plain(struct pgt_lineio *in, const unsigned char *pre,
+			  size_t npre)
+{
+	struct chunk *c;
+	while ((c = producer_get(in))) {
+		if (npre) {
+			memcpy(c->data, pre, npre);
+			c->len = npre;
+			npre = 0;
+		}
+		while (c->len < CHUNK) {
+			if (c->len && would_block(in))
+				break;
+			ssize_t n = read_some(in, c->data + c->len, CHUNK - c->len);
+			if (n < 0) {
+				chunk_fail(c, PGT_ERROR_IO, false, "read error: %s",
+					   strerror(errno));
+				break;
+			}
+			if (n == 0) {
+				c->status = ST_EOF;
+				break;
+			}
+			c->len += (size_t)n;
+		}
+		producer_put(in, c);
+		if (c->status != ST_DATA)
+			return;
+	}
+}
+
+/*
+ * gzip input: any number of members, each checked (CRC, length) by zlib;
+ * anything after the last member that is not another member is an error,
+ * as gzip(1) reports "trailing garbage".
+ */
+static void produce_gzip(struct pgt_lineio *in, unsigned char *inbuf,
+			 size_t npre)
+{
+	z_stream zs = {0};
+	struct chunk *c = producer_get(in);
+	if (!c)
+		return;
+	if (inflateInit2(&zs, 15 + 16) != Z_OK) {
+		chunk_fail(c, PGT_ERROR_NOMEM, false, "out of memory");
+		producer_put(in, c);
+		return;
+	}
+	zs.next_in = inbuf;
+	zs.avail_in = (uInt)npre;
+	uint64_t consumed = 0; /* compressed bytes before next_in */
+	bool eof = false, between = false; /* between: a member just ended */
+	for (;;) {
+		if (zs.avail_in == 0 || (between && zs.avail_in < 2 && !eof)) {
+			if (c->len && !eof && would_block(in)) {
+				producer_put(in, c);
+				if (!(c = producer_get(in))) {
+					inflateEnd(&zs);
+					return;
+				}
+			}
+			if (zs.avail_in)
+				memmove(inbuf, zs.next_in, zs.avail_in);
+			ssize_t n = eof ? 0
+					: read_some(in, inbuf + zs.avail_in,
+						    INBUF - zs.avail_in);
+			if (n < 0) {
+				chunk_fail(c, PGT_ERROR_IO, false, "read error: %s",
+					   strerror(errno));
+				break;
+			}
+			zs.next_in = inbuf;
+			zs.avail_in += (uInt)n;
+			if (n == 0)
+				eof = true;
+		}
+		if (between) {
+			if (zs.avail_in == 0 && eof) {
+				c->status = ST_EOF;
+				break;
+			}
+			if (zs.avail_in < 2 || zs.next_in[0] != 0x1f ||
+			    zs.next_in[1] != 0x8b) {
+				chunk_fail(c, PGT_ERROR_INPUT, true,
+					   "byte %llu: trailing garbage after the gzip data",
+					   (unsigned long long)consumed);
+				break;
+			}
+			inflateReset(&zs);
+			between = false;
+		}
+		if (zs.avail_in == 0 && eof) {
+			chunk_fail(c, PGT_ERROR_INPUT, false,
+				   "corrupt or truncated compressed data: unexpected end of file");
+			break;
+		}
+		zs.next_out = (unsigned char *)c->data + c->len;
+		zs.avail_out = (uInt)(CHUNK - c->len);
+		uInt before_in = zs.avail_in;
+		int rc = inflate(&zs, Z_NO_FLUSH);
+		consumed += before_in - zs.avail_in;
+		c->len = CHUNK - zs.avail_out;
+		if (rc == Z_STREAM_END) {
+			between = true;
+		} else if (rc == Z_MEM_ERROR) {
+			chunk_fail(c, PGT_ERROR_NOMEM, false, "out of memory");
+			break;
+		} else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+			chunk_fail(c, PGT_ERROR_INPUT, false,
+				   "corrupt compressed data: %s",
+				   zs.msg ? zs.msg : "error");
+			break;
+		}
+		if (c->len == CHUNK) {
+			producer_put(in, c);
+			if (!(c = producer_get(in))) {
+				inflateEnd(&zs);
+				return;
+			}
+		}
+	}
+	inflateEnd(&zs);
+	producer_put(in, c);
+}
+
+static void *reader_main(void *arg)
+{
+	struct pgt_lineio *in = arg;
+	unsigned char *inbuf = malloc(INBUF);
+	if (!inbuf) {
+		struct chunk *c = producer_get(in);
+		if (c) {
+			chunk_fail(c, PGT_ERROR_NOMEM, false, "out of memory");
+			producer_put(in, c);
+		}
+		return NULL;
+	}
+	/* gzip or not: by the magic, as gzip -dc -f and zlib's gzread do */
+	size_t n = 0;
+	while (n < 2) {
+		ssize_t r = read_some(in, inbuf + n, INBUF - n);
+		if (r <= 0) {
+			if (r < 0) {
+				struct chunk *c = producer_get(in);
+				if (c) {
+					chunk_fail(c, PGT_ERROR_IO, false,
+						   "read error: %s", strerror(errno));
+					producer_put(in, c);
+				}
+				free(inbuf);
+				return NULL;
+			}
+			break;
+		}
+		n += (size_t)r;
+	}
+	if (n >= 2 && inbuf[0] == 0x1f && inbuf[1] == 0x8b)
+		produce_gzip(in, inbuf, n);
+	else
+		produce_plain(in, inbuf, n);
+	free(inbuf);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
 
 struct pgt_error *pgt_lineio_open(const char *path, struct pgt_lineio **ret)
 {
 	struct pgt_lineio *in = calloc(1, sizeof(*in));
 	if (!in)
 		return &pgt_error_nomem;
+	in->fd = -1;
+	in->wake[0] = in->wake[1] = -1;
+	pthread_mutex_init(&in->lock, NULL);
+	pthread_cond_init(&in->filled, NULL);
+	pthread_cond_init(&in->drained, NULL);
 	in->name = strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
-	in->cap = IOBUF;
-	in->buf = malloc(in->cap + 1);
-	if (!in->name || !in->buf) {
+	if (!in->name) {
 		pgt_lineio_close(in);
 		return &pgt_error_nomem;
 	}
-	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
-	if (fd < 0) {
+	for (int i = 0; i < NCHUNKS; i++) {
+		if (!(in->ring[i].data = malloc(CHUNK + 1))) {
+			pgt_lineio_close(in);
+			return &pgt_error_nomem;
+		}
+	}
+	in->fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
+	if (in->fd < 0) {
 		struct pgt_error *err = pgt_error_create(
 			PGT_ERROR_IO, "%s: %s", in->name, strerror(errno));
 		pgt_lineio_close(in);
 		return err;
 	}
-	in->gz = gzdopen(fd, "rb");
-	if (!in->gz) {
-		close(fd);
+	struct stat st;
+	if (fstat(in->fd, &st) == 0 && S_ISREG(st.st_mode))
+		in->file_size = (uint64_t)st.st_size;
+	if (!in->file_size && pipe2(in->wake, O_CLOEXEC) < 0) {
+		struct pgt_error *err = pgt_error_create(
+			PGT_ERROR_IO, "%s: %s", in->name, strerror(errno));
 		pgt_lineio_close(in);
-		return &pgt_error_nomem;
+		return err;
 	}
-	gzbuffer(in->gz, IOBUF);
+	int rc = pthread_create(&in->thread, NULL, reader_main, in);
+	if (rc) {
+		struct pgt_error *err = pgt_error_create(
+			PGT_ERROR_IO, "%s: cannot start a reading thread: %s",
+			in->name, strerror(rc));
+		pgt_lineio_close(in);
+		return err;
+	}
+	in->thread_started = true;
 	*ret = in;
 	return NULL;
 }
@@ -55,99 +375,157 @@ void pgt_lineio_close(struct pgt_lineio *in)
 {
 	if (!in)
 		return;
-	if (in->gz)
-		gzclose_r(in->gz);
+	if (in->thread_started) {
+		pthread_mutex_lock(&in->lock);
+		in->stop = true;
+		pthread_cond_broadcast(&in->drained);
+		pthread_mutex_unlock(&in->lock);
+		if (in->wake[1] >= 0) {
+			ssize_t n;
+			do
+				n = write(in->wake[1], "", 1);
+			while (n < 0 && errno == EINTR);
+		}
+		pthread_join(in->thread, NULL);
+	}
+	for (int i = 0; i < 2; i++)
+		if (in->wake[i] >= 0)
+			close(in->wake[i]);
+	if (in->fd >= 0)
+		close(in->fd);
+	for (int i = 0; i < NCHUNKS; i++)
+		free(in->ring[i].data);
+	pthread_mutex_destroy(&in->lock);
+	pthread_cond_destroy(&in->filled);
+	pthread_cond_destroy(&in->drained);
+	free(in->carry);
 	free(in->name);
-	free(in->buf);
 	free(in);
 }
 
-static struct pgt_error *fill(struct pgt_lineio *in)
+/* The next chunk, waiting for it; the current one goes back to the reader. */
+static void next_chunk(struct pgt_lineio *in)
 {
-	if (in->start > 0) {
-		memmove(in->buf, in->buf + in->start, in->end - in->start);
-		in->end -= in->start;
-		in->start = 0;
+	pthread_mutex_lock(&in->lock);
+	if (in->cur) {
+		in->tail++;
+		pthread_cond_signal(&in->drained);
 	}
-	if (in->end == in->cap) {
-		if (in->cap >= PGT_LINE_MAX)
-			return pgt_error_create(PGT_ERROR_INPUT,
-						"%s:%llu: line longer than %u bytes",
-						in->name,
-						(unsigned long long)in->lineno + 1,
-						PGT_LINE_MAX);
-		char *b = realloc(in->buf, 2 * in->cap + 1);
+	while (in->head == in->tail)
+		pthread_cond_wait(&in->filled, &in->lock);
+	struct chunk *c = &in->ring[in->tail % NCHUNKS];
+	pthread_mutex_unlock(&in->lock);
+	in->cur = c;
+	in->pos = 0;
+}
+
+static struct pgt_error *final_error(struct pgt_lineio *in, struct chunk *c)
+{
+	if (c->line_less)
+		return pgt_error_create(c->code, "%s: %s", in->name, c->msg);
+	if (c->code == PGT_ERROR_NOMEM)
+		return &pgt_error_nomem;
+	return pgt_error_create(c->code, "%s:%llu: %s", in->name,
+				(unsigned long long)in->lineno + 1, c->msg);
+}
+
+static struct pgt_error *too_long(struct pgt_lineio *in)
+{
+	return pgt_error_create(PGT_ERROR_INPUT,
+				"%s:%llu: line longer than %u bytes", in->name,
+				(unsigned long long)in->lineno + 1, PGT_LINE_MAX);
+}
+
+static struct pgt_error *carry_append(struct pgt_lineio *in, const char *s,
+				      size_t len)
+{
+	if (in->carry_len + len >= PGT_LINE_MAX)
+		return too_long(in);
+	if (in->carry_len + len + 1 > in->carry_cap) {
+		size_t cap = in->carry_cap ? in->carry_cap : 4096;
+		while (cap < in->carry_len + len + 1)
+			cap *= 2;
+		char *b = realloc(in->carry, cap);
 		if (!b)
 			return &pgt_error_nomem;
-		in->buf = b;
-		in->cap *= 2;
+		in->carry = b;
+		in->carry_cap = cap;
 	}
-	int n = gzread(in->gz, in->buf + in->end, (unsigned)(in->cap - in->end));
-	if (n < 0 || (n == 0 && !gzeof(in->gz))) {
-		int zerr;
-		const char *msg = gzerror(in->gz, &zerr);
-		if (zerr == Z_ERRNO) {
-			msg = strerror(errno);
-		} else {
-			const char *colon = strstr(msg, ": ");
-			if (msg[0] == '<' && colon)
-				msg = colon + 2;
-		}
-		return pgt_error_create(zerr == Z_ERRNO ? PGT_ERROR_IO : PGT_ERROR_INPUT,
-					"%s:%llu: %s: %s", in->name,
-					(unsigned long long)in->lineno + 1,
-					zerr == Z_ERRNO ? "read error" : "corrupt compressed data",
-					msg);
-	}
-	if (n == 0) {
-		/* gzread hides a truncated stream as a short read: ask. */
-		int zerr;
-		const char *msg = gzerror(in->gz, &zerr);
-		if (zerr != Z_OK && zerr != Z_STREAM_END) {
-			/* zlib names the stream "<fd:N>": say the file's name */
-			const char *colon = strstr(msg, ": ");
-			if (msg[0] == '<' && colon)
-				msg = colon + 2;
-			return pgt_error_create(
-				PGT_ERROR_INPUT,
-				"%s:%llu: corrupt or truncated compressed data: %s",
-				in->name, (unsigned long long)in->lineno + 1, msg);
-		}
-		in->eof = true;
-	}
-	in->end += (size_t)n;
+	memcpy(in->carry + in->carry_len, s, len);
+	in->carry_len += len;
+	return NULL;
+}
+
+/* Set the current line to @s (@len bytes, writable at s[len]). */
+static struct pgt_error *set_line(struct pgt_lineio *in, char *s, size_t len,
+				  bool has_nul)
+{
+	in->lineno++;
+	if (has_nul)
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"%s:%llu: NUL byte in a text line",
+					in->name, (unsigned long long)in->lineno);
+	s[len] = '\0'; /* overwrites the LF (or the spare byte) */
+	if (len > 0 && s[len - 1] == '\r')
+		s[--len] = '\0';
+	in->line = s;
+	in->line_len = len;
 	return NULL;
 }
 
 static struct pgt_error *read_line(struct pgt_lineio *in)
 {
+	in->carry_len = 0;
 	for (;;) {
-		char *nl = memchr(in->buf + in->start, '\n', in->end - in->start);
-		if (nl || (in->eof && in->end > in->start)) {
-			size_t len = nl ? (size_t)(nl - (in->buf + in->start))
-					: in->end - in->start;
-			in->line = in->buf + in->start;
-			in->line_len = len;
-			in->start += len + (nl ? 1 : 0);
-			in->lineno++;
-			if (memchr(in->line, '\0', len))
-				return pgt_error_create(PGT_ERROR_INPUT,
-							"%s:%llu: NUL byte in a text line",
-							in->name,
-							(unsigned long long)in->lineno);
-			in->line[len] = '\0'; /* overwrites the LF (or the spare byte) */
-			if (len > 0 && in->line[len - 1] == '\r')
-				in->line[--in->line_len] = '\0';
-			return NULL;
-		}
-		if (in->eof) {
+		struct chunk *c = in->cur;
+		if (!c || in->pos == c->len) {
+			if (!c || c->status == ST_DATA) {
+				next_chunk(in);
+				continue;
+			}
+			/* the end of the input: a last line without LF first,
+			 * unless an error cut it short */
+			if (c->status == ST_ERROR)
+				return final_error(in, c);
+			if (in->carry_len)
+				return set_line(in, in->carry, in->carry_len,
+						memchr(in->carry, '\0',
+						       in->carry_len) != NULL);
 			in->line = NULL;
 			in->line_len = 0;
 			return NULL;
 		}
-		struct pgt_error *err = fill(in);
+		char *start = c->data + in->pos;
+		size_t avail = c->len - in->pos;
+		char *nl = memchr(start, '\n', avail);
+		if (nl && !in->carry_len) {
+			size_t len = (size_t)(nl - start), off = in->pos;
+			in->pos += len + 1;
+			if (len >= PGT_LINE_MAX)
+				return too_long(in);
+			return set_line(in, start, len,
+					c->nul >= off && c->nul < off + len);
+		}
+		if (!nl && !in->carry_len && c->status == ST_EOF) {
+			/* the last line, without LF: the chunk has a spare byte */
+			size_t off = in->pos;
+			in->pos = c->len;
+			if (avail >= PGT_LINE_MAX)
+				return too_long(in);
+			return set_line(in, start, avail,
+					c->nul >= off && c->nul < c->len);
+		}
+		/* a line spanning chunks goes through the carry buffer */
+		size_t len = nl ? (size_t)(nl - start) : avail;
+		struct pgt_error *err = carry_append(in, start, len);
 		if (err)
 			return err;
+		in->pos += len;
+		if (nl) {
+			in->pos++;
+			return set_line(in, in->carry, in->carry_len,
+					memchr(in->carry, '\0', in->carry_len) != NULL);
+		}
 	}
 }
 
@@ -188,4 +566,11 @@ uint64_t pgt_lineio_lineno(const struct pgt_lineio *in)
 const char *pgt_lineio_name(const struct pgt_lineio *in)
 {
 	return in->name;
+}
+
+void pgt_lineio_progress(const struct pgt_lineio *in, uint64_t *read_ret,
+			 uint64_t *size_ret)
+{
+	*read_ret = __atomic_load_n(&in->bytes_read, __ATOMIC_RELAXED);
+	*size_ret = in->file_size;
 }

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Line input for text traces: plain or gzip (any number of concatenated
- * members), "-" for standard input, read through zlib with a large buffer.
- * Lines are returned without their LF; a NUL byte or an over-long line is an
- * error naming FILE:LINE.
+ * members; anything else after the last member is an error, as gzip's
+ * "trailing garbage"), "-" for standard input.  Reading and inflating run
+ * on a thread of their own, a few MiB ahead of the caller.  Lines are
+ * returned without their LF; a NUL byte or an over-long line is an error
+ * naming FILE:LINE.  One thread at a time may call the functions below.
  */
 #ifndef PGTRACE_FORMATS_LINEIO_H
 #define PGTRACE_FORMATS_LINEIO_H
@@ -41,5 +43,13 @@ const char *pgt_lineio_name(const struct pgt_lineio *in);
  */
 struct pgt_error *pgt_lineio_peek(struct pgt_lineio *in, char **ret,
 				  size_t *len_ret);
+
+/*
+ * How far the reading thread has got, for progress reports: bytes of the
+ * file read so far (compressed bytes for gzip) in *read_ret, the file's
+ * size in *size_ret (0 when unknown: a pipe).  Any thread may call this.
+ */
+void pgt_lineio_progress(const struct pgt_lineio *in, uint64_t *read_ret,
+			 uint64_t *size_ret);
 
 #endif

@@ -134,6 +134,12 @@ const char *pgt_source_name(const struct pgt_source *src)
 	return pgt_lineio_name(src->in);
 }
 
+void pgt_source_progress(const struct pgt_source *src, uint64_t *read_ret,
+			 uint64_t *size_ret)
+{
+	pgt_lineio_progress(src->in, read_ret, size_ret);
+}
+
 uint64_t pgt_source_skipped(const struct pgt_source *src)
 {
 	return src->ftrace ? pgt_ftrace_skipped(src->ftrace) : 0;

@@ -47,6 +47,13 @@ const struct pgt_machine *pgt_source_machine(const struct pgt_source *src);
 /* The file name for messages. */
 const char *pgt_source_name(const struct pgt_source *src);
 
+/*
+ * How much of the file has been read: bytes (compressed ones for gzip) in
+ * *read_ret of *size_ret (0: unknown, a pipe).  Any thread may call it.
+ */
+void pgt_source_progress(const struct pgt_source *src, uint64_t *read_ret,
+			 uint64_t *size_ret);
+
 /* Lines read so far that carried no model event (other ftrace events). */
 uint64_t pgt_source_skipped(const struct pgt_source *src);
 

@@ -17,12 +17,19 @@ enum key {
 	K__COUNT,
 };
 
-static const char *const key_names[K__COUNT] = {
-	"pgd", "mm", "addr", "size", "pages", "prot", "set", "clr", "end",
-	"pte", "ctx", "ip", "error", "name", "text",
-	"t", "cpu", "pid", "comm",
-	"page_offset", "lowmem", "pse", "highmem", "nx", "pge", "etext",
-	"kernel",
+#define L(s) (sizeof(s) - 1)
+#define KEY(s) {s, L(s)}
+
+static const struct {
+	const char *name;
+	unsigned char len; /* checked by find_key before any byte */
+} keys[K__COUNT] = {
+	KEY("pgd"), KEY("mm"), KEY("addr"), KEY("size"), KEY("pages"),
+	KEY("prot"), KEY("set"), KEY("clr"), KEY("end"), KEY("pte"),
+	KEY("ctx"), KEY("ip"), KEY("error"), KEY("name"), KEY("text"),
+	KEY("t"), KEY("cpu"), KEY("pid"), KEY("comm"),
+	KEY("page_offset"), KEY("lowmem"), KEY("pse"), KEY("highmem"),
+	KEY("nx"), KEY("pge"), KEY("etext"), KEY("kernel"),
 };
 
 #define B(k) (1u << (k))
@@ -30,38 +37,39 @@ static const char *const key_names[K__COUNT] = {
 
 struct op_spec {
 	const char *name;
+	unsigned char len;
 	enum pgt_op op;
 	unsigned allowed, required;
 };
 
 static const struct op_spec ops[] = {
-	{"machine", PGT_OP_MACHINE,
+	{"machine", L("machine"), PGT_OP_MACHINE,
 	 COMMON | B(K_PAGE_OFFSET) | B(K_LOWMEM) | B(K_PSE) | B(K_HIGHMEM) |
 		 B(K_NX) | B(K_PGE) | B(K_ETEXT) | B(K_KERNEL), 0},
-	{"pgd_alloc", PGT_OP_PGD_ALLOC, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
-	{"pgd_free", PGT_OP_PGD_FREE, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
-	{"switch", PGT_OP_SWITCH, COMMON | B(K_PGD) | B(K_MM), 0},
-	{"vmalloc", PGT_OP_VMALLOC, COMMON | B(K_ADDR) | B(K_SIZE),
+	{"pgd_alloc", L("pgd_alloc"), PGT_OP_PGD_ALLOC, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
+	{"pgd_free", L("pgd_free"), PGT_OP_PGD_FREE, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
+	{"switch", L("switch"), PGT_OP_SWITCH, COMMON | B(K_PGD) | B(K_MM), 0},
+	{"vmalloc", L("vmalloc"), PGT_OP_VMALLOC, COMMON | B(K_ADDR) | B(K_SIZE),
 	 B(K_ADDR) | B(K_SIZE)},
-	{"vfree", PGT_OP_VFREE, COMMON | B(K_ADDR) | B(K_SIZE), B(K_ADDR)},
-	{"cpa", PGT_OP_CPA,
+	{"vfree", L("vfree"), PGT_OP_VFREE, COMMON | B(K_ADDR) | B(K_SIZE), B(K_ADDR)},
+	{"cpa", L("cpa"), PGT_OP_CPA,
 	 COMMON | B(K_ADDR) | B(K_PAGES) | B(K_PROT) | B(K_SET) | B(K_CLR),
 	 B(K_ADDR) | B(K_PAGES)},
-	{"flush", PGT_OP_FLUSH, COMMON, 0},
-	{"sync", PGT_OP_SYNC, COMMON, 0},
-	{"sync_range", PGT_OP_SYNC_RANGE, COMMON | B(K_ADDR) | B(K_END),
+	{"flush", L("flush"), PGT_OP_FLUSH, COMMON, 0},
+	{"sync", L("sync"), PGT_OP_SYNC, COMMON, 0},
+	{"sync_range", L("sync_range"), PGT_OP_SYNC_RANGE, COMMON | B(K_ADDR) | B(K_END),
 	 B(K_ADDR) | B(K_END)},
-	{"set_pmd", PGT_OP_SET_PMD, COMMON | B(K_ADDR) | B(K_PTE),
+	{"set_pmd", L("set_pmd"), PGT_OP_SET_PMD, COMMON | B(K_ADDR) | B(K_PTE),
 	 B(K_ADDR) | B(K_PTE)},
-	{"purge", PGT_OP_PURGE, COMMON, 0},
-	{"reap", PGT_OP_REAP, COMMON, 0},
-	{"access", PGT_OP_ACCESS,
+	{"purge", L("purge"), PGT_OP_PURGE, COMMON, 0},
+	{"reap", L("reap"), PGT_OP_REAP, COMMON, 0},
+	{"access", L("access"), PGT_OP_ACCESS,
 	 COMMON | B(K_ADDR) | B(K_PGD) | B(K_CTX) | B(K_IP), B(K_ADDR)},
-	{"fault", PGT_OP_FAULT,
+	{"fault", L("fault"), PGT_OP_FAULT,
 	 COMMON | B(K_ADDR) | B(K_PGD) | B(K_IP) | B(K_ERROR), B(K_ADDR)},
-	{"task", PGT_OP_TASK, COMMON, B(K_PID)},
-	{"module", PGT_OP_MODULE, COMMON | B(K_NAME), B(K_NAME)},
-	{"label", PGT_OP_LABEL, COMMON | B(K_TEXT), B(K_TEXT)},
+	{"task", L("task"), PGT_OP_TASK, COMMON, B(K_PID)},
+	{"module", L("module"), PGT_OP_MODULE, COMMON | B(K_NAME), B(K_NAME)},
+	{"label", L("label"), PGT_OP_LABEL, COMMON | B(K_TEXT), B(K_TEXT)},
 };
 
 struct pgt_trace_reader {
@@ -138,6 +146,17 @@ static struct pgt_error *bad(struct pgt_trace_reader *r, const char *fmt, ...)
 				(unsigned long long)pgt_lineio_lineno(r->in));
 }
 
+static inline int hexval(char c)
+{
+	unsigned u = (unsigned char)c;
+	if (u - '0' < 10)
+		return (int)(u - '0');
+	u |= 0x20; /* lower case */
+	if (u - 'a' < 6)
+		return (int)(u - 'a' + 10);
+	return -1;
+}
+
 /* Decimal or 0x hexadecimal, optionally with a K/M/G suffix. */
 static bool parse_u64(const char *s, size_t len, bool size_suffix,
 		      uint64_t *ret)
@@ -161,17 +180,20 @@ static bool parse_u64(const char *s, size_t len, bool size_suffix,
 	if (len == 0 || len > 20)
 		return false;
 	uint64_t v = 0;
-	for (size_t i = 0; i < len; i++) {
-		int d;
-		if (isdigit((unsigned char)s[i]))
-			d = s[i] - '0';
-		else if (base == 16 && isxdigit((unsigned char)s[i]))
-			d = tolower((unsigned char)s[i]) - 'a' + 10;
-		else
-			return false;
-		if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-			return false;
-		v = v * (uint64_t)base + (uint64_t)d;
+	if (base == 16) {
+		for (size_t i = 0; i < len; i++) {
+			int d = hexval(s[i]);
+			if (d < 0 || (v >> 60))
+				return false;
+			v = v << 4 | (uint64_t)d;
+		}
+	} else {
+		for (size_t i = 0; i < len; i++) {
+			unsigned d = (unsigned char)s[i] - '0';
+			if (d > 9 || v > (UINT64_MAX - d) / 10)
+				return false;
+			v = v * 10 + d;
+		}
 	}
 	if (shift && v > (UINT64_MAX >> shift))
 		return false;
@@ -207,23 +229,14 @@ static bool parse_time(const char *s, size_t len, uint64_t *ret)
 	return true;
 }
 
-static int hexval(char c)
-{
-	if (isdigit((unsigned char)c))
-		return c - '0';
-	if (isxdigit((unsigned char)c))
-		return tolower((unsigned char)c) - 'a' + 10;
-	return -1;
-}
-
 /* Intern a name value, decoding %XX escapes (see pgtrace-trace(5)). */
 static struct pgt_error *intern_value(struct pgt_trace_reader *r,
 				      const char *key, const char *s,
-				      size_t len, uint32_t *ret)
+				      size_t len, bool pct, uint32_t *ret)
 {
 	if (len == 0)
 		return bad(r, "empty value for '%s'", key);
-	if (!memchr(s, '%', len))
+	if (!pct)
 		return pgt_strtab_intern(r->tab, s, len, ret);
 	if (len + 1 > r->decoded_cap) {
 		char *d = realloc(r->decoded, len + 1);
@@ -358,6 +371,35 @@ static struct pgt_error *machine_field(struct pgt_trace_reader *r, enum key k,
 	return err;
 }
 
+/*
+ * Name lookups by length and first byte first: the parser runs once per
+ * line of traces with 10^7 lines, so no strlen() over the tables.
+ */
+/* Names are short: a loop beats a call to memcmp. */
+static inline bool same_name(const char *name, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (name[i] != s[i])
+			return false;
+	return true;
+}
+
+static const struct op_spec *find_op(const char *s, size_t len)
+{
+	for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++)
+		if (ops[o].len == len && same_name(ops[o].name, s, len))
+			return &ops[o];
+	return NULL;
+}
+
+static int find_key(const char *s, size_t len)
+{
+	for (int k = 0; k < K__COUNT; k++)
+		if (keys[k].len == len && same_name(keys[k].name, s, len))
+			return k;
+	return -1;
+}
+
 static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 				      size_t len, struct pgt_event *ev)
 {
@@ -368,14 +410,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 	while (i < len && line[i] != ' ' && line[i] != '\t')
 		i++;
 	size_t op_len = i - op_start;
-	const struct op_spec *spec = NULL;
-	for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++) {
-		if (strlen(ops[o].name) == op_len &&
-		    memcmp(ops[o].name, line + op_start, op_len) == 0) {
-			spec = &ops[o];
-			break;
-		}
-	}
+	const struct op_spec *spec = find_op(line + op_start, op_len);
 	if (!spec)
 		return bad(r, "unknown operation '%.*s'", (int)op_len,
 			   line + op_start);
@@ -396,61 +431,60 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 			i++;
 		if (i >= len)
 			break;
-		size_t f = i;
-		while (i < len && line[i] != ' ' && line[i] != '\t')
-			i++;
+		/* one pass finds the field's end, its '=' and any '%' */
+		size_t f = i, eqi = 0;
+		bool pct = false;
+		for (; i < len && line[i] != ' ' && line[i] != '\t'; i++) {
+			if (line[i] == '=' && !eqi)
+				eqi = i;
+			else if (line[i] == '%')
+				pct = true;
+		}
 		const char *field = line + f;
 		size_t flen = i - f;
-		const char *eq = memchr(field, '=', flen);
+		const char *eq = eqi ? line + eqi : NULL;
 		if (!eq)
 			return bad(r, "expected KEY=VALUE, got '%.*s'", (int)flen,
 				   field);
 		size_t klen = (size_t)(eq - field);
 		const char *v = eq + 1;
 		size_t vlen = flen - klen - 1;
-		int k = -1;
-		for (int j = 0; j < K__COUNT; j++) {
-			if (strlen(key_names[j]) == klen &&
-			    memcmp(key_names[j], field, klen) == 0) {
-				k = j;
-				break;
-			}
-		}
+		int k = find_key(field, klen);
 		if (k < 0 || !(spec->allowed & B(k)))
 			return bad(r, "unknown key '%.*s' for %s", (int)klen,
 				   field, spec->name);
 		if (seen & B(k))
-			return bad(r, "duplicate key '%s'", key_names[k]);
+			return bad(r, "duplicate key '%s'", keys[k].name);
 		seen |= B(k);
 		if (vlen == 0)
-			return bad(r, "empty value for '%s'", key_names[k]);
+			return bad(r, "empty value for '%s'", keys[k].name);
 		uint64_t n = 0;
 		switch (k) {
 		case K_PGD:
-			if ((err = intern_value(r, "pgd", v, vlen, &ev->pgd)))
+			if ((err = intern_value(r, "pgd", v, vlen, pct, &ev->pgd)))
 				return err;
 			break;
 		case K_MM:
-			if ((err = intern_value(r, "mm", v, vlen, &ev->mm)))
+			if ((err = intern_value(r, "mm", v, vlen, pct, &ev->mm)))
 				return err;
 			break;
 		case K_COMM:
-			if ((err = intern_value(r, "comm", v, vlen, &ev->comm)))
+			if ((err = intern_value(r, "comm", v, vlen, pct, &ev->comm)))
 				return err;
 			break;
 		case K_NAME:
-			if ((err = intern_value(r, "name", v, vlen, &ev->label)))
+			if ((err = intern_value(r, "name", v, vlen, pct, &ev->label)))
 				return err;
 			break;
 		case K_TEXT:
-			if ((err = intern_value(r, "text", v, vlen, &ev->label)))
+			if ((err = intern_value(r, "text", v, vlen, pct, &ev->label)))
 				return err;
 			break;
 		case K_ADDR:
 		case K_END:
 			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
 				return bad(r, "bad address for '%s': '%.*s'",
-					   key_names[k], (int)vlen, v);
+					   keys[k].name, (int)vlen, v);
 			if (k == K_ADDR)
 				ev->addr = n;
 			else
@@ -484,7 +518,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 		case K_PTE:
 			if (!parse_u64(v, vlen, false, &n))
 				return bad(r, "bad value for '%s': '%.*s'",
-					   key_names[k], (int)vlen, v);
+					   keys[k].name, (int)vlen, v);
 			if (k == K_SET)
 				ev->set = n;
 			else if (k == K_CLR)
@@ -534,7 +568,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 		for (int k = 0; k < K__COUNT; k++)
 			if (missing & B(k))
 				return bad(r, "%s needs %s=", spec->name,
-					   key_names[k]);
+					   keys[k].name);
 	}
 	if (spec->op == PGT_OP_SWITCH && !(seen & (B(K_PGD) | B(K_MM))))
 		return bad(r, "switch needs pgd= or mm=");

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/pipeline.h"
+
+/* Events per batch and batches in flight: a few MiB, and few wake-ups. */
+#define BATCH 4096
+#define NBATCHES 8
+
+struct batch {
+	struct pgt_event ev[BATCH];
+	size_t n;
+	int pending; /* workers that have not applied it yet */
+};
+
+struct worker {
+	struct pipeline *p;
+	struct pgt_model *model;
+	pthread_t thread;
+	bool started;
+	uint64_t taken;            /* batches consumed */
+	struct pgt_error *err;     /* the model's first error */
+	uint64_t err_index;        /* its event's index in the stream */
+	uint64_t err_line;
+};
+
+struct pipeline {
+	int n;
+	struct pgt_model *models[2];
+	/* one model: applied at once */
+	uint64_t pushed;
+	/* two models */
+	struct worker workers[2];
+	struct batch *ring;
+	pthread_mutex_t lock;
+	pthread_cond_t filled, drained;
+	uint64_t published;  /* batches handed to the workers */
+	bool closed;         /* no more batches */
+	bool failed;         /* some worker has an error */
+	bool seen_failed;    /* failed, as the reader last saw it */
+	struct batch *cur;   /* the batch being filled, not yet published */
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pipeline *p = w->p;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		while (w->taken == p->published && !p->closed)
+			pthread_cond_wait(&p->filled, &p->lock);
+		if (w->taken == p->published) {
+			pthread_mutex_unlock(&p->lock);
+			return NULL;
+		}
+		struct batch *b = &p->ring[w->taken % NBATCHES];
+		pthread_mutex_unlock(&p->lock);
+		/* after an error the model is left alone; batches still drain */
+		for (size_t i = 0; i < b->n && !w->err; i++) {
+			struct pgt_error *err = pgt_model_apply(w->model, &b->ev[i]);
+			if (err) {
+				/* Two sides: say which one the error is about. */
+				const struct pgt_model_config *c = pgt_model_config(w->model);
+				w->err = pgt_error_prefix(err, "side %c (%s, kernel %s)",
+							  'A' + (int)(w - p->workers),
+							  pgt_policy_name(c->policy),
+							  pgt_kernel_name(c->kernel));
+				w->err_index = w->taken * BATCH + i;
+				w->err_line = b->ev[i].line;
+				pthread_mutex_lock(&p->lock);
+				p->failed = true;
+				pthread_mutex_unlock(&p->lock);
+			}
+		}
+		pthread_mutex_lock(&p->lock);
+		w->taken++;
+		if (--b->pending == 0)
+			pthread_cond_signal(&p->drained);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+struct pgt_error *pipeline_create(struct pgt_model *const *models, int n,
+				  struct pipeline **ret)
+{
+	struct pipeline *p = calloc(1, sizeof(*p));
+	if (!p)
+		return &pgt_error_nomem;
+	p->n = n;
+	for (int i = 0; i < n; i++)
+		p->models[i] = models[i];
+	if (n == 1) {
+		*ret = p;
+		return NULL;
+	}
+	p->ring = calloc(NBATCHES, sizeof(*p->ring));
+	if (!p->ring) {
+		free(p);
+		return &pgt_error_nomem;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->filled, NULL);
+	pthread_cond_init(&p->drained, NULL);
+	p->cur = &p->ring[0];
+	for (int i = 0; i < n; i++) {
+		struct worker *w = &p->workers[i];
+		w->p = p;
+		w->model = models[i];
+		int rc = pthread_create(&w->thread, NULL, worker_main, w);
+		if (rc) {
+			pipeline_destroy(p);
+			return pgt_error_create(PGT_ERROR_IO,
+						"cannot start a model thread: %s",
+						strerror(rc));
+		}
+		w->started = true;
+	}
+	*ret = p;
+	return NULL;
+}
+
+/* Hand the batch being filled to the workers; wait for the next slot. */
+static void publish(struct pipeline *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->cur->pending = p->n;
+	p->published++;
+	pthread_cond_broadcast(&p->filled);
+	struct batch *next = &p->ring[p->published % NBATCHES];
+	while (next->pending)
+		pthread_cond_wait(&p->drained, &p->lock);
+	p->seen_failed = p->failed;
+	pthread_mutex_unlock(&p->lock);
+	next->n = 0;
+	p->cur = next;
+}
+
+struct pgt_error *pipeline_push(struct pipeline *p, const struct pgt_event *ev,
+				uint64_t *line_ret)
+{
+	if (p->n == 1) {
+		p->pushed++;
+		struct pgt_error *err = pgt_model_apply(p->models[0], ev);
+		if (err)
+			*line_ret = ev->line;
+		return err;
+	}
+	p->cur->ev[p->cur->n++] = *ev;
+	if (p->cur->n == BATCH)
+		publish(p);
+	return NULL;
+}
+
+bool pipeline_failed(struct pipeline *p)
+{
+	return p->n > 1 && p->seen_failed;
+}
+
+/* Stop the workers after what is queued. */
+static void close_and_join(struct pipeline *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->closed = true;
+	pthread_cond_broadcast(&p->filled);
+	pthread_mutex_unlock(&p->lock);
+	for (int i = 0; i < p->n; i++) {
+		if (p->workers[i].started) {
+			pthread_join(p->workers[i].thread, NULL);
+			p->workers[i].started = false;
+		}
+	}
+}
+
+struct pgt_error *pipeline_finish(struct pipeline *p, uint64_t *line_ret)
+{
+	if (p->n == 1)
+		return NULL;
+	if (p->cur && p->cur->n) {
+		pthread_mutex_lock(&p->lock);
+		p->cur->pending = p->n;
+		p->published++;
+		pthread_cond_broadcast(&p->filled);
+		pthread_mutex_unlock(&p->lock);
+		p->cur = NULL;
+	}
+	close_and_join(p);
+	struct worker *first = NULL;
+	for (int i = 0; i < p->n; i++) {
+		struct worker *w = &p->workers[i];
+		if (w->err && (!first || w->err_index < first->err_index))
+			first = w;
+	}
+	if (!first)
+		return NULL;
+	struct pgt_error *err = first->err;
+	*line_ret = first->err_line;
+	first->err = NULL;
+	return err;
+}
+
+void pipeline_destroy(struct pipeline *p)
+{
+	if (!p)
+		return;
+	if (p->n > 1) {
+		close_and_join(p);
+		for (int i = 0; i < p->n; i++)
+			pgt_error_destroy(p->workers[i].err);
+		pthread_mutex_destroy(&p->lock);
+		pthread_cond_destroy(&p->filled);
+		pthread_cond_destroy(&p->drained);
+		free(p->ring);
+	}
+	free(p);
+}

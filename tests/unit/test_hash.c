@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/hash.h: insert, find, delete (backward shift), growth and iteration
+ * over integer keys, checked against a plain array that knows the truth;
+ * keys that collide on their home slot; and the string table built on it
+ * (core/event.h: ids dense from 1, found again after growth).
+ */
+#include <stdlib.h>
+
+#include "core/event.h"
+#include "core/hash.h"
+#include "test_util.h"
+
+PGT_HASH_TABLE(u64map, uint64_t, uint32_t, pgt_hash_u64, pgt_hash_eq_scalar)
+
+/* A bad hash on purpose: every key has the same home, one long run. */
+static uint64_t same_hash(uint32_t k)
+{
+	(void)k;
+	return UINT64_C(7) << 32;
+}
+
+PGT_HASH_TABLE(collide, uint32_t, uint32_t, same_hash, pgt_hash_eq_scalar)
+
+static void test_basic(void)
+{
+	struct u64map t;
+	u64map_init(&t);
+	CHECK(u64map_find(&t, 1) == NULL);
+	CHECK(!u64map_delete(&t, 1));
+	CHECK(u64map_first(&t) == NULL);
+	bool inserted;
+	uint32_t *v;
+	if (CHECK_OK(u64map_insert(&t, 0xc5591b20, &inserted, &v))) {
+		CHECK(inserted);
+		CHECK_EQ_U64(*v, 0); /* a new value starts zeroed */
+		*v = 42;
+	}
+	if (CHECK_OK(u64map_insert(&t, 0xc5591b20, &inserted, &v))) {
+		CHECK(!inserted);
+		CHECK_EQ_U64(*v, 42);
+	}
+	CHECK_EQ_U64(u64map_size(&t), 1);
+	/* key 0 is an ordinary key */
+	if (CHECK_OK(u64map_insert(&t, 0, &inserted, &v)))
+		*v = 7;
+	CHECK_EQ_U64(*u64map_find(&t, 0), 7);
+	CHECK(u64map_delete(&t, 0));
+	CHECK(u64map_find(&t, 0) == NULL);
+	CHECK_EQ_U64(*u64map_find(&t, 0xc5591b20), 42);
+	u64map_clear(&t);
+	CHECK_EQ_U64(u64map_size(&t), 0);
+	CHECK(u64map_find(&t, 0xc5591b20) == NULL);
+	u64map_deinit(&t);
+}
+
+/* Random inserts and deletes against an array indexed by key. */
+static void test_against_array(void)
+{
+	enum { NKEYS = 20000, STEPS = 200000 };
+	uint32_t *truth = calloc(NKEYS, sizeof(*truth)); /* 0: absent */
+	struct u64map t;
+	u64map_init(&t);
+	size_t size = 0, bad = 0;
+	uint64_t x = 12345;
+	for (int step = 0; step < STEPS; step++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		uint64_t key = (x >> 33) % NKEYS;
+		/* keys spread like pgd addresses: page-aligned, high bits set */
+		uint64_t k = 0xc0000000u + key * 4096;
+		if ((x >> 20) & 1) {
+			bool inserted;
+			uint32_t *v;
+			if (u64map_insert(&t, k, &inserted, &v)) {
+				bad++;
+				break;
+			}
+			if (inserted != (truth[key] == 0))
+				bad++;
+			if (inserted)
+				size++;
+			*v = truth[key] = (uint32_t)step + 1;
+		} else {
+			bool was = u64map_delete(&t, k);
+			if (was != (truth[key] != 0))
+				bad++;
+			if (was)
+				size--;
+			truth[key] = 0;
+		}
+	}
+	CHECK_EQ_U64(bad, 0);
+	CHECK_EQ_U64(u64map_size(&t), size);
+	size_t found = 0, wrong = 0;
+	for (uint64_t key = 0; key < NKEYS; key++) {
+		uint32_t *v = u64map_find(&t, 0xc0000000u + key * 4096);
+		if (truth[key]) {
+			found += v != NULL;
+			wrong += v && *v != truth[key];
+		} else {
+			wrong += v != NULL;
+		}
+	}
+	CHECK_EQ_U64(found, size);
+	CHECK_EQ_U64(wrong, 0);
+	size_t iterated = 0;
+	for (struct u64map_entry *e = u64map_first(&t); e; e = u64map_next(&t, e)) {
+		iterated++;
+		uint64_t key = (e->key - 0xc0000000u) / 4096;
+		wrong += key >= NKEYS || truth[key] != e->value;
+	}
+	CHECK_EQ_U64(iterated, size);
+	CHECK_EQ_U64(wrong, 0);
+	/* the load stays at most 3/4 */
+	CHECK(t.size <= (t.mask + 1) - (t.mask + 1) / 4);
+	u64map_deinit(&t);
+	free(truth);
+}
+
+/*
+ * One run of colliding keys: deleting from its middle must pull the rest
+ * back (backward shift), so each remaining key is still found and the run
+ * ends where it should.
+ */
+static void test_collisions(void)
+{
+	struct collide t;
+	collide_init(&t);
+	for (uint32_t k = 1; k <= 10; k++) {
+		uint32_t *v;
+		if (!CHECK_OK(collide_insert(&t, k, NULL, &v)))
+			break;
+		*v = k * 10;
+	}
+	CHECK(collide_delete(&t, 3));
+	CHECK(collide_delete(&t, 7));
+	CHECK(!collide_delete(&t, 7));
+	size_t ok = 0;
+	for (uint32_t k = 1; k <= 10; k++) {
+		uint32_t *v = collide_find(&t, k);
+		if (k == 3 || k == 7)
+			ok += v == NULL;
+		else
+			ok += v && *v == k * 10;
+	}
+	CHECK_EQ_U64(ok, 10);
+	/* 8 entries in one run: exactly 8 occupied slots, no hole left behind */
+	size_t occupied = 0;
+	for (size_t i = 0; i <= t.mask; i++)
+		occupied += t.slots[i].tag != 0;
+	CHECK_EQ_U64(occupied, 8);
+	collide_deinit(&t);
+}
+
+static void test_strtab(void)
+{
+	struct pgt_strtab *tab;
+	if (!CHECK_OK(pgt_strtab_create(&tab)))
+		return;
+	uint32_t a, b, c;
+	CHECK_OK(pgt_strtab_intern(tab, "0xc5591b20", 10, &a));
+	CHECK_OK(pgt_strtab_intern(tab, "bash", 4, &b));
+	CHECK_OK(pgt_strtab_intern(tab, "0xc5591b20xyz", 10, &c)); /* only 10 bytes */
+	CHECK_EQ_U64(a, 1);
+	CHECK_EQ_U64(b, 2);
+	CHECK_EQ_U64(c, a);
+	CHECK_EQ_U64(pgt_strtab_find(tab, "bas", 3), 0); /* a prefix is not it */
+	CHECK_EQ_U64(pgt_strtab_find(tab, "bash", 4), b);
+	CHECK_EQ_STR(pgt_strtab_get(tab, b), "bash");
+	CHECK_EQ_STR(pgt_strtab_get(tab, 0), "");
+	CHECK_EQ_STR(pgt_strtab_get(tab, 99), "");
+	/* grow well past the initial sizes: every id stays found */
+	char buf[32];
+	size_t bad = 0;
+	for (int i = 0; i < 50000; i++) {
+		int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
+		uint32_t id;
+		if (pgt_strtab_intern(tab, buf, (size_t)n, &id) || id != (uint32_t)i + 3)
+			bad++;
+	}
+	for (int i = 0; i < 50000; i++) {
+		int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
+		if (pgt_strtab_find(tab, buf, (size_t)n) != (uint32_t)i + 3 ||
+		    strcmp(pgt_strtab_get(tab, (uint32_t)i + 3), buf) != 0)
+			bad++;
+	}
+	CHECK_EQ_U64(bad, 0);
+	CHECK_EQ_U64(pgt_strtab_count(tab), 50002);
+	pgt_strtab_destroy(tab);
+}
+
+int main(void)
+{
+	test_basic();
+	test_against_array();
+	test_collisions();
+	test_strtab();
+	return test_summary();
+}

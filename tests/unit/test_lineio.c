@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * formats/lineio.h: lines read back exactly as written from files larger
+ * than the reader thread's chunks (lines spanning chunk boundaries), plain
+ * and gzip in several members; the last line without LF; CRLF; a NUL byte
+ * past the first chunk; and junk after the last gzip member, which is an
+ * error naming its byte offset as gzip's "trailing garbage".
+ */
+#include <stdlib.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "formats/lineio.h"
+#include "test_util.h"
+
+static char dir[64];
+static char path_buf[256];
+
+static const char *path(const char *name)
+{
+	snprintf(path_buf, sizeof(path_buf), "%s/%s", dir, name);
+	return path_buf;
+}
+
+/* Line i: its number, then i % 997 filler bytes (some lines > 64 KiB). */
+static size_t make_line(char *buf, size_t i)
+{
+	int n = sprintf(buf, "%zu:", i);
+	size_t fill = (i % 997) * ((i % 50) ? 1 : 70);
+	for (size_t k = 0; k < fill; k++)
+		buf[n + k] = (char)('a' + (i + k) % 26);
+	return (size_t)n + fill;
+}
+
+#define NLINES 40000
+
+static char *make_text(size_t *len_ret)
+{
+	size_t cap = 64 << 20, len = 0;
+	char *text = malloc(cap);
+	for (size_t i = 1; i <= NLINES; i++) {
+		len += make_line(text + len, i);
+		text[len++] = '\n';
+	}
+	*len_ret = len;
+	return text;
+}
+
+static void write_bytes(const char *p, const void *data, size_t len)
+{
+	FILE *f = fopen(p, "wb");
+	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		test_fail_();
+}
+
+/* gzip @data into @p as @members members, plus @junk at the end. */
+static void write_gzip(const char *p, const char *data, size_t len,
+		       int members, const char *junk, size_t junk_len)
+{
+	FILE *f = fopen(p, "wb");
+	size_t per = len / (size_t)members + 1, off = 0;
+	for (int m = 0; m < members && f; m++) {
+		size_t n = off + per > len ? len - off : per;
+		uLong bound = compressBound((uLong)n) + 64;
+		unsigned char *out = malloc(bound);
+		z_stream zs = {0};
+		deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+		zs.next_in = (unsigned char *)data + off;
+		zs.avail_in = (uInt)n;
+		zs.next_out = out;
+		zs.avail_out = (uInt)bound;
+		deflate(&zs, Z_FINISH);
+		fwrite(out, 1, bound - zs.avail_out, f);
+		deflateEnd(&zs);
+		free(out);
+		off += n;
+	}
+	if (f && junk_len)
+		fwrite(junk, 1, junk_len, f);
+	if (!f || fclose(f) != 0)
+		test_fail_();
+}
+
+/* Every line back, in order, with its exact bytes. */
+static void check_lines(const char *p)
+{
+	struct pgt_lineio *in;
+	if (!CHECK_OK(pgt_lineio_open(p, &in)))
+		return;
+	char *want = malloc(1 << 20);
+	size_t i = 0, bad = 0;
+	for (;;) {
+		char *line;
+		size_t len;
+		struct pgt_error *err = pgt_lineio_next(in, &line, &len);
+		if (!CHECK_OK(err) || !line)
+			break;
+		i++;
+		size_t wlen = make_line(want, i);
+		if (len != wlen || memcmp(line, want, len) != 0 || line[len] != '\0')
+			bad++;
+	}
+	CHECK_EQ_U64(i, NLINES);
+	CHECK_EQ_U64(bad, 0);
+	CHECK_EQ_U64(pgt_lineio_lineno(in), NLINES);
+	uint64_t read, size;
+	pgt_lineio_progress(in, &read, &size);
+	CHECK(size > 0);
+	CHECK_EQ_U64(read, size);
+	free(want);
+	pgt_lineio_close(in);
+}
+
+static struct pgt_error *read_all(const char *p, uint64_t *lines_ret)
+{
+	struct pgt_lineio *in;
+	struct pgt_error *err = pgt_lineio_open(p, &in);
+	if (err)
+		return err;
+	char *line;
+	size_t len;
+	uint64_t n = 0;
+	while (!(err = pgt_lineio_next(in, &line, &len)) && line)
+		n++;
+	*lines_ret = n;
+	pgt_lineio_close(in);
+	return err;
+}
+
+static void test_big(void)
+{
+	size_t len;
+	char *text = make_text(&len);
+	CHECK(len > (3u << 20)); /* more than three chunks */
+	write_bytes(path("plain.txt"), text, len);
+	check_lines(path("plain.txt"));
+	write_gzip(path("one.gz"), text, len, 1, NULL, 0);
+	check_lines(path("one.gz"));
+	write_gzip(path("three.gz"), text, len, 3, NULL, 0);
+	check_lines(path("three.gz"));
+
+	/* junk after the last member: an error with the junk's offset */
+	write_gzip(path("junk.gz"), text, len, 2, "junk\n", 5);
+	FILE *f = fopen(path("junk.gz"), "rb");
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fclose(f);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "%s: byte %ld: trailing garbage after the gzip data",
+		 path("junk.gz"), size - 5);
+	uint64_t n;
+	CHECK_ERR(read_all(path("junk.gz"), &n), PGT_ERROR_INPUT, want);
+	/* zero padding is junk too, as gzip says */
+	write_gzip(path("zeros.gz"), text, len, 1, "\0\0\0\0", 4);
+	CHECK_ERR(read_all(path("zeros.gz"), &n), PGT_ERROR_INPUT, NULL);
+	/* a single stray byte (half a gzip magic) */
+	write_gzip(path("stray.gz"), text, len, 1, "\x1f", 1);
+	CHECK_ERR(read_all(path("stray.gz"), &n), PGT_ERROR_INPUT, NULL);
+
+	/* a NUL byte well past the first chunk: its line is named */
+	size_t at = (size_t)(2.5 * (1 << 20));
+	while (text[at - 1] != '\n')
+		at++;
+	size_t line_no = 0;
+	for (size_t k = 0; k < at; k++)
+		line_no += text[k] == '\n';
+	text[at + 1] = '\0';
+	write_bytes(path("nul.txt"), text, len);
+	snprintf(want, sizeof(want), "%s:%zu: NUL byte in a text line",
+		 path("nul.txt"), line_no + 1);
+	CHECK_ERR(read_all(path("nul.txt"), &n), PGT_ERROR_INPUT, want);
+	free(text);
+}
+
+static void test_small(void)
+{
+	/* no final LF, CRLF */
+	write_bytes(path("crlf.txt"), "a\r\nbc\r\nlast", 11);
+	struct pgt_lineio *in;
+	if (!CHECK_OK(pgt_lineio_open(path("crlf.txt"), &in)))
+		return;
+	char *line;
+	size_t len;
+	const char *want[] = {"a", "bc", "last"};
+	for (int i = 0; i < 3; i++) {
+		if (!CHECK_OK(pgt_lineio_next(in, &line, &len)) || !line)
+			break;
+		CHECK_EQ_STR(line, want[i]);
+		CHECK_EQ_U64(len, strlen(want[i]));
+	}
+	CHECK_OK(pgt_lineio_next(in, &line, &len));
+	CHECK(line == NULL);
+	CHECK_OK(pgt_lineio_next(in, &line, &len)); /* EOF stays EOF */
+	CHECK(line == NULL);
+	pgt_lineio_close(in);
+
+	/* empty file; closing before the end */
+	write_bytes(path("empty.txt"), "", 0);
+	uint64_t n = 1;
+	CHECK_OK(read_all(path("empty.txt"), &n));
+	CHECK_EQ_U64(n, 0);
+	if (CHECK_OK(pgt_lineio_open(path("plain.txt"), &in))) {
+		CHECK_OK(pgt_lineio_peek(in, &line, &len));
+		CHECK_EQ_STR(line, "1:b");
+		pgt_lineio_close(in);
+	}
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/pgt-lineio-XXXXXX");
+	if (!mkdtemp(dir)) {
+		printf("mkdtemp failed\n");
+		return 1;
+	}
+	test_big();
+	test_small();
+	const char *names[] = {"plain.txt", "one.gz", "three.gz", "junk.gz",
+			       "zeros.gz", "stray.gz", "nul.txt", "crlf.txt",
+			       "empty.txt"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		unlink(path(names[i]));
+	rmdir(dir);
+	return test_summary();
+}
