@@ -38,5 +38,6 @@ int cmd_probes(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ static const struct command commands[] = {
 	{"convert", cmd_convert, "write a trace in the native format"},
 	{"probes", cmd_probes, "print the ftrace probes and recording recipe"},
 	{"timeline", cmd_timeline, "plot divergence and costs over a replay (CSV, JSON, SVG)"},
+	{"record", cmd_record, "record the probes' events on this running kernel"},
 };
 
 static const struct command *find_command(const char *name)
@@ -60,6 +61,7 @@ static char doc[] =
 	"  check      compare a replay's prediction with a memory image\n"
 	"  convert    write a trace in the native format\n"
 	"  probes     print the ftrace probes and recording recipe\n"
+	"  record     record the probes' events on this running kernel\n"
 	"  timeline   plot divergence and costs over a replay (CSV, JSON, SVG)\n"
 	"\n'pgtrace COMMAND --help' (or -h, or 'pgtrace help COMMAND') "
 	"describes each command; options go after the command.\n\n"

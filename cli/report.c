@@ -163,6 +163,8 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
 	fputc('\n', f);
 	fprintf(f, "policy:  %s\n", desc);
+	if (r->policy.source != INFER_FROM_OPTION)
+		fprintf(f, "         policy from %s\n", r->policy.why);
 	if (r->from_image)
 		fprintf(f, "start:   kernel page tables of a memory image (--core)\n");
 	ptdump_format_size(L->lowmem, size, sizeof(size));
@@ -319,6 +321,10 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_string(j, "trace", r->path);
 	json_string(j, "format", pgt_format_name(r->format));
 	json_string(j, "policy", pgt_policy_name(cfg->policy));
+	json_string(j, "policy_source", infer_source_name(r->policy.source));
+	json_string(j, "policy_why", r->policy.why);
+	if (r->policy.warning[0])
+		json_string(j, "policy_warning", r->policy.warning);
 	json_string(j, "sync", cfg->kernel == PGT_KERNEL_6_1
 				       ? "arch_sync_kernel_mappings"
 				       : pgt_sync_name(cfg->sync));

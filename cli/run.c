@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 #include "cli/pipeline.h"
 #include "cli/progress.h"
 #include "cli/run.h"
+#include "core/pae.h"
 
 /*
  * --core: open the image; swapper_pg_dir by symbol, lowmem from the
@@ -41,14 +43,61 @@ static struct pgt_error *name_side(const struct run *r, int i,
 				pgt_policy_name(c->policy), pgt_kernel_name(c->kernel));
 }
 
-static struct pgt_error *create_models(struct run *r, const struct model_opts *o,
-				       const struct pgt_machine *machine)
+/*
+ * Policy evidence from the start image: the pgds loaded in the CPUs' CR3
+ * and those the recording frees before allocating them, which existed
+ * when the image was taken.
+ */
+static void image_evidence(struct run *r, const struct dump_image *img,
+			   const struct pgt_event *buf, size_t nbuf)
+{
+	size_t cap = pgt_elfcore_ncpus(img->core) + nbuf, n = 0;
+	uint64_t *pas = cap ? malloc(cap * sizeof(*pas)) : NULL;
+	if (!pas)
+		return; /* no evidence is not an error */
+	for (size_t i = 0; i < pgt_elfcore_ncpus(img->core); i++) {
+		const struct pgt_elfcore_cpu *cpu = pgt_elfcore_cpu(img->core, i);
+		if (cpu->has_qemu)
+			pas[n++] = pgt_cr3_pdpt(cpu->cr[3]);
+	}
+	for (size_t i = 0; i < nbuf; i++) {
+		if (buf[i].op != PGT_OP_PGD_FREE)
+			continue;
+		bool born = false;
+		for (size_t j = 0; j < i && !born; j++)
+			born = buf[j].op == PGT_OP_PGD_ALLOC && buf[j].pgd == buf[i].pgd;
+		char *end;
+		unsigned long long va = strtoull(pgt_strtab_get(r->tab, buf[i].pgd), &end, 16);
+		if (!born && !*end && va >= img->page_offset && va <= UINT32_MAX)
+			pas[n++] = va - img->page_offset;
+	}
+	infer_image(&img->mem, img->swapper_pa, img->page_offset, pas, n,
+		    &r->evidence);
+	free(pas);
+}
+
+static struct pgt_error *create_models(struct run *r, const struct model_opts *opts,
+				       const struct pgt_machine *machine,
+				       const struct pgt_event *buf, size_t nbuf)
 {
 	struct dump_image img;
 	bool opened = false;
 	struct pgt_error *err = NULL;
+	const struct model_opts *o = opts;
 	if (o->core && (err = open_image(r, o, &img, &opened)))
 		goto out;
+	if (o->core && !o->npolicies)
+		image_evidence(r, &img, buf, nbuf);
+	/* Without --shared/--unshared, the policy the evidence shows. */
+	infer_decide(o->npolicies > 0, o->policy[0], machine, &r->evidence,
+		     &r->policy);
+	struct model_opts inferred;
+	if (!o->npolicies) {
+		inferred = *o;
+		inferred.npolicies = 1;
+		inferred.policy[0] = r->policy.policy;
+		o = &inferred;
+	}
 	for (int i = 0; i < r->nmodels; i++) {
 		struct pgt_model_config cfg;
 		model_opts_config(o, i, machine, &cfg);
@@ -191,6 +240,16 @@ static bool machine_known(const struct model_opts *o, struct pgt_source *src)
 	       pgt_source_format(src) != PGT_FORMAT_FTRACE;
 }
 
+/* The policy is given, or the events so far settle it (cli/infer.h). */
+static bool policy_known(const struct model_opts *o, struct run *r,
+			 struct pgt_source *src)
+{
+	r->evidence.pti_clones = pgt_source_pti_clones(src);
+	return o->npolicies ||
+	       (pgt_source_machine(src)->set & PGT_MACHINE_POLICY) ||
+	       infer_recording_settled(&r->evidence);
+}
+
 struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			    int nmodels, struct run *ret)
 {
@@ -256,8 +315,11 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 			break;
 		if (!eof && ev.op == PGT_OP_MACHINE)
 			continue;
+		if (!eof)
+			infer_event(&ret->evidence, &ev, ret->tab);
 		if (!feed.made) {
-			if (!eof && nbuf < LOOKAHEAD_EVENTS && !machine_known(o, src)) {
+			if (!eof && nbuf < LOOKAHEAD_EVENTS &&
+			    (!machine_known(o, src) || !policy_known(o, ret, src))) {
 				if (!buf && !(buf = malloc(LOOKAHEAD_EVENTS * sizeof(*buf)))) {
 					err = &pgt_error_nomem;
 					break;
@@ -265,7 +327,9 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 				buf[nbuf++] = ev;
 				continue;
 			}
-			if ((err = create_models(ret, o, pgt_source_machine(src))))
+			ret->evidence.pti_clones = pgt_source_pti_clones(src);
+			if ((err = create_models(ret, o, pgt_source_machine(src),
+						 buf, nbuf)))
 				break;
 			if (!feed.direct &&
 			    (err = pipeline_create(ret->models, ret->nmodels,
@@ -330,6 +394,23 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 			goto out;
 	ret->skipped = pgt_source_skipped(src);
 	ret->backwards = pgt_source_backwards(src);
+	/* What the whole recording shows against the policy replayed. */
+	ret->evidence.pti_clones = pgt_source_pti_clones(src);
+	if (ret->policy.source == INFER_FROM_RECORDING) {
+		/* Say what the whole recording showed, not only its start. */
+		struct infer_policy fin;
+		infer_decide(false, 0, NULL, &ret->evidence, &fin);
+		if (fin.source == INFER_FROM_RECORDING &&
+		    fin.policy == ret->policy.policy)
+			memcpy(ret->policy.why, fin.why, sizeof(fin.why));
+	}
+	if (o->npolicies <= 1) {
+		struct infer_policy fin;
+		infer_decide(true, ret->policy.policy, NULL, &ret->evidence, &fin);
+		memcpy(ret->policy.warning, fin.warning, sizeof(fin.warning));
+	}
+	if (ret->policy.warning[0])
+		fprintf(stderr, "pgtrace: warning: %s\n", ret->policy.warning);
 out:
 	free(buf);
 	pgt_source_destroy(src);

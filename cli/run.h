@@ -6,6 +6,7 @@
 #ifndef PGTRACE_CLI_RUN_H
 #define PGTRACE_CLI_RUN_H
 
+#include "cli/infer.h"
 #include "cli/modelopts.h"
 #include "cli/spool.h"
 #include "core/model.h"
@@ -36,6 +37,8 @@ struct run {
 	struct pgt_symbols *syms; /* --symbols: names for addresses, or NULL */
 	uint64_t image_lowmem; /* lowmem read from the image's high_memory (0: none) */
 	struct spool spool[2]; /* --all: each model's dropped records */
+	struct infer_evidence evidence; /* what the trace (and image) show of the policy */
+	struct infer_policy policy;     /* the policy replayed and where it came from */
 };
 
 /*

@@ -174,6 +174,14 @@ void pgt_model_destroy(struct pgt_model *m);
 struct pgt_error *pgt_model_apply(struct pgt_model *m,
 				  const struct pgt_event *ev);
 
+/*
+ * A hint that @ev will be applied soon: stage 0 brings in where its pgd's
+ * record is found, stage 1 (a few events later) the record itself.  Has no
+ * effect on results; callers applying batches use it to hide memory latency.
+ */
+void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
+			int stage);
+
 const struct pgt_layout *pgt_model_layout(const struct pgt_model *m);
 const struct pgt_model_config *pgt_model_config(const struct pgt_model *m);
 const struct pgt_costs *pgt_model_costs(const struct pgt_model *m);

@@ -104,7 +104,7 @@ struct pid_comm {
 struct pgt_ftrace {
 	struct pgt_lineio *in;
 	struct pgt_strtab *tab;
-	uint64_t skipped, backwards;
+	uint64_t skipped, backwards, pti_clones;
 	uint64_t last_t;
 	bool seen_event;
 	uint64_t direct_end; /* 0 until an alloc_va shows VMALLOC_START */
@@ -139,6 +139,11 @@ void pgt_ftrace_destroy(struct pgt_ftrace *ft)
 uint64_t pgt_ftrace_skipped(const struct pgt_ftrace *ft)
 {
 	return ft->skipped;
+}
+
+uint64_t pgt_ftrace_pti_clones(const struct pgt_ftrace *ft)
+{
+	return ft->pti_clones;
 }
 
 uint64_t pgt_ftrace_backwards(const struct pgt_ftrace *ft)
@@ -527,6 +532,7 @@ static struct pgt_error *h_cpa_set_clr(struct ctx *c, bool *emit)
 static struct pgt_error *h_pti_clone(struct ctx *c, bool *emit)
 {
 	static const char *const keys[] = {"start", "end", "level", NULL};
+	c->ft->pti_clones++;
 	return check_fields(c, keys);
 }
 

@@ -101,6 +101,9 @@ struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
 /* Lines of events the reader does not turn into model events. */
 uint64_t pgt_ftrace_skipped(const struct pgt_ftrace *ft);
 
+/* pti_clone lines read (pti_clone_pgtable runs only with PTI). */
+uint64_t pgt_ftrace_pti_clones(const struct pgt_ftrace *ft);
+
 /* Event lines whose timestamp went backwards (and was raised). */
 uint64_t pgt_ftrace_backwards(const struct pgt_ftrace *ft);
 

@@ -149,3 +149,8 @@ uint64_t pgt_source_backwards(const struct pgt_source *src)
 {
 	return src->ftrace ? pgt_ftrace_backwards(src->ftrace) : 0;
 }
+
+uint64_t pgt_source_pti_clones(const struct pgt_source *src)
+{
+	return src->ftrace ? pgt_ftrace_pti_clones(src->ftrace) : 0;
+}

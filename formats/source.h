@@ -60,4 +60,7 @@ uint64_t pgt_source_skipped(const struct pgt_source *src);
 /* ftrace lines whose timestamp went backwards (raised to the previous one). */
 uint64_t pgt_source_backwards(const struct pgt_source *src);
 
+/* ftrace pti_clone lines read so far (0 for native traces). */
+uint64_t pgt_source_pti_clones(const struct pgt_source *src);
+
 #endif

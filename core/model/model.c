@@ -180,6 +180,21 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 	return err;
 }
 
+void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
+			int stage)
+{
+	uint32_t id = ev->pgd;
+	if (!id || id >= m->by_id_cap)
+		return;
+	if (stage == 0) {
+		__builtin_prefetch(&m->by_id[id]);
+		return;
+	}
+	int64_t r = m->by_id[id];
+	if (r >= 0)
+		__builtin_prefetch(&m->recs[r]);
+}
+
 /* ---- queries ---- */
 
 const struct pgt_layout *pgt_model_layout(const struct pgt_model *m)

@@ -53,7 +53,7 @@ expect traces replay trac
 expect tests/data/tiny.map dump pgd swapper --core tests/data/tiny-32.elf --symbols tests/data/tiny.m
 refuse --user-half replay --us
 # Every option every command --help lists is offered.
-for c in replay diff dump layout translate check convert probes timeline; do
+for c in $("$PGTRACE" --help | awk "/^Commands:/ { on = 1; next } on && /^\$/ { exit } on && /^  [a-z]/ { print \$1 }"); do
 	for o in $("$PGTRACE" $c --help | grep -oE -- "(^|[ ,])--[a-z][a-z0-9-]*" | tr -d " ," | sort -u); do
 		complete_words $c "$o" | grep -q -- "^$o" || { echo "$c: $o not completed"; fail=1; }
 	done
