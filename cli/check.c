@@ -485,8 +485,8 @@ int cmd_check(int argc, char **argv)
 				json_uint(&j, pr->state == R_REUSED ? "reused_at_line" : "freed_at_line",
 					  pr->later_line);
 			if (pr->state == R_CHECKED) {
-				json_string(&j, "predicted_kernel_pmd", pr->predicted_own ? "own" : "shared");
-				json_string(&j, "image_kernel_pmd", pr->actual_own ? "own" : "shared");
+				json_string(&j, "predicted_kernel_pmd_state", pr->predicted_own ? "own" : "shared");
+				json_string(&j, "image_kernel_pmd_state", pr->actual_own ? "own" : "shared");
 				json_uint(&j, "entries_agree", pr->agree);
 				json_uint(&j, "entries_disagree", pr->disagree);
 				json_uint(&j, "entries_excluded", pr->excluded);
@@ -502,9 +502,9 @@ int cmd_check(int argc, char **argv)
 			json_begin_object(&j, NULL);
 			json_string(&j, "pgd", report_pgd_name(&r, res[dis[d].pgd].s->id));
 			json_uint(&j, "slot", (uint64_t)dis[d].slot);
-			json_uint(&j, "index", (uint64_t)dis[d].idx);
-			json_string(&j, "predicted", pgt_div_name(dis[d].predicted));
-			json_string(&j, "image", pgt_div_name(dis[d].actual));
+			json_uint(&j, "pmd_index", (uint64_t)dis[d].idx);
+			json_string(&j, "predicted_divergence", pgt_div_name(dis[d].predicted));
+			json_string(&j, "image_divergence", pgt_div_name(dis[d].actual));
 			json_hex(&j, "image_entry", dis[d].image_pgd);
 			json_hex(&j, "image_swapper_entry", dis[d].image_swapper);
 			json_end_object(&j);
@@ -515,7 +515,7 @@ int cmd_check(int argc, char **argv)
 			json_hex(&j, NULL, unknown_cr3[u]);
 		json_end_array(&j);
 		json_begin_object(&j, "totals");
-		json_uint(&j, "pgds_live_at_end", nres);
+		json_uint(&j, "live_pgds", nres);
 		json_uint(&j, "pgds_checked", checked);
 		json_uint(&j, "pgds_agreeing", agreeing);
 		json_uint(&j, "pgds_gone", gone);

@@ -67,7 +67,13 @@ static void *worker_main(void *arg)
 				pgt_model_prefetch(w->model, &b->ev[i + 8], 1);
 			struct pgt_error *err = pgt_model_apply(w->model, &b->ev[i]);
 			if (err) {
-				w->err = err;
+				/* Two sides: say which one the error is about. */
+				const struct pgt_model_config *c = pgt_model_config(w->model);
+				w->err = p->n < 2 ? err
+					 : pgt_error_prefix(err, "side %c (%s, kernel %s)",
+							    'A' + (int)(w - p->workers),
+							    pgt_policy_name(c->policy),
+							    pgt_kernel_name(c->kernel));
 				w->err_index = w->taken * BATCH + i;
 				w->err_line = b->ev[i].line;
 				pthread_mutex_lock(&p->lock);

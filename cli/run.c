@@ -39,6 +39,17 @@ static struct pgt_error *open_image(struct run *r, const struct model_opts *o,
 	return NULL;
 }
 
+/* With two models, which side an error is about. */
+static struct pgt_error *name_side(const struct run *r, int i,
+				   const struct pgt_model_config *c,
+				   struct pgt_error *err)
+{
+	if (r->nmodels < 2)
+		return err;
+	return pgt_error_prefix(err, "side %c (%s, kernel %s)", 'A' + i,
+				pgt_policy_name(c->policy), pgt_kernel_name(c->kernel));
+}
+
 /*
  * Policy evidence from the start image: the pgds loaded in the CPUs' CR3
  * and those the recording frees before allocating them, which existed
@@ -164,6 +175,7 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 			}
 		}
 		if ((err = pgt_model_create(&cfg, &r->models[i]))) {
+			err = name_side(r, i, &cfg, err);
 			if (start)
 				err = pgt_error_prefix(err, "%s", start);
 			else if (cfg.machine.line)
@@ -186,10 +198,11 @@ out:
 	return err;
 }
 
-/* Where --at stops: an event count or a marker. */
+/* Where --at stops: an event count, a trace line or a marker. */
 struct at {
 	const char *text;
 	uint64_t n;
+	uint64_t line; /* line:N: stop before the first event past line N */
 	bool is_label;
 	uint32_t label, phase; /* strtab ids once seen */
 };
@@ -210,13 +223,15 @@ static bool at_reached(struct run *r, struct at *at, const struct pgt_event *ev)
 		    (at->phase && ev->label == at->phase))
 			return true;
 	}
-	return at->n && r->events == at->n;
+	return (at->n && r->events == at->n) || (at->line && ev->line == at->line);
 }
 
 /* What carries events from the source to the models. */
 struct feed {
 	struct pgt_source *src;
 	struct pipeline *pipe; /* once the models are made */
+	/* run_trace_each: the models are fed here, in step with the callback */
+	bool direct, made;
 	struct progress progress;
 };
 
@@ -235,11 +250,26 @@ static struct pgt_error *apply_event(struct run *r, struct feed *feed,
 				     struct at *at, const struct pgt_event *ev,
 				     bool *stop_ret)
 {
-	uint64_t line;
-	struct pgt_error *err = pipeline_push(feed->pipe, ev, &line);
-	if (err)
-		return model_error(feed->src, err, line);
+	if (at->line && ev->line > at->line) {
+		*stop_ret = r->stopped = true;
+		r->stop_line = at->line;
+		return NULL;
+	}
+	struct pgt_error *err;
+	if (feed->direct) {
+		for (int i = 0; i < r->nmodels; i++)
+			if ((err = pgt_model_apply(r->models[i], ev)))
+				return model_error(feed->src,
+						   name_side(r, i, pgt_model_config(r->models[i]), err),
+						   ev->line);
+	} else {
+		uint64_t line;
+		if ((err = pipeline_push(feed->pipe, ev, &line)))
+			return model_error(feed->src, err, line);
+	}
 	r->events++;
+	if (r->each && (err = r->each(r, ev, r->each_arg)))
+		return err;
 	if (!(r->events & 4095)) {
 		uint64_t read, size;
 		pgt_source_progress(feed->src, &read, &size);
@@ -250,7 +280,7 @@ static struct pgt_error *apply_event(struct run *r, struct feed *feed,
 		r->stopped = true;
 		r->stop_line = ev->line;
 	}
-	if (pipeline_failed(feed->pipe))
+	if (feed->pipe && pipeline_failed(feed->pipe))
 		*stop_ret = true;
 	return NULL;
 }
@@ -283,7 +313,16 @@ static bool policy_known(const struct model_opts *o, struct run *r,
 struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			    int nmodels, struct run *ret)
 {
+	return run_trace_each(path, o, nmodels, NULL, NULL, ret);
+}
+
+struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
+				 int nmodels, run_event_fn each, void *arg,
+				 struct run *ret)
+{
 	memset(ret, 0, sizeof(*ret));
+	ret->each = each;
+	ret->each_arg = arg;
 	ret->path = path;
 	ret->nmodels = nmodels;
 	struct pgt_source *src = NULL;
@@ -300,18 +339,33 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	ret->format = pgt_source_format(src);
 	struct at at = {.text = o->at};
 	if (o->at) {
+		/* "event:N" (the default unit), "line:N", else a marker. */
+		bool by_line = strncmp(o->at, "line:", 5) == 0;
+		const char *num = by_line ? o->at + 5
+				  : strncmp(o->at, "event:", 6) == 0 ? o->at + 6
+								       : o->at;
 		char *end;
 		errno = 0;
-		unsigned long long n = strtoull(o->at, &end, 10);
-		if (*end || errno || o->at[0] == '-') {
+		unsigned long long n = strtoull(num, &end, 10);
+		if (*end || errno || num[0] == '-' || !num[0]) {
+			if (num != o->at) {
+				err = pgt_error_create(PGT_ERROR_INVALID,
+						       "--at %s: not a number", o->at);
+				goto out;
+			}
 			at.is_label = true;
-		} else if ((at.n = n) == 0) {
+		} else if (n == 0) {
 			err = pgt_error_create(PGT_ERROR_INVALID,
-					       "--at 0: nothing to replay");
+					       "--at %s: nothing to replay", o->at);
 			goto out;
+		} else if (by_line) {
+			at.line = n;
+		} else {
+			at.n = n;
 		}
 	}
-	struct feed feed = {.src = src};
+	/* A per-event callback sees every model after each event: no threads. */
+	struct feed feed = {.src = src, .direct = each != NULL};
 	progress_init(&feed.progress, o->progress, o->json, pgt_source_name(src));
 	bool stop = false;
 	while (!stop) {
@@ -323,7 +377,7 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			continue;
 		if (!eof)
 			infer_event(&ret->evidence, &ev, ret->tab);
-		if (!feed.pipe) {
+		if (!feed.made) {
 			if (!eof && nbuf < LOOKAHEAD_EVENTS &&
 			    (!machine_known(o, src) || !policy_known(o, ret, src))) {
 				if (!buf && !(buf = malloc(LOOKAHEAD_EVENTS * sizeof(*buf)))) {
@@ -337,9 +391,11 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			if ((err = create_models(ret, o, pgt_source_machine(src),
 						 buf, nbuf)))
 				break;
-			if ((err = pipeline_create(ret->models, ret->nmodels,
+			if (!feed.direct &&
+			    (err = pipeline_create(ret->models, ret->nmodels,
 						   &feed.pipe)))
 				break;
+			feed.made = true;
 			for (size_t i = 0; i < nbuf && !stop; i++)
 				if ((err = apply_event(ret, &feed, &at, &buf[i], &stop)))
 					break;
@@ -364,15 +420,33 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	progress_end(&feed.progress);
 	if (err)
 		goto out;
+	if (o->at && !ret->stopped && at.line) {
+		err = pgt_error_create(PGT_ERROR_INPUT,
+				       "%s: --at %s: the trace has no event at or past line %llu",
+				       pgt_source_name(src), o->at,
+				       (unsigned long long)at.line);
+		goto out;
+	}
 	if (o->at && !ret->stopped) {
 		err = at.is_label
 			      ? pgt_error_create(PGT_ERROR_INPUT,
 						 "%s: no marker '%s' in the trace",
 						 pgt_source_name(src), o->at)
 			      : pgt_error_create(PGT_ERROR_INPUT,
-						 "%s: --at %s: the trace has only %llu events",
+						 "%s: --at %s: the trace has only %llu events (--at line:N counts lines)",
 						 pgt_source_name(src), o->at,
 						 (unsigned long long)ret->events);
+		goto out;
+	}
+	if (!ret->events && ret->format == PGT_FORMAT_FTRACE) {
+		/* Not "0 events": the recording lacks the probes, or is not one. */
+		err = pgt_error_create(PGT_ERROR_INPUT,
+				       "%s: no event of pgtrace's probe set in this ftrace "
+				       "text (%llu other %s skipped); 'pgtrace probes' lists "
+				       "the probes and how to record with them",
+				       pgt_source_name(src),
+				       (unsigned long long)pgt_source_skipped(src),
+				       pgt_source_skipped(src) == 1 ? "line" : "lines");
 		goto out;
 	}
 	for (int i = 0; i < ret->nmodels; i++)

@@ -13,7 +13,16 @@
 #include "formats/source.h"
 #include "formats/symbols.h"
 
+struct run;
+struct pgt_event;
+
+/* Called after each event is applied to every model (run_trace_each). */
+typedef struct pgt_error *(*run_event_fn)(const struct run *r,
+					  const struct pgt_event *ev, void *arg);
+
 struct run {
+	run_event_fn each;    /* run_trace_each's callback, or NULL */
+	void *each_arg;
 	const char *path;
 	enum pgt_format format;
 	struct pgt_strtab *tab;
@@ -40,6 +49,10 @@ struct run {
  */
 struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			    int nmodels, struct run *ret);
+/* run_trace, calling @each (if not NULL) after every event applied. */
+struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
+				 int nmodels, run_event_fn each, void *arg,
+				 struct run *ret);
 void run_deinit(struct run *r);
 
 /* "name+0xoff" for @addr into @buf when symbols are loaded, else "". */
