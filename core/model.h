@@ -207,6 +207,15 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			int stage);
 
+/*
+ * Recount what the model keeps incrementally and compare (each live pgd's
+ * divergence from its tables, its place on pgd_list under the kernel's
+ * rules, the explicit-entry bookkeeping): a PGT_ERROR_INVALID error naming
+ * the first invariant broken.  Slow (O(live pgds x 512)): for tests and
+ * fuzzing.
+ */
+struct pgt_error *pgt_model_check(const struct pgt_model *m);
+
 const struct pgt_layout *pgt_model_layout(const struct pgt_model *m);
 const struct pgt_model_config *pgt_model_config(const struct pgt_model *m);
 const struct pgt_costs *pgt_model_costs(const struct pgt_model *m);

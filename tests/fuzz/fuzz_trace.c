@@ -26,18 +26,30 @@ static void replay(const struct pgt_machine *machine,
 		fuzz_error(err);
 		return;
 	}
+	struct pgt_costs prev = *pgt_model_costs(m);
 	for (size_t i = 0; i < n; i++) {
 		if ((err = pgt_model_apply(m, &evs[i]))) {
 			fuzz_error(err);
 			break;
 		}
-		/*
-		 * PGT_MODEL_CHECK: the model-invariant check goes here, after
-		 * every event (issue 8: incremental divergence counts equal a
-		 * recount from the tables, costs never decrease, live pgds are
-		 * on pgd_list exactly when the rules say), e.g.
-		 *	if ((err = pgt_model_check(m))) abort();
-		 */
+		/* The incremental bookkeeping equals a recount. */
+		if ((err = pgt_model_check(m))) {
+			fprintf(stderr, "%s\n", err->message);
+			abort();
+		}
+		/* Costs only grow, apart from what is allocated now. */
+		const struct pgt_costs *c = pgt_model_costs(m);
+#define GROWS(x) if (c->x < prev.x) { fprintf(stderr, "cost " #x " went down\n"); abort(); }
+		GROWS(events); GROWS(pgd_list_walks); GROWS(pgd_list_visits);
+		GROWS(sync_calls); GROWS(sync_entries_examined);
+		GROWS(sync_entries_written); GROWS(broadcasts);
+		GROWS(broadcast_entries_written); GROWS(pmd_copy_entries);
+		GROWS(faults); GROWS(hazards); GROWS(oopses); GROWS(uaf_writes);
+		GROWS(corrupting_writes); GROWS(bugs); GROWS(cpa_splits);
+		GROWS(cpa_reverts); GROWS(deferred_frees); GROWS(pgd_bytes_peak);
+		GROWS(pmd_pages_peak); GROWS(pgtable_bytes_peak);
+#undef GROWS
+		prev = *c;
 	}
 	/* What the reports read. */
 	for (size_t i = 0; i < pgt_model_npgds(m); i++) {

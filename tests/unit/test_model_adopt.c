@@ -35,6 +35,8 @@ static bool t_init(struct T *t, enum pgt_policy p, bool adopt)
 
 static void t_fini(struct T *t)
 {
+	/* what the model keeps incrementally equals a recount */
+	CHECK_OK(pgt_model_check(t->m));
 	pgt_model_destroy(t->m);
 	pgt_strtab_destroy(t->tab);
 }
