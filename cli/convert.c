@@ -234,6 +234,7 @@ struct summary {
 	uint64_t read, written, skipped;
 	uint64_t ops[PGT_OP__COUNT];
 	enum pgt_format format;
+	struct pgt_ftrace_pairs pairs; /* lone pgd_alloc halves (ftrace) */
 };
 
 /*
@@ -377,6 +378,7 @@ static struct pgt_error *convert(const struct convert_args *a,
 		if (p.warning[0])
 			fprintf(stderr, "pgtrace: warning: %s\n", p.warning);
 	}
+	pgt_source_pairs(src, &s->pairs);
 out:
 	free(buf);
 	pgt_source_destroy(src);
@@ -393,6 +395,12 @@ static void print_summary(const struct convert_args *a, const struct summary *s)
 			strcmp(a->in, "-") ? a->in : "<stdin>",
 			pgt_format_name(s->format), s->written, s->read,
 			strcmp(a->out, "-") ? a->out : "<stdout>", s->skipped);
+		if (s->pairs.orphan_returns)
+			fprintf(f, "%" PRIu64 " pgd_alloc returns without their entry (mm unknown), first at line %" PRIu64 "\n",
+				s->pairs.orphan_returns, s->pairs.first_orphan_line);
+		if (s->pairs.unmatched_entries)
+			fprintf(f, "%" PRIu64 " pgd_alloc entries never returned (nothing allocated), first at line %" PRIu64 "\n",
+				s->pairs.unmatched_entries, s->pairs.first_unmatched_line);
 		return;
 	}
 	struct json j;
@@ -404,6 +412,14 @@ static void print_summary(const struct convert_args *a, const struct summary *s)
 	json_uint(&j, "events_read", s->read);
 	json_uint(&j, "events_written", s->written);
 	json_uint(&j, "lines_skipped", s->skipped);
+	if (s->pairs.orphan_returns) {
+		json_uint(&j, "alloc_returns_without_entry", s->pairs.orphan_returns);
+		json_uint(&j, "first_return_without_entry_line", s->pairs.first_orphan_line);
+	}
+	if (s->pairs.unmatched_entries) {
+		json_uint(&j, "alloc_entries_without_return", s->pairs.unmatched_entries);
+		json_uint(&j, "first_entry_without_return_line", s->pairs.first_unmatched_line);
+	}
 	json_begin_object(&j, "ops");
 	for (int op = PGT_OP_MACHINE + 1; op < PGT_OP__COUNT; op++) {
 		if (s->ops[op])

@@ -238,7 +238,7 @@ int cmd_diff(int argc, char **argv)
 			fprintf(f, ", stopped at line %" PRIu64 " (--at)", r.stop_line);
 		fputc('\n', f);
 		if (r.from_image)
-			fprintf(f, "start:   kernel page tables of a memory image (--core)\n");
+			fprintf(f, "start:   %s\n", run_start_text(&r));
 		fprintf(f, "A:       %s\nB:       %s\n", da, db);
 		fprintf(f, "(* marks a pgd whose divergence, max, faults, hazards or oopses differ)\n\n");
 		fprintf(f, "  %-12s %-20s %-4s | %-6s %4s %4s %6s %4s | %-6s %4s %4s %6s %4s\n",

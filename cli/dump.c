@@ -422,6 +422,8 @@ struct pgt_error *dump_view_print(const struct dump_view *v, struct json *j)
 			if (pgt_present(pdpt[i]))
 				json_hex(j, "pmd_pa", pgt_entry_addr(pdpt[i]));
 			json_bool(j, "kernel_space", i >= first_kernel);
+			if (pgt_pdpte_rsvd(pdpt[i]))
+				json_hex(j, "reserved_bits", pgt_pdpte_rsvd(pdpt[i]));
 			json_end_object(j);
 		}
 		json_end_array(j);
@@ -432,13 +434,17 @@ struct pgt_error *dump_view_print(const struct dump_view *v, struct json *j)
 			if (pgt_present(pdpt[i]))
 				snprintf(what, sizeof(what), "PMD page 0x%08" PRIx64,
 					 pgt_entry_addr(pdpt[i]));
-			printf("pgd[%d] 0x%016" PRIx64 "  %-20s  %s\n", i, pdpt[i],
+			printf("pgd[%d] 0x%016" PRIx64 "  %-20s  %s", i, pdpt[i],
 			       what,
 			       i < first_kernel ? "user"
 			       : v->swapper || !v->has_ref ? "kernel"
 			       : slots[i - first_kernel].shared
 				       ? "kernel, swapper_pg_dir's PMD page"
 				       : "kernel, own PMD page");
+			if (pgt_pdpte_rsvd(pdpt[i]))
+				printf("  RESERVED BITS 0x%016" PRIx64 ": #GP on CR3 load",
+				       pgt_pdpte_rsvd(pdpt[i]));
+			putchar('\n');
 		}
 		putchar('\n');
 	}
@@ -727,10 +733,13 @@ static int dump_image_pgds_cmd(const struct dump_args *a,
 			       const struct dump_image *img)
 {
 	if (!img->has_swapper)
-		return pgt_fail(pgt_error_create(
-			PGT_ERROR_INVALID,
-			"dump pgds compares with swapper_pg_dir: give --symbols "
-			"with it (a System.map or vmlinux)"));
+		return pgt_fail(a->symbols
+			? pgt_error_create(PGT_ERROR_INPUT,
+				"%s: no swapper_pg_dir in the symbols (dump pgds compares with it)",
+				a->symbols)
+			: pgt_error_create(PGT_ERROR_INVALID,
+				"dump pgds compares with swapper_pg_dir: give --symbols "
+				"with it (a System.map or vmlinux)"));
 	struct pgd_rows rows = {0};
 	struct pgt_error *err;
 	struct pgd_row *row;

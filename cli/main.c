@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cli/gunzip.h"
+#include "cli/escape.h"
 
 struct command {
 	const char *name;
@@ -102,7 +103,8 @@ static const struct argp argp = {options, parse_opt, "COMMAND [ARG...]", doc,
 /* A full disk or a closed pipe must not pass for success. */
 static int close_stdout(int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
+	/* A command that failed said why: one error line, not two. */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && status != PGT_EXIT_TROUBLE) {
 		int e = errno;
 		fprintf(stderr, "pgtrace: write error on standard output: %s\n",
 			e ? strerror(e) : "I/O error");
@@ -194,7 +196,17 @@ int main(int argc, char **argv)
 	if (asprintf(&full, "pgtrace %s", name) < 0)
 		return pgt_fail(&pgt_error_nomem);
 	cargv[0] = full;
+	/*
+	 * Names from traces must not drive the terminal: text and messages go
+	 * through the escapes of escape.h.  convert's standard output may be
+	 * the trace itself, whose names the writer already encodes.
+	 */
+	if (strcmp(name, "convert"))
+		escape_stream(&stdout);
+	escape_stream(&stderr);
 	int status = cmd->fn(cargc, cargv);
 	free(full);
-	return close_stdout(status);
+	status = close_stdout(status);
+	escape_streams_end();
+	return status;
 }

@@ -93,6 +93,11 @@ static void print_piece(struct ptdump_printer *p, const struct pgt_range *r,
 		json_uint(j, "size", r->end - r->start);
 		json_bool(j, "present", r->present);
 		json_string(j, "level", pgt_level_name(r->level));
+		if (r->rsvd) {
+			json_hex(j, "reserved_bits", r->rsvd);
+			json_string(j, "fault", r->level == PGT_LEVEL_PGD
+				    ? "#GP on CR3 load" : "reserved-bit page fault");
+		}
 		if (r->present) {
 			json_bool(j, "user", r->flags & PGT_US);
 			json_bool(j, "rw", r->flags & PGT_RW);
@@ -128,6 +133,10 @@ static void print_piece(struct ptdump_printer *p, const struct pgt_range *r,
 	else
 		fprintf(p->f, " %25s", "");
 	fprintf(p->f, " %s", pgt_level_name(r->level));
+	if (r->rsvd)
+		fprintf(p->f, "  RESERVED BITS 0x%016" PRIx64 ": %s", r->rsvd,
+			r->level == PGT_LEVEL_PGD ? "#GP on CR3 load"
+						  : "reserved-bit page fault");
 	if (p->mark_differs && r->differs)
 		fputs("  DIFF", p->f);
 	if (sym[0])

@@ -162,11 +162,19 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	if (r->stopped)
 		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
 	fputc('\n', f);
+	if (r->pairs.orphan_returns)
+		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc %s (mm unknown), first at line %" PRIu64 "\n",
+			PL(r->pairs.orphan_returns, "return without its entry",
+			   "returns without their entry"),
+			r->pairs.first_orphan_line);
+	if (r->pairs.unmatched_entries)
+		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc %s never returned (nothing allocated), first at line %" PRIu64 "\n",
+			PL(r->pairs.unmatched_entries, "entry", "entries"), r->pairs.first_unmatched_line);
 	fprintf(f, "policy:  %s\n", desc);
 	if (r->policy.source != INFER_FROM_OPTION)
 		fprintf(f, "         policy from %s\n", r->policy.why);
 	if (r->from_image)
-		fprintf(f, "start:   kernel page tables of a memory image (--core)\n");
+		fprintf(f, "start:   %s\n", run_start_text(r));
 	ptdump_format_size(L->lowmem, size, sizeof(size));
 	fprintf(f, "layout:  PAGE_OFFSET 0x%08x, lowmem %s, vmalloc 0x%08x-0x%08x, kernel PMD slots %d\n\n",
 		L->page_offset, size, L->vmalloc_start, L->vmalloc_end,
@@ -257,6 +265,12 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	if (c->observed_faults || c->user_faults)
 		fprintf(f, "  observed faults     %" PRIu64 " on kernel addresses (%" PRIu64 " predicted by the model), %" PRIu64 " on user addresses (not modelled)\n",
 			c->observed_faults, c->observed_predicted, c->user_faults);
+	if (c->unresolved_faults)
+		fprintf(f, "  unresolved faults   %" PRIu64 " observed in tasks whose pgd the recording does not name (not modelled)\n",
+			c->unresolved_faults);
+	if (c->adopted_pgds || c->adopted_vfrees)
+		fprintf(f, "  adopted             %" PRIu64 " %s alive before the recording (their history before it unknown), %" PRIu64 " %s of mappings made before it\n",
+			PL(c->adopted_pgds, "pgd", "pgds"), PL(c->adopted_vfrees, "vfree", "vfrees"));
 
 	size_t nn = pgt_model_nnotes(m);
 	if (nn) {
@@ -294,6 +308,7 @@ static void row_json(struct json *j, const struct run *r,
 	else
 		json_null(j, "pid");
 	json_bool(j, "live", s->live);
+	json_bool(j, "adopted", s->adopted);
 	json_string(j, "kernel_pmd_state", s->own_kernel_pmd ? "own" : "shared");
 	json_hex(j, "pa", s->pa);
 	json_uint(j, "divergent", pgt_pgd_divergent(s));
@@ -332,8 +347,16 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_uint(j, "events", r->events);
 	json_uint(j, "lines_skipped", r->skipped);
 	json_uint(j, "timestamps_raised", r->backwards);
+	if (r->pairs.orphan_returns) {
+		json_uint(j, "alloc_returns_without_entry", r->pairs.orphan_returns);
+		json_uint(j, "first_return_without_entry_line", r->pairs.first_orphan_line);
+	}
+	if (r->pairs.unmatched_entries) {
+		json_uint(j, "alloc_entries_without_return", r->pairs.unmatched_entries);
+		json_uint(j, "first_entry_without_return_line", r->pairs.first_unmatched_line);
+	}
 	json_bool(j, "stopped", r->stopped);
-	json_string(j, "start", r->from_image ? "image" : "synthetic");
+	json_string(j, "start", r->start_core ? "start-image" : r->from_image ? "image" : "synthetic");
 	json_begin_object(j, "layout");
 	json_hex(j, "page_offset", L->page_offset);
 	json_uint(j, "lowmem", L->lowmem);
@@ -398,7 +421,8 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	C(broadcast_entries_written); C(pmd_copy_entries); C(faults);
 	C(hazards); C(oopses); C(uaf_writes); C(corrupting_writes); C(bugs); C(cpa_splits);
 	C(cpa_reverts); C(deferred_frees); C(observed_faults);
-	C(observed_predicted); C(user_faults);
+	C(observed_predicted); C(user_faults); C(unresolved_faults);
+	C(adopted_pgds); C(adopted_vfrees);
 #undef C
 	json_end_object(j);
 	json_begin_array(j, "notes");

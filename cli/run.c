@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cli/pipeline.h"
 #include "cli/progress.h"
 #include "cli/run.h"
+#include "cli/startcore.h"
 #include "core/pae.h"
 
 /*
@@ -15,10 +17,15 @@
  * kernel's own high_memory variable when the symbols name it.
  */
 static struct pgt_error *open_image(struct run *r, const struct model_opts *o,
-				    struct dump_image *img, bool *opened)
+				    const char *path, struct dump_image *img,
+				    bool *opened)
 {
+	if (!o->symbols)
+		return pgt_error_create(PGT_ERROR_INVALID,
+					"%s: --start-core needs --symbols (swapper_pg_dir, pgd_list, mem_map)",
+					path);
 	bool has_po = o->machine.set & PGT_MACHINE_PAGE_OFFSET;
-	struct pgt_error *err = dump_image_open(o->core, o->symbols, has_po,
+	struct pgt_error *err = dump_image_open(path, o->symbols, has_po,
 						o->machine.page_offset, img);
 	if (err)
 		return err;
@@ -76,6 +83,37 @@ static void image_evidence(struct run *r, const struct dump_image *img,
 	free(pas);
 }
 
+/* The pgds on the start image's pgd_list, named as recordings name them. */
+static struct pgt_error *start_pgds(struct run *r, const struct dump_image *img,
+				    struct pgt_image_pgd **ret, size_t *nret)
+{
+	uint64_t *pas;
+	size_t n;
+	struct pgt_error *err = image_pgd_list(img, &pas, &n);
+	if (err)
+		return pgt_error_prefix(err, "--start-core");
+	struct pgt_image_pgd *v = calloc(n ? n : 1, sizeof(*v));
+	if (!v) {
+		free(pas);
+		return &pgt_error_nomem;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		char name[24];
+		int len = snprintf(name, sizeof(name), "0x%" PRIx64,
+				   pas[i] + img->page_offset);
+		v[i].pa = pas[i];
+		err = pgt_strtab_intern(r->tab, name, (size_t)len, &v[i].id);
+	}
+	free(pas);
+	if (err) {
+		free(v);
+		return err;
+	}
+	*ret = v;
+	*nret = n;
+	return NULL;
+}
+
 static struct pgt_error *create_models(struct run *r, const struct model_opts *opts,
 				       const struct pgt_machine *machine,
 				       const struct pgt_event *buf, size_t nbuf)
@@ -84,9 +122,17 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 	bool opened = false;
 	struct pgt_error *err = NULL;
 	const struct model_opts *o = opts;
-	if (o->core && (err = open_image(r, o, &img, &opened)))
+	struct pgt_image_pgd *ipgds = NULL;
+	size_t nipgds = 0;
+	const char *start = o->start_core ? o->start_core : o->core;
+	if (o->start_core && o->core) {
+		err = pgt_error_create(PGT_ERROR_INVALID,
+				       "give --core (kernel tables only) or --start-core (the whole machine), not both");
 		goto out;
-	if (o->core && !o->npolicies)
+	}
+	if (start && (err = open_image(r, o, start, &img, &opened)))
+		goto out;
+	if (start && !o->npolicies)
 		image_evidence(r, &img, buf, nbuf);
 	/* Without --shared/--unshared, the policy the evidence shows. */
 	infer_decide(o->npolicies > 0, o->policy[0], machine, &r->evidence,
@@ -107,7 +153,9 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 			cfg.retire = spool_retire;
 			cfg.retire_ctx = &r->spool[i];
 		}
-		if (o->core) {
+		cfg.adopt = o->adopt >= 0 ? o->adopt
+					  : r->format == PGT_FORMAT_FTRACE || o->start_core;
+		if (start) {
 			cfg.image = &img.mem;
 			cfg.image_swapper_pa = img.swapper_pa;
 			cfg.machine.page_offset = img.page_offset;
@@ -115,10 +163,21 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 				cfg.machine.lowmem = r->image_lowmem;
 			r->from_image = true;
 		}
+		if (o->start_core) {
+			r->start_core = true;
+			cfg.image_keep_vmalloc = true;
+			if (cfg.policy == PGT_POLICY_UNSHARED && !ipgds &&
+			    (err = start_pgds(r, &img, &ipgds, &nipgds)))
+				goto out;
+			if (cfg.policy == PGT_POLICY_UNSHARED) {
+				cfg.image_pgds = ipgds;
+				cfg.nimage_pgds = nipgds;
+			}
+		}
 		if ((err = pgt_model_create(&cfg, &r->models[i]))) {
 			err = name_side(r, i, &cfg, err);
-			if (o->core)
-				err = pgt_error_prefix(err, "%s", o->core);
+			if (start)
+				err = pgt_error_prefix(err, "%s", start);
 			else if (cfg.machine.line)
 				err = pgt_error_prefix(err, "%s:%llu", r->path,
 						       (unsigned long long)cfg.machine.line);
@@ -128,6 +187,7 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 		}
 	}
 out:
+	free(ipgds);
 	if (opened) {
 		if (!r->syms) {
 			r->syms = img.syms; /* keep them for naming addresses */
@@ -235,7 +295,7 @@ static struct pgt_error *apply_event(struct run *r, struct feed *feed,
 
 static bool machine_known(const struct model_opts *o, struct pgt_source *src)
 {
-	return (o->machine.set & PGT_MACHINE_LOWMEM) || o->core ||
+	return (o->machine.set & PGT_MACHINE_LOWMEM) || o->core || o->start_core ||
 	       (pgt_source_machine(src)->set & PGT_MACHINE_LOWMEM) ||
 	       pgt_source_format(src) != PGT_FORMAT_FTRACE;
 }
@@ -411,6 +471,7 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 	}
 	if (ret->policy.warning[0])
 		fprintf(stderr, "pgtrace: warning: %s\n", ret->policy.warning);
+	pgt_source_pairs(src, &ret->pairs);
 out:
 	free(buf);
 	pgt_source_destroy(src);
@@ -443,7 +504,9 @@ void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
 		     char *buf, size_t len)
 {
 	const char *comm = pgt_strtab_get(r->tab, s->comm);
-	if (*comm && s->pid >= 0)
+	if (!*comm && s->pid < 0 && s->adopted)
+		snprintf(buf, len, "(adopted)");
+	else if (*comm && s->pid >= 0)
 		snprintf(buf, len, "%s/%d", comm, s->pid);
 	else if (*comm)
 		snprintf(buf, len, "%s", comm);
@@ -451,6 +514,15 @@ void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
 		snprintf(buf, len, "pid %d", s->pid);
 	else
 		snprintf(buf, len, "-");
+}
+
+const char *run_start_text(const struct run *r)
+{
+	if (r->start_core)
+		return "the machine as the memory image of the recording's start has it (--start-core): kernel page tables, vmalloc mappings, the pgds on pgd_list";
+	if (r->from_image)
+		return "kernel page tables of a memory image (--core)";
+	return "";
 }
 
 bool run_interesting(const struct pgt_pgd_stats *s)

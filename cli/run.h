@@ -31,9 +31,11 @@ struct run {
 	uint64_t events;      /* model events applied */
 	uint64_t skipped;     /* source lines that carried no model event */
 	uint64_t backwards;   /* ftrace timestamps that went backwards */
+	struct pgt_ftrace_pairs pairs; /* ftrace pgd_alloc halves without a pair */
 	bool stopped;         /* --at stopped the replay early */
 	uint64_t stop_line;
 	bool from_image;      /* --core: swapper came from a memory image */
+	bool start_core;      /* --start-core: the whole start state did */
 	struct pgt_symbols *syms; /* --symbols: names for addresses, or NULL */
 	uint64_t image_lowmem; /* lowmem read from the image's high_memory (0: none) */
 	struct spool spool[2]; /* --all: each model's dropped records */
@@ -59,6 +61,12 @@ void run_symbolize(const struct run *r, uint64_t addr, char *buf, size_t len);
 /* "comm/pid", "comm", "pid N" or "-" for a pgd record. */
 void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
 		     char *buf, size_t len);
+
+/*
+ * The "start:" line of reports (without the label), or "" when the model
+ * booted synthetically.
+ */
+const char *run_start_text(const struct run *r);
 
 /* Should this pgd get a row (live, or it diverged, faulted or hazarded)? */
 bool run_interesting(const struct pgt_pgd_stats *s);

@@ -228,6 +228,9 @@ static bool parse_time(const char *s, size_t len, uint64_t *ret)
 			scale /= 10;
 		}
 	}
+	/* Past 2^64 ns it would wrap; UINT64_MAX is PGT_NO_TIME. */
+	if (sec > (UINT64_MAX - 1 - ns) / 1000000000)
+		return false;
 	*ret = sec * 1000000000 + ns;
 	return true;
 }

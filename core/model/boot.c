@@ -47,8 +47,7 @@ static struct pgt_error *page_table_range_init(struct pgt_model *m,
 	return NULL;
 }
 
-/* Copy one page-table page from the image to the same physical address. */
-static struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
+struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
 				     enum frame_kind kind, uint32_t *ret)
 {
 	uint64_t pfn = pa >> PGT_PAGE_SHIFT;
@@ -126,7 +125,8 @@ static struct pgt_error *boot_from_image(struct pgt_model *m)
 			 */
 			uint64_t va = ((uint64_t)slot << PGT_PGDIR_SHIFT) |
 				      ((uint64_t)i << PGT_PMD_SHIFT);
-			if (va + PGT_PMD_SIZE > m->L.vmalloc_start &&
+			if (!m->cfg.image_keep_vmalloc &&
+			    va + PGT_PMD_SIZE > m->L.vmalloc_start &&
 			    va < m->L.vmalloc_end)
 				for (int t = 0; t < PGT_PTRS_PER_PTE; t++) {
 					uint64_t pva = va + ((uint64_t)t << PGT_PAGE_SHIFT);
@@ -246,5 +246,7 @@ struct pgt_error *model_boot(struct pgt_model *m)
 		err = boot_pti_user_half(m);
 	if (!err)
 		err = div_init(m);
+	if (!err && m->cfg.image && m->cfg.nimage_pgds)
+		err = adopt_image_pgds(m);
 	return err;
 }

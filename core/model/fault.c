@@ -264,7 +264,11 @@ static struct pgt_error *resolve_pgd(struct pgt_model *m,
 						"no pgd= given and none loaded on cpu %d (see switch)",
 						cpu);
 	}
-	if (live_rec(m, id) < 0)
+	int32_t r = live_rec(m, id);
+	struct pgt_error *err;
+	if (r < 0 && (err = pgd_adopt(m, id, &r)))
+		return err;
+	if (r < 0)
 		return not_allocated(m, id, ev->op == PGT_OP_FAULT ? "fault in" : "access through");
 	*ret = id;
 	return NULL;
@@ -312,9 +316,28 @@ struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
 		return NULL;
 	}
 	uint32_t id = 0;
-	struct pgt_error *err = resolve_pgd(m, ev, &id);
-	if (err)
+	struct pgt_error *err;
+	if (observed && !ev->pgd) {
+		/*
+		 * A recorded fault names its CPU and task, not its pgd: the pgd
+		 * loaded there, else the one the task itself last allocated
+		 * (exec).  One the recording does not tell is counted.
+		 */
+		int cpu = ev->cpu < 0 ? 0 : ev->cpu;
+		int64_t r;
+		if ((size_t)cpu < PGT_MAX_CPUS && m->current[cpu])
+			id = m->current[cpu];
+		else if (ev->pid >= 0 &&
+			 idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &r) &&
+			 m->recs[r].s.live && m->recs[r].s.pid == ev->pid)
+			id = m->recs[r].s.id;
+		if (!id) {
+			m->costs.unresolved_faults++;
+			return NULL;
+		}
+	} else if ((err = resolve_pgd(m, ev, &id))) {
 		return err;
+	}
 	if (va < m->L.page_offset)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"0x%x is a user address; pgtrace models kernel addresses",
@@ -367,7 +390,11 @@ struct pgt_error *op_switch(struct pgt_model *m, const struct pgt_event *ev)
 						"switch to an mm no pgd_alloc named");
 		id = (uint32_t)v;
 	}
-	if (live_rec(m, id) < 0)
+	int32_t r = live_rec(m, id);
+	struct pgt_error *err;
+	if (r < 0 && (err = pgd_adopt(m, id, &r)))
+		return err;
+	if (r < 0)
 		return not_allocated(m, id, "switch to");
 	int cpu = ev->cpu < 0 ? 0 : ev->cpu;
 	if ((size_t)cpu >= sizeof(m->current) / sizeof(m->current[0]))

@@ -86,6 +86,9 @@ struct pgt_error *frame_alloc(struct pgt_model *m, enum frame_kind kind,
 			      bool need_data, uint32_t *ret)
 {
 	uint32_t f = 0;
+	/* Pages a starting image holds page tables in are not free. */
+	while (!m->nfree && m->bump < m->nframes && m->frames[m->bump].kind != F_FREE)
+		m->bump++;
 	if (m->nfree)
 		f = m->free_frames[--m->nfree];
 	else if (m->bump < m->nframes)

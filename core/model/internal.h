@@ -389,6 +389,9 @@ void rec_settle(const struct pgt_model *m, struct rec *r);
 
 /* ---- boot.c ---- */
 struct pgt_error *model_boot(struct pgt_model *m);
+/* Copy one page-table page from the image to the same physical address. */
+struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
+			      enum frame_kind kind, uint32_t *ret);
 
 /* ---- pgtable.c ---- */
 struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev);
@@ -399,6 +402,25 @@ int32_t live_rec(const struct pgt_model *m, uint32_t id);
 struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
 				const char *what);
 void records_deinit(struct pgt_model *m);
+/* pgd_alloc() of @ev->pgd, known not to be live; its record in *ret. */
+struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
+				int32_t *ret);
+void list_add(struct pgt_model *m, int32_t o);
+struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame, uint16_t index,
+			  int32_t *ret);
+struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret);
+struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v);
+struct pgt_error *own_live_add(struct pgt_model *m, int32_t r);
+
+/* ---- adopt.c ---- */
+/*
+ * @id names a pgd no pgd_alloc made: adopt it when the configuration says
+ * so (*ret: its record), else leave *ret at -1.  A pgd freed earlier in the
+ * recording is never adopted.
+ */
+struct pgt_error *pgd_adopt(struct pgt_model *m, uint32_t id, int32_t *ret);
+/* The pgds alive in the starting image. */
+struct pgt_error *adopt_image_pgds(struct pgt_model *m);
 
 /* ---- vmalloc.c ---- */
 uint32_t swapper_pte_frame(const struct pgt_model *m, uint32_t va);

@@ -31,7 +31,7 @@ static void zombie_del(struct pgt_model *m, int32_t o)
 	m->objs[o].zidx = -1;
 }
 
-static void list_add(struct pgt_model *m, int32_t o)
+void list_add(struct pgt_model *m, int32_t o)
 {
 	struct pgd_obj *ob = &m->objs[o];
 	ob->on_list = true;
@@ -65,7 +65,7 @@ static void pgd_ctor_slab(struct pgt_model *m, int32_t o)
 	m->objs[o].constructed = true;
 }
 
-static struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame,
+struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame,
 				 uint16_t index, int32_t *ret)
 {
 	struct pgt_error *err = GROW(m->objs, m->objs_cap, m->nobjs + 1);
@@ -150,7 +150,7 @@ struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
 				"%s a pgd no pgd_alloc named", what);
 }
 
-static struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v)
+struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v)
 {
 	size_t old = m->by_id_cap;
 	struct pgt_error *err = GROW(m->by_id, m->by_id_cap, (size_t)id + 1);
@@ -162,7 +162,7 @@ static struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v)
 	return NULL;
 }
 
-static struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
+struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 {
 	int32_t r = m->free_recs;
 	if (r >= 0) {
@@ -212,7 +212,7 @@ void records_deinit(struct pgt_model *m)
 	free(m->objs);
 }
 
-static struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
+struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
 {
 	struct pgt_error *err = GROW(m->own_live, m->own_live_cap,
 				     m->nown_live + 1);
@@ -268,6 +268,12 @@ struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev)
 	if (live_rec(m, ev->pgd) >= 0)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"pgd is already allocated (no pgd_free since its pgd_alloc)");
+	return pgd_alloc_rec(m, ev, NULL);
+}
+
+struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
+				int32_t *ret)
+{
 	int32_t r;
 	struct pgt_error *err = rec_new(m, &r);
 	if (err)
@@ -349,6 +355,8 @@ struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev)
 	}
 	if (!m->shared && (err = own_live_add(m, r)))
 		return err;
+	if (ret)
+		*ret = r;
 	return NULL;
 }
 
@@ -385,11 +393,13 @@ static struct pgt_error *pid_forget(struct pgt_model *m, int32_t r)
 struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 {
 	int32_t r = live_rec(m, ev->pgd);
+	struct pgt_error *err;
+	if (r < 0 && (err = pgd_adopt(m, ev->pgd, &r)))
+		return err;
 	if (r < 0)
 		return not_allocated(m, ev->pgd, "pgd_free of");
 	struct rec *rec = &m->recs[r];
 	int32_t o = rec->obj;
-	struct pgt_error *err;
 	/* 2.6.21 unshared: the object stays on pgd_list until its slab goes. */
 	bool stays = !m->rules->dtor_at_free && m->objs[o].on_list;
 	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
