@@ -421,9 +421,9 @@ struct pgt_error *dump_view_print(const struct dump_view *v, struct json *j)
 			json_bool(j, "present", pgt_present(pdpt[i]));
 			if (pgt_present(pdpt[i]))
 				json_hex(j, "pmd_pa", pgt_entry_addr(pdpt[i]));
-			json_bool(j, "kernel_space", i >= first_kernel);
 			if (pgt_pdpte_rsvd(pdpt[i]))
 				json_hex(j, "reserved_bits", pgt_pdpte_rsvd(pdpt[i]));
+			json_bool(j, "kernel_space", i >= first_kernel);
 			json_end_object(j);
 		}
 		json_end_array(j);

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cli/gunzip.h"
 #include "cli/escape.h"
+#include "cli/gunzip.h"
 
 struct command {
 	const char *name;
@@ -197,9 +197,9 @@ int main(int argc, char **argv)
 		return pgt_fail(&pgt_error_nomem);
 	cargv[0] = full;
 	/*
-	 * Names from traces must not drive the terminal: text and messages go
-	 * through the escapes of escape.h.  convert's standard output may be
-	 * the trace itself, whose names the writer already encodes.
+	 * Names from traces must not drive the terminal: text and messages
+	 * go through the escapes of escape.h.  convert's standard output may
+	 * be the trace itself, whose names the writer already encodes.
 	 */
 	if (strcmp(name, "convert"))
 		escape_stream(&stdout);

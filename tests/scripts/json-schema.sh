@@ -38,18 +38,9 @@ def validator(name):
             res = jsonschema.RefResolver(s["$id"], s, store=store)
         return jsonschema.Draft202012Validator(s, resolver=res)
 
-# The commands of a case that print JSON, in order: for each $PGTRACE
-# invocation with --json (or timeline's --type=json), its command.
-def commands(cmd):
-    out = []
-    for part in cmd.split("$PGTRACE")[1:]:
-        part = re.split(r"&&|\|\||;|\||\n", part)[0]
-        if "--json" in part or "--type=json" in part:
-            out.append(command(part))
-    return out
-
-def command(part):
-    words = part.split()
+# The command of a case: the words after the last $PGTRACE.
+def command(cmd):
+    words = cmd.split("$PGTRACE")[-1].split()
     if words[0] == "dump":
         return "dump-pgds" if "pgds" in words[1:3] else "dump-pgd"
     if words[0] == "timeline":
@@ -61,15 +52,11 @@ for d in sorted(glob.glob("tests/cli/*/")):
     cmd = open(d + "cmd").read()
     if "--json" not in cmd and "--type=json" not in cmd:
         continue
-    names = commands(cmd)
+    name = command(cmd)
     for stream in ("stdout", "stderr"):
-        # --json prints one object on one line; a case may run several
-        # commands, text ones too: the k-th such line is the k-th JSON
-        # command's.
-        lines = [l for l in open(d + stream).read().splitlines() if l.startswith("{")]
-        for k, l in enumerate(lines):
-            docs.append((d + stream, names[min(k, len(names) - 1)], json.loads(l)))
-        if lines:
+        text = open(d + stream).read().strip()
+        if text.startswith("{"):
+            docs.append((d + stream, name, json.loads(text)))
             break
     else:
         if open(d + "status").read().strip() == "0":
