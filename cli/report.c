@@ -163,11 +163,13 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
 	fputc('\n', f);
 	if (r->pairs.orphan_returns)
-		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc returns without their entry (mm unknown), first at line %" PRIu64 "\n",
-			r->pairs.orphan_returns, r->pairs.first_orphan_line);
+		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc %s (mm unknown), first at line %" PRIu64 "\n",
+			PL(r->pairs.orphan_returns, "return without its entry",
+			   "returns without their entry"),
+			r->pairs.first_orphan_line);
 	if (r->pairs.unmatched_entries)
-		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc entries never returned (nothing allocated), first at line %" PRIu64 "\n",
-			r->pairs.unmatched_entries, r->pairs.first_unmatched_line);
+		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc %s never returned (nothing allocated), first at line %" PRIu64 "\n",
+			PL(r->pairs.unmatched_entries, "entry", "entries"), r->pairs.first_unmatched_line);
 	fprintf(f, "policy:  %s\n", desc);
 	if (r->policy.source != INFER_FROM_OPTION)
 		fprintf(f, "         policy from %s\n", r->policy.why);
@@ -267,8 +269,8 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		fprintf(f, "  unresolved faults   %" PRIu64 " observed in tasks whose pgd the recording does not name (not modelled)\n",
 			c->unresolved_faults);
 	if (c->adopted_pgds || c->adopted_vfrees)
-		fprintf(f, "  adopted             %" PRIu64 " pgds alive before the recording (their history before it unknown), %" PRIu64 " vfrees of mappings made before it\n",
-			c->adopted_pgds, c->adopted_vfrees);
+		fprintf(f, "  adopted             %" PRIu64 " %s alive before the recording (their history before it unknown), %" PRIu64 " %s of mappings made before it\n",
+			PL(c->adopted_pgds, "pgd", "pgds"), PL(c->adopted_vfrees, "vfree", "vfrees"));
 
 	size_t nn = pgt_model_nnotes(m);
 	if (nn) {
