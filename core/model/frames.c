@@ -196,101 +196,28 @@ void cost_update_bytes(struct pgt_model *m)
 #undef PEAK
 }
 
-/* ---- the one hash table of the model ---- */
-
-static size_t idmap_slot(uint64_t key, size_t mask)
-{
-	key ^= key >> 33;
-	key *= UINT64_C(0xff51afd7ed558ccd);
-	key ^= key >> 33;
-	return (size_t)key & mask;
-}
-
-static struct pgt_error *idmap_rehash(struct idmap *h)
-{
-	size_t cap = h->cap ? 2 * h->cap : 64;
-	uint64_t *keys = calloc(cap, sizeof(*keys));
-	int64_t *vals = malloc(cap * sizeof(*vals));
-	if (!keys || !vals) {
-		free(keys);
-		free(vals);
-		return &pgt_error_nomem;
-	}
-	for (size_t i = 0; i < h->cap; i++) {
-		if (!h->keys[i])
-			continue;
-		size_t j = idmap_slot(h->keys[i], cap - 1);
-		while (keys[j])
-			j = (j + 1) & (cap - 1);
-		keys[j] = h->keys[i];
-		vals[j] = h->vals[i];
-	}
-	free(h->keys);
-	free(h->vals);
-	h->keys = keys;
-	h->vals = vals;
-	h->cap = cap;
-	return NULL;
-}
+/* ---- maps on core/hash.h ---- */
 
 struct pgt_error *idmap_put(struct idmap *h, uint64_t key, int64_t val)
 {
-	if ((h->n + 1) * 4 > h->cap * 3) {
-		struct pgt_error *err = idmap_rehash(h);
-		if (err)
-			return err;
-	}
-	size_t mask = h->cap - 1, i = idmap_slot(key, mask);
-	while (h->keys[i] && h->keys[i] != key)
-		i = (i + 1) & mask;
-	if (!h->keys[i]) {
-		h->keys[i] = key;
-		h->n++;
-	}
-	h->vals[i] = val;
+	bool inserted;
+	int64_t *slot;
+	struct pgt_error *err = idmap_insert(h, key, &inserted, &slot);
+	if (err)
+		return err;
+	*slot = val;
 	return NULL;
 }
 
 bool idmap_get(const struct idmap *h, uint64_t key, int64_t *ret)
 {
-	if (!h->cap)
-		return false;
-	size_t mask = h->cap - 1;
-	for (size_t i = idmap_slot(key, mask); h->keys[i]; i = (i + 1) & mask)
-		if (h->keys[i] == key) {
-			*ret = h->vals[i];
-			return true;
-		}
-	return false;
+	const int64_t *v = idmap_find(h, key);
+	if (v)
+		*ret = *v;
+	return v != NULL;
 }
 
 void idmap_del(struct idmap *h, uint64_t key)
 {
-	if (!h->cap)
-		return;
-	size_t mask = h->cap - 1, i = idmap_slot(key, mask);
-	while (h->keys[i] && h->keys[i] != key)
-		i = (i + 1) & mask;
-	if (!h->keys[i])
-		return;
-	/* Backward-shift deletion keeps probe chains intact. */
-	h->keys[i] = 0;
-	h->n--;
-	for (size_t j = (i + 1) & mask; h->keys[j]; j = (j + 1) & mask) {
-		size_t home = idmap_slot(h->keys[j], mask);
-		bool move = i <= j ? (home <= i || home > j) : (home <= i && home > j);
-		if (move) {
-			h->keys[i] = h->keys[j];
-			h->vals[i] = h->vals[j];
-			h->keys[j] = 0;
-			i = j;
-		}
-	}
-}
-
-void idmap_deinit(struct idmap *h)
-{
-	free(h->keys);
-	free(h->vals);
-	*h = (struct idmap){0};
+	idmap_delete(h, key);
 }

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/model.h"
 #include "core/pae.h"
 
@@ -153,17 +154,12 @@ struct __attribute__((aligned(64))) rec {
 	int32_t free_next;                /* free record slots */
 };
 
-/* An open-addressing map from nonzero 64-bit keys to 64-bit values. */
-struct idmap {
-	uint64_t *keys;   /* 0: empty */
-	int64_t *vals;
-	size_t cap, n;
-};
+/* Maps from 64-bit keys to 64-bit values, on the one hash table. */
+PGT_HASH_TABLE(idmap, uint64_t, int64_t, pgt_hash_u64, pgt_hash_eq_scalar)
 
 struct pgt_error *idmap_put(struct idmap *h, uint64_t key, int64_t val);
 bool idmap_get(const struct idmap *h, uint64_t key, int64_t *ret);
 void idmap_del(struct idmap *h, uint64_t key);
-void idmap_deinit(struct idmap *h);
 
 /* A growable list of frame numbers. */
 struct u32vec {

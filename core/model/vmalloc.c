@@ -81,11 +81,10 @@ struct pgt_error *op_vfree(struct pgt_model *m, const struct pgt_event *ev)
 	bool known = !(ev->addr & (PGT_PAGE_SIZE - 1)) &&
 		     idmap_get(&m->areas, ev->addr >> PGT_PAGE_SHIFT, &size);
 	if (!known) {
-		for (size_t i = 0; i < m->areas.cap; i++) {
-			if (!m->areas.keys[i])
-				continue;
-			uint64_t start = m->areas.keys[i] << PGT_PAGE_SHIFT;
-			uint64_t end = start + (uint64_t)m->areas.vals[i];
+		for (struct idmap_entry *a = idmap_first(&m->areas); a;
+		     a = idmap_next(&m->areas, a)) {
+			uint64_t start = a->key << PGT_PAGE_SHIFT;
+			uint64_t end = start + (uint64_t)a->value;
 			if (ev->addr > start && ev->addr < end)
 				return pgt_error_create(PGT_ERROR_INPUT,
 							"vfree of 0x%llx, inside the mapping [0x%llx, 0x%llx): vfree names a mapping's start",
