@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "formats/ftrace.h"
 
 /* x86-32: VMALLOC_START = high_memory + VMALLOC_OFFSET. */
@@ -90,17 +91,25 @@ struct ev_line {
 	const char *body; /* NUL-terminated: the rest of the line */
 };
 
+/* A pgd_alloc entry waiting for its return. */
 struct pending_alloc {
-	bool used;
-	int32_t pid, cpu;
 	uint32_t mm;
 	uint64_t line;
 };
 
-struct pid_comm {
-	int32_t pid; /* -1: empty slot */
-	uint32_t comm;
-};
+/*
+ * Waiting entries are found by pid, and by cpu too for pid 0 (the idle
+ * tasks of all CPUs share it): the key is pid | cpu << 32 for pid 0.
+ */
+static uint64_t pending_key(int32_t pid, int32_t cpu)
+{
+	return (uint32_t)pid | (uint64_t)(pid ? 0 : (uint32_t)cpu) << 32;
+}
+
+PGT_HASH_TABLE(pending_table, uint64_t, struct pending_alloc, pgt_hash_u64,
+	       pgt_hash_eq_scalar)
+/* The comm each pid last had. */
+PGT_HASH_TABLE(comm_table, uint64_t, uint32_t, pgt_hash_u64, pgt_hash_eq_scalar)
 
 struct pgt_ftrace {
 	struct pgt_lineio *in;
@@ -109,11 +118,9 @@ struct pgt_ftrace {
 	uint64_t last_t;
 	bool seen_event;
 	uint64_t direct_end; /* 0 until an alloc_va shows VMALLOC_START */
-	struct pending_alloc *pending; /* hash table, pending_cap a power of 2 */
-	size_t npending, pending_cap;
+	struct pending_table pending;
 	uint64_t orphan_returns, first_orphan_line;
-	struct pid_comm *comms; /* open addressing, never shrinks */
-	size_t ncomms, comms_cap;
+	struct comm_table comms;
 };
 
 struct pgt_error *pgt_ftrace_create(struct pgt_lineio *in,
@@ -133,8 +140,8 @@ void pgt_ftrace_destroy(struct pgt_ftrace *ft)
 {
 	if (!ft)
 		return;
-	free(ft->pending);
-	free(ft->comms);
+	pending_table_deinit(&ft->pending);
+	comm_table_deinit(&ft->comms);
 	free(ft);
 }
 
@@ -466,49 +473,19 @@ static struct pgt_error *intern_id(struct ctx *c, uint64_t v, uint32_t *ret)
 
 static uint32_t *comm_slot(struct pgt_ftrace *ft, int32_t pid)
 {
-	if (!ft->comms_cap)
-		return NULL;
-	size_t mask = ft->comms_cap - 1;
-	for (size_t i = (size_t)pid * 2654435761u & mask;; i = (i + 1) & mask) {
-		if (ft->comms[i].pid == pid)
-			return &ft->comms[i].comm;
-		if (ft->comms[i].pid < 0)
-			return NULL;
-	}
+	return comm_table_find(&ft->comms, (uint32_t)pid);
 }
 
 static struct pgt_error *remember_comm(struct pgt_ftrace *ft, int32_t pid,
 				       uint32_t comm)
 {
-	uint32_t *slot = comm_slot(ft, pid);
-	if (slot) {
-		*slot = comm;
-		return NULL;
-	}
-	if (2 * (ft->ncomms + 1) > ft->comms_cap) {
-		size_t cap = ft->comms_cap ? 2 * ft->comms_cap : 256;
-		struct pid_comm *t = malloc(cap * sizeof(*t));
-		if (!t)
-			return &pgt_error_nomem;
-		for (size_t i = 0; i < cap; i++)
-			t[i].pid = -1;
-		struct pid_comm *old = ft->comms;
-		size_t old_cap = ft->comms_cap;
-		ft->comms = t;
-		ft->comms_cap = cap;
-		ft->ncomms = 0;
-		for (size_t i = 0; i < old_cap; i++)
-			if (old[i].pid >= 0)
-				remember_comm(ft, old[i].pid, old[i].comm);
-		free(old);
-	}
-	size_t mask = ft->comms_cap - 1;
-	size_t i = (size_t)pid * 2654435761u & mask;
-	while (ft->comms[i].pid >= 0)
-		i = (i + 1) & mask;
-	ft->comms[i].pid = pid;
-	ft->comms[i].comm = comm;
-	ft->ncomms++;
+	bool inserted;
+	uint32_t *slot;
+	struct pgt_error *err = comm_table_insert(&ft->comms, (uint32_t)pid,
+						  &inserted, &slot);
+	if (err)
+		return err;
+	*slot = comm;
 	return NULL;
 }
 
@@ -558,77 +535,6 @@ static struct pgt_error *h_vmalloc_fault(struct ctx *c, bool *emit)
 	return check_fields(c, keys);
 }
 
-/*
- * pgd_alloc entries waiting for their return, by pid (and cpu for pid 0):
- * open addressing with linear probing, deletion by backward shift, so that
- * any number of waiting entries costs O(1) per event.
- */
-static size_t pending_hash(int32_t pid, int32_t cpu, size_t mask)
-{
-	uint64_t k = (uint32_t)pid | (uint64_t)(pid ? 0 : (uint32_t)cpu) << 32;
-	return (size_t)((k * 0x9e3779b97f4a7c15u) >> 17) & mask;
-}
-
-static bool pending_match(const struct pending_alloc *p, int32_t pid, int32_t cpu)
-{
-	return p->used && p->pid == pid && (pid != 0 || p->cpu == cpu);
-}
-
-static struct pending_alloc *find_pending(struct pgt_ftrace *ft, int32_t pid,
-					  int32_t cpu)
-{
-	if (!ft->pending_cap)
-		return NULL;
-	size_t mask = ft->pending_cap - 1;
-	for (size_t i = pending_hash(pid, cpu, mask);; i = (i + 1) & mask) {
-		if (!ft->pending[i].used)
-			return NULL;
-		if (pending_match(&ft->pending[i], pid, cpu))
-			return &ft->pending[i];
-	}
-}
-
-static void remove_pending(struct pgt_ftrace *ft, struct pending_alloc *p)
-{
-	size_t mask = ft->pending_cap - 1;
-	size_t i = (size_t)(p - ft->pending);
-	ft->pending[i].used = false;
-	for (size_t j = (i + 1) & mask; ft->pending[j].used; j = (j + 1) & mask) {
-		size_t h = pending_hash(ft->pending[j].pid, ft->pending[j].cpu, mask);
-		/* Move j back to the hole when its home is not in (i, j]. */
-		if (((j - h) & mask) >= ((j - i) & mask)) {
-			ft->pending[i] = ft->pending[j];
-			ft->pending[j].used = false;
-			i = j;
-		}
-	}
-	ft->npending--;
-}
-
-/* Room for one more waiting entry (the table stays at most half full). */
-static struct pgt_error *grow_pending(struct pgt_ftrace *ft)
-{
-	if (2 * (ft->npending + 1) > ft->pending_cap) {
-		size_t cap = ft->pending_cap ? 2 * ft->pending_cap : 64;
-		struct pending_alloc *t = calloc(cap, sizeof(*t));
-		if (!t)
-			return &pgt_error_nomem;
-		for (size_t i = 0; i < ft->pending_cap; i++) {
-			struct pending_alloc *o = &ft->pending[i];
-			if (!o->used)
-				continue;
-			size_t j = pending_hash(o->pid, o->cpu, cap - 1);
-			while (t[j].used)
-				j = (j + 1) & (cap - 1);
-			t[j] = *o;
-		}
-		free(ft->pending);
-		ft->pending = t;
-		ft->pending_cap = cap;
-	}
-	return NULL;
-}
-
 static struct pgt_error *h_pgd_alloc(struct ctx *c, bool *emit)
 {
 	struct pgt_ftrace *ft = c->ft;
@@ -636,23 +542,19 @@ static struct pgt_error *h_pgd_alloc(struct ctx *c, bool *emit)
 	struct pgt_error *err = addr_field(c, "mm", &mm);
 	if (err)
 		return err;
-	int32_t pid = c->l->pid, cpu = c->l->cpu;
-	struct pending_alloc *p = find_pending(ft, pid, cpu);
+	int32_t pid = c->l->pid;
+	uint64_t key = pending_key(pid, c->l->cpu);
+	struct pending_alloc *p = pending_table_find(&ft->pending, key);
 	if (p)
 		return bad(c, "pid %d enters pgd_alloc again before the return of line %" PRIu64
 			   " (a missed kretprobe: raise its maxactive)",
 			   pid, p->line);
 	uint32_t mm_id;
-	if ((err = intern_id(c, mm, &mm_id)) || (err = grow_pending(ft)))
+	bool inserted;
+	if ((err = intern_id(c, mm, &mm_id)) ||
+	    (err = pending_table_insert(&ft->pending, key, &inserted, &p)))
 		return err;
-	size_t mask = ft->pending_cap - 1;
-	size_t i = pending_hash(pid, cpu, mask);
-	while (ft->pending[i].used)
-		i = (i + 1) & mask;
-	ft->pending[i] = (struct pending_alloc){
-		.used = true, .pid = pid, .cpu = cpu, .mm = mm_id, .line = c->ev->line,
-	};
-	ft->npending++;
+	*p = (struct pending_alloc){.mm = mm_id, .line = c->ev->line};
 	return NULL;
 }
 
@@ -663,10 +565,11 @@ static struct pgt_error *h_pgd_alloc_ret(struct ctx *c, bool *emit)
 	struct pgt_error *err = addr_field(c, "ret", &pgd);
 	if (err)
 		return err;
-	struct pending_alloc *p = find_pending(ft, c->l->pid, c->l->cpu);
+	uint64_t key = pending_key(c->l->pid, c->l->cpu);
+	struct pending_alloc *p = pending_table_find(&ft->pending, key);
 	if (p) {
 		c->ev->mm = p->mm;
-		remove_pending(ft, p);
+		pending_table_delete(&ft->pending, key);
 	} else {
 		/*
 		 * Its entry came before the recording began (probes added on
@@ -688,13 +591,12 @@ void pgt_ftrace_pairs(const struct pgt_ftrace *ft, struct pgt_ftrace_pairs *ret)
 	*ret = (struct pgt_ftrace_pairs){
 		.orphan_returns = ft->orphan_returns,
 		.first_orphan_line = ft->first_orphan_line,
-		.unmatched_entries = ft->npending,
+		.unmatched_entries = pending_table_size(&ft->pending),
 	};
-	for (size_t i = 0; i < ft->pending_cap; i++) {
-		const struct pending_alloc *p = &ft->pending[i];
-		if (p->used && (!ret->first_unmatched_line || p->line < ret->first_unmatched_line))
-			ret->first_unmatched_line = p->line;
-	}
+	for (struct pending_table_entry *e = pending_table_first(&ft->pending); e;
+	     e = pending_table_next(&ft->pending, e))
+		if (!ret->first_unmatched_line || e->value.line < ret->first_unmatched_line)
+			ret->first_unmatched_line = e->value.line;
 }
 
 static struct pgt_error *h_pgd_free(struct ctx *c, bool *emit)
