@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/check_tables.h"
 #include "cli/cli.h"
 #include "cli/dump.h"
 #include "cli/json.h"
@@ -143,6 +144,7 @@ int cmd_check(int argc, char **argv)
 	}
 	a.model.machine.page_offset = img.page_offset;
 	a.model.machine.set |= PGT_MACHINE_PAGE_OFFSET;
+	check_tables_machine(img.syms, &a.model.machine);
 
 	struct run r;
 	if ((err = run_trace(a.trace, &a.model, 1, &r))) {
@@ -313,7 +315,15 @@ int cmd_check(int argc, char **argv)
 		entries_trace += pr->from_trace;
 		entries_before += pr->before_trace;
 	}
-	bool all_agree = agreeing == checked && !swapper_disagree;
+	struct check_tables ct;
+	if ((err = check_tables_run(m, &img.mem, img.swapper_pa, &ct))) {
+		free(dis);
+		free(res);
+		run_deinit(&r);
+		dump_image_close(&img);
+		return pgt_fail(pgt_error_prefix(err, "%s", a.image));
+	}
+	bool all_agree = agreeing == checked && !swapper_disagree && ct.agree;
 
 	if (a.model.json) {
 		struct json j;
@@ -379,6 +389,7 @@ int cmd_check(int argc, char **argv)
 		json_uint(&j, "swapper_entries_disagree", swapper_disagree);
 		json_bool(&j, "agree", all_agree);
 		json_end_object(&j);
+		check_tables_json(&ct, a.max_listed, &j);
 		json_end_object(&j);
 		json_finish(&j);
 	} else {
@@ -463,8 +474,10 @@ int cmd_check(int argc, char **argv)
 		printf("         swapper entries written by the recording: %" PRIu64
 		       ", %" PRIu64 " of them disagree with the image on presence\n",
 		       swapper_checked, swapper_disagree);
+		check_tables_print(&ct, r.path, a.max_listed, stdout);
 		printf("result:  %s\n", all_agree ? "agreement" : "DISAGREEMENT");
 	}
+	check_tables_deinit(&ct);
 	free(dis);
 	free(res);
 	run_deinit(&r);

@@ -16,6 +16,8 @@ enum {
 	OPT_HIGHMEM,
 	OPT_NX,
 	OPT_ETEXT,
+	OPT_INIT_END,
+	OPT_IDT_TABLE,
 	OPT_FORMAT,
 	OPT_AT,
 	OPT_ALL,
@@ -60,7 +62,9 @@ static const struct argp_option machine_options[] = {
 	{"pse", OPT_PSE, "0|1", 0, "direct map in 2 MiB pages (default 1)", 0},
 	{"highmem", OPT_HIGHMEM, "0|1", 0, "CONFIG_HIGHMEM: a pkmap area (default 1)", 0},
 	{"nx", OPT_NX, "0|1", 0, "NX in kernel protections (default 1)", 0},
-	{"etext", OPT_ETEXT, "ADDR", 0, "end of kernel text (executable direct map below it)", 0},
+	{"etext", OPT_ETEXT, "ADDR", 0, "_etext: end of kernel text (cpa's text protections)", 0},
+	{"init-end", OPT_INIT_END, "ADDR", 0, "__init_end (boot maps the direct map executable up to it)", 0},
+	{"idt-table", OPT_IDT_TABLE, "ADDR", 0, "idt_table (6.1 boot makes its page read-only)", 0},
 	{0},
 };
 
@@ -152,6 +156,18 @@ static error_t parse_machine_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "bad --etext '%s'", arg);
 		m->etext = (uint32_t)v;
 		m->set |= PGT_MACHINE_ETEXT;
+		return 0;
+	case OPT_INIT_END:
+		if (!parse_size(arg, &v) || v > UINT32_MAX)
+			argp_error(state, "bad --init-end '%s'", arg);
+		m->init_end = (uint32_t)v;
+		m->set |= PGT_MACHINE_INIT_END;
+		return 0;
+	case OPT_IDT_TABLE:
+		if (!parse_size(arg, &v) || v > UINT32_MAX)
+			argp_error(state, "bad --idt-table '%s'", arg);
+		m->idt_table = (uint32_t)v;
+		m->set |= PGT_MACHINE_IDT_TABLE;
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -58,6 +58,13 @@
  */
 #define K2621_DEFAULT_TEXT_SIZE (3u << 20)
 #define K61_DEFAULT_TEXT_SIZE (10u << 20)
+/*
+ * Default __init_end, past _text: 2.6.21's rodata, data and init sections
+ * end about 1 MiB after its text; Debian's 6.1 has __init_end 0xc1e8c000,
+ * 14.5 MiB past _text, rounded up to 15 MiB.
+ */
+#define K2621_DEFAULT_INIT_END (4u << 20)
+#define K61_DEFAULT_INIT_END (15u << 20)
 
 const char *pgt_kernel_name(enum pgt_kernel k)
 {
@@ -222,6 +229,20 @@ struct pgt_error *pgt_layout_init(const struct pgt_machine *m,
 					"etext 0x%08x is not between _text 0x%08x "
 					"and the end of lowmem 0x%08x",
 					l.etext, l.text_start, l.high_memory);
+	uint32_t init_size = k == PGT_KERNEL_2_6_21 ? K2621_DEFAULT_INIT_END
+						    : K61_DEFAULT_INIT_END;
+	l.init_end = m->init_end ? m->init_end
+				 : (l.etext > l.text_start + init_size ? l.etext
+								       : l.text_start + init_size);
+	if (l.init_end < l.etext || l.init_end > l.high_memory)
+		return pgt_error_create(PGT_ERROR_INVALID,
+					"init_end 0x%08x is not between etext 0x%08x "
+					"and the end of lowmem 0x%08x",
+					l.init_end, l.etext, l.high_memory);
+	l.idt_table = m->idt_table;
+	if (l.idt_table && (l.idt_table < m->page_offset || l.idt_table >= l.high_memory))
+		return pgt_error_create(PGT_ERROR_INVALID,
+					"idt_table 0x%08x is outside the direct map", l.idt_table);
 	*ret = l;
 	return NULL;
 }

@@ -202,6 +202,12 @@ uint64_t pgt_model_note_count(const struct pgt_model *m, enum pgt_note_kind k);
  */
 uint64_t pgt_model_swapper_line(const struct pgt_model *m, int slot, int idx);
 
+/*
+ * The line of the last event that wrote swapper's mapping of the kernel
+ * page at @va (its PTE, or the large PDE over it), 0 when none did.
+ */
+uint64_t pgt_model_pte_line(const struct pgt_model *m, uint32_t va);
+
 /* Is kernel PMD entry @idx of @slot left out of divergence (6.1's LDT)? */
 bool pgt_model_excluded_entry(const struct pgt_model *m, int slot, int idx);
 

@@ -43,6 +43,20 @@ struct pgt_kernel_rules {
 	/* The flags of a PDE that points at a PTE page made by a split. */
 	uint64_t split_table_flags;
 	/*
+	 * init_memory_mapping()'s split_mem_range() (6.1): the first 2 MiB
+	 * (fixed-size MTRRs) and a tail of lowmem short of 2 MiB are mapped
+	 * with 4 KiB pages, the first under head_32.S's early page table
+	 * (PDE_IDENT_ATTR, early_table_flags).  2.6.21 maps every 2 MiB with
+	 * PSE, the last one past max_low_pfn too.
+	 */
+	bool direct_map_4k_edges;
+	uint64_t early_table_flags;
+	/*
+	 * idt_setup_apic_and_irq_gates() (6.1): set_memory_ro(&idt_table, 1)
+	 * at boot, when the machine names idt_table.
+	 */
+	bool idt_ro_at_boot;
+	/*
 	 * pgd_ctor() runs at pgd_alloc() under pgd_lock (6.1) rather than as
 	 * the slab constructor of a new slab (2.6.21); pgd_dtor() runs at
 	 * pgd_free() (6.1) rather than when the slab is destroyed (2.6.21).
@@ -234,6 +248,12 @@ struct pgt_model {
 	uint32_t sync_start;
 	bool insync[PGT_PTRS_PER_PGD];
 
+	/*
+	 * The line of the last event that wrote swapper's mapping of each
+	 * kernel page, PTE or large PDE ((va - page_offset) >> 12); 0: none.
+	 */
+	uint32_t *pte_line;
+
 	struct pgt_costs costs;
 	struct pgt_note *notes;
 	size_t nnotes, notes_cap;
@@ -362,6 +382,8 @@ struct pgt_error *op_vfree(struct pgt_model *m, const struct pgt_event *ev);
 
 /* ---- pageattr.c ---- */
 bool in_direct_map(const struct pgt_model *m, uint64_t va);
+/* The event being applied wrote swapper's mapping of @n pages from @va. */
+void pte_line_mark(struct pgt_model *m, uint32_t va, uint32_t n);
 struct pgt_error *set_pmd_pte(struct pgt_model *m, uint32_t va, uint64_t val);
 uint64_t cpa_prot(const struct pgt_model *m, const struct pgt_event *ev);
 struct pgt_error *split_large_page(struct pgt_model *m, uint32_t va,

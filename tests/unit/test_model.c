@@ -1193,7 +1193,8 @@ static void test_61_arch_sync(void)
 	CHECK_OK(pgd_alloc(&t, "A"));
 	CHECK_OK(pgd_alloc(&t, "B"));
 	CHECK_OK(vmalloc(&t, 0xf7800000u, 4096));
-	CHECK_EQ_U64(kpmd(&t, NULL, 3, 444) & PGT_FLAGS_MASK, PGT_KERNPG_TABLE);
+	/* 6.1's pmd_populate_kernel(): _PAGE_TABLE, USER included */
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 444) & PGT_FLAGS_MASK, PGT_PAGE_TABLE);
 	CHECK_EQ_U64(costs(&t)->sync_calls, 1);
 	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 60);
 	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 120);
@@ -1301,14 +1302,16 @@ static void test_pse_off(void)
 	CHECK(!walk(&t, NULL, 0xf8000000u).present);
 	/*
 	 * 2.6.21's is_kernel_text() is PAGE_OFFSET <= addr <= __init_end (the
-	 * machine's etext, 0xc0400000 by default): the first MiB below _text
-	 * is executable too, and so is the page at 0xc0400000 itself (<=);
-	 * the next one is NX.
+	 * machine's init_end, 4 MiB past _text by default: 0xc0500000): the
+	 * first MiB below _text is executable too, and so is the page at
+	 * 0xc0500000 itself (<=); the next one is NX.  _etext (0xc0400000)
+	 * plays no part here.
 	 */
 	CHECK(!walk(&t, NULL, 0xc0000000u).nx);
 	CHECK(!walk(&t, NULL, 0xc0100000u).nx);
-	CHECK(!walk(&t, NULL, 0xc0400000u).nx);
-	CHECK(walk(&t, NULL, 0xc0401000u).nx);
+	CHECK(!walk(&t, NULL, 0xc0401000u).nx);
+	CHECK(!walk(&t, NULL, 0xc0500000u).nx);
+	CHECK(walk(&t, NULL, 0xc0501000u).nx);
 	CHECK_OK(pgd_alloc(&t, "A"));
 	CHECK_EQ_U64(kpmd(&t, "A", 3, 4), kpmd(&t, NULL, 3, 4));
 	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
