@@ -256,8 +256,13 @@ static struct pgt_error *boot_synthetic(struct pgt_model *m)
 			.op = PGT_OP_CPA, .addr = m->L.idt_table & ~(PGT_PAGE_SIZE - 1),
 			.pages = 1, .prot = PGT_PROT_SETCLR, .clr = PGT_RW,
 		};
+		struct pgt_costs before = m->costs;
 		if ((err = m->rules->cpa(m, &ro)))
 			return err;
+		/* boot's work is not the recording's: only memory counts */
+		uint64_t pte = m->costs.pte_pages;
+		m->costs = before;
+		m->costs.pte_pages = pte;
 	}
 	cost_update_bytes(m);
 	return NULL;
