@@ -263,6 +263,7 @@ const struct pgt_kernel_rules pgt_kernel_rules_61 = {
 	.pti_when_unshared = true,
 	.sync_both_ways = true,
 	.fault_vmalloc_only = true,
+	/* __PAGE_KERNEL_NOCACHE: _PAGE_NOCACHE, UC = PCD|PWT in the PAT */
 	.nocache_bits = PGT_PCD | PGT_PWT,
 	.cpa = cpa_61,
 	.sync = sync_61,

@@ -1326,6 +1326,110 @@ static void test_pse_off(void)
 	t_fini(&t);
 }
 
+
+/*
+ * Item 11 of issue 9.  do_page_fault() of 2.6.21: "if (!(error_code &
+ * 0x0000000d) && vmalloc_fault(address) >= 0) return;" -- a fault with
+ * PROT (1), USER (4) or RSVD (8) set never reaches vmalloc_fault(); 6.1
+ * tests X86_PF_RSVD | X86_PF_USER | X86_PF_PROT, the same 0xd.  A write
+ * (W = 2) or an instruction fetch (I = 0x10) still does.  And 2.6.35's
+ * vmalloc_fault() (the kernel of --sync=pmd) returns -1 outside
+ * [VMALLOC_START, VMALLOC_END): a fault on the pkmap area (0xffc00000,
+ * PDE 510, populated at boot) is not fixed there, while 2.6.21's takes any
+ * address >= TASK_SIZE.
+ */
+static void test_fault_error_code(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	struct pgt_event e = ev(&t, PGT_OP_FAULT);
+	e.addr = 0xf8800000u;
+	e.pgd = id(&t, "A");
+	e.has_error = true;
+	e.error = 0x1; /* PROT */
+	CHECK_OK(apply(&t, &e));
+	CHECK_EQ_U64(st(&t, "A")->oopses, 1);
+	CHECK_EQ_U64(st(&t, "A")->faults, 0);
+	CHECK_EQ_U64(st(&t, "A")->missing, 1);
+	e = ev(&t, PGT_OP_FAULT);
+	e.addr = 0xf8800000u;
+	e.pgd = id(&t, "A");
+	e.has_error = true;
+	e.error = 0x8; /* RSVD */
+	CHECK_OK(apply(&t, &e));
+	CHECK_EQ_U64(st(&t, "A")->oopses, 2);
+	e = ev(&t, PGT_OP_FAULT);
+	e.addr = 0xf8800000u;
+	e.pgd = id(&t, "A");
+	e.has_error = true;
+	e.error = 0x12; /* W | I: no bit of 0xd */
+	CHECK_OK(apply(&t, &e));
+	CHECK_EQ_U64(st(&t, "A")->faults, 1);
+	CHECK_EQ_U64(st(&t, "A")->missing, 0);
+	t_fini(&t);
+
+	/*
+	 * A 6.1 recording replayed under 2.6.21 rules, lowmem 0x36ffe000
+	 * (high_memory 0xf6ffe000): 6.1's VMALLOC_START is 0xf77fe000, in
+	 * 2.6.21's hole ((0xf6ffe000 + 16 MiB - 1) & ~(8 MiB - 1) =
+	 * 0xf7800000).  A vmalloc there writes swapper's PDE 443; A faults on
+	 * it: 2.6.21's vmalloc_fault copies it (a fault), 2.6.35's refuses an
+	 * address below VMALLOC_START (an oops).
+	 */
+	for (int k = 0; k < 2; k++) {
+		struct pgt_machine mach;
+		pgt_machine_init(&mach);
+		mach.lowmem = 0x36ffe000;
+		memset(&t, 0, sizeof(t));
+		struct pgt_model_config cfg = {
+			.policy = PGT_POLICY_UNSHARED,
+			.sync = k ? PGT_SYNC_PMD : PGT_SYNC_SEED,
+			.kernel = PGT_KERNEL_2_6_21, .trace_kernel = PGT_KERNEL_6_1,
+			.machine = mach,
+		};
+		if (!CHECK_OK(pgt_strtab_create(&t.tab)))
+			return;
+		if (!CHECK_OK(pgt_model_create(&cfg, &t.m))) {
+			pgt_strtab_destroy(t.tab);
+			return;
+		}
+		CHECK_OK(pgd_alloc(&t, "A"));
+		CHECK_OK(vmalloc(&t, 0xf77fe000u, 4096));
+		CHECK_EQ_U64(pgt_pmd_index(0xf77fe000u), 443);
+		CHECK_EQ_U64(st(&t, "A")->missing, 1);
+		CHECK_OK(acc(&t, 0xf77fe000u, "A"));
+		CHECK_EQ_U64(st(&t, "A")->faults, k ? 0 : 1);
+		CHECK_EQ_U64(st(&t, "A")->oopses, k ? 1 : 0);
+		t_fini(&t);
+	}
+}
+
+/*
+ * Item 10 of issue 9.  2.6.21's __PAGE_KERNEL_NOCACHE is __PAGE_KERNEL |
+ * _PAGE_PCD: 0x8000000000000173 (P|RW|PCD|A|D|G|NX); 6.1's adds PWT (UC in
+ * the PAT): 0x800000000000017b.  cpa prot=kernel_nocache on 0xc0800000.
+ */
+static void test_nocache(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_NOCACHE));
+	CHECK_EQ_U64(walk(&t, NULL, 0xc0800000u).leaf, 0x800000 | PAGE_KERNEL | 0x10);
+	t_fini(&t);
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(cpa(&t, 0xc8000000u, 1, PGT_PROT_KERNEL_NOCACHE));
+	CHECK_EQ_U64(walk(&t, NULL, 0xc8000000u).leaf, 0x8000000 | PAGE_KERNEL | 0x18);
+	t_fini(&t);
+}
+
 /* Events the model cannot take: PGT_ERROR_INPUT saying what is wrong. */
 static void test_errors(void)
 {
@@ -1413,6 +1517,8 @@ int main(void)
 	test_61_arch_sync();
 	test_61_cpa();
 	test_pse_off();
+	test_fault_error_code();
+	test_nocache();
 	test_errors();
 	return test_summary();
 }
