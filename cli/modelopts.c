@@ -10,6 +10,8 @@ enum {
 	OPT_UNSHARED,
 	OPT_SYNC,
 	OPT_KERNEL,
+	OPT_REAP,
+	OPT_PAGE_REUSE,
 	OPT_PAGE_OFFSET,
 	OPT_LOWMEM,
 	OPT_PSE,
@@ -37,6 +39,10 @@ static const struct argp_option options[] = {
 	 "vmalloc_sync_all stride: the seed's PGDIR_SIZE (default) or the PMD_SIZE stride of Linux 2.6.35", 0},
 	{"kernel", OPT_KERNEL, "2.6.21|6.1", 0,
 	 "which kernel's rules to replay (default: the trace's, else 2.6.21)", 0},
+	{"reap", OPT_REAP, "slab|limit|record", 0,
+	 "2.6.21's pgd slabs are destroyed by SLAB's free_limit and a cache_reap every 2 s (default), the free_limit only, or only at reap records", 0},
+	{"page-reuse", OPT_PAGE_REUSE, "lifo|none", 0,
+	 "freed pages go to the next page table first (default) or never to a page table", 0},
 	{NULL, 0, NULL, 0, "Input and output:", 30},
 	{"format", OPT_FORMAT, "auto|native|ftrace", 0,
 	 "trace format (default: detected from the first line)", 0},
@@ -203,6 +209,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		else
 			argp_error(state, "--sync must be seed or pmd, not '%s'", arg);
 		return 0;
+	case OPT_REAP:
+		if (!strcmp(arg, "slab") || !strcmp(arg, "limit") || !strcmp(arg, "record"))
+			o->reap = arg[0] == 's' ? PGT_REAP_SLAB : arg[0] == 'l' ? PGT_REAP_LIMIT
+										 : PGT_REAP_RECORD;
+		else
+			argp_error(state, "--reap must be slab, limit or record, not '%s'", arg);
+		return 0;
+	case OPT_PAGE_REUSE:
+		if (strcmp(arg, "lifo") && strcmp(arg, "none"))
+			argp_error(state, "--page-reuse must be lifo or none, not '%s'", arg);
+		o->page_reuse = arg[0] == 'n' ? PGT_REUSE_NONE : PGT_REUSE_LIFO;
+		return 0;
 	case OPT_KERNEL: {
 		if (o->nkernels == 2)
 			argp_error(state, "at most two --kernel options");
@@ -296,6 +314,8 @@ void model_opts_config(const struct model_opts *o, int i,
 	ret->policy = o->npolicies ? o->policy[i < o->npolicies ? i : 0]
 				   : PGT_POLICY_SHARED;
 	ret->sync = o->nsyncs ? o->sync[i < o->nsyncs ? i : 0] : PGT_SYNC_SEED;
+	ret->reap = o->reap;
+	ret->page_reuse = o->page_reuse;
 	pgt_machine_init(&ret->machine);
 	if (trace_machine)
 		pgt_machine_merge(&ret->machine, trace_machine);

@@ -169,6 +169,7 @@ const struct pgt_kernel_rules pgt_kernel_rules_2621 = {
 	.pmd_table_flags = PGT_PAGE_TABLE,
 	.split_table_flags = 0, /* ref_prot, see change_page_attr_2621 */
 	.direct_map_4k_edges = false,
+	.slab_pgd_cache = true,
 	.idt_ro_at_boot = false,
 	.ctor_at_alloc = false,
 	.dtor_at_free = false,

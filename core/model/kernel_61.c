@@ -256,6 +256,7 @@ const struct pgt_kernel_rules pgt_kernel_rules_61 = {
 	.pmd_table_flags = PGT_PAGE_TABLE,
 	.split_table_flags = PGT_KERNPG_TABLE,
 	.direct_map_4k_edges = true,
+	.slab_pgd_cache = false,
 	.idt_ro_at_boot = true,
 	.early_table_flags = PGT_KERNPG_TABLE, /* PDE_IDENT_ATTR 0x063 */
 	.ctor_at_alloc = true,

@@ -38,6 +38,24 @@ static const struct pgt_kernel_rules *rules_of(enum pgt_kernel k)
 	return NULL;
 }
 
+const char *pgt_reap_name(enum pgt_reap r)
+{
+	switch (r) {
+	case PGT_REAP_SLAB:
+		return "slab";
+	case PGT_REAP_LIMIT:
+		return "limit";
+	case PGT_REAP_RECORD:
+		return "record";
+	}
+	return "?";
+}
+
+const char *pgt_reuse_name(enum pgt_reuse r)
+{
+	return r == PGT_REUSE_NONE ? "none" : "lifo";
+}
+
 struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 				   struct pgt_model **ret)
 {
@@ -122,6 +140,7 @@ void pgt_model_destroy(struct pgt_model *m)
 	idmap_deinit(&m->areas);
 	free(m->deferred);
 	free(m->notes);
+	slab_deinit(m);
 	free(m);
 }
 
@@ -181,7 +200,11 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 				  const struct pgt_event *ev)
 {
 	m->line = ev->line;
-	struct pgt_error *err = apply_op(m, ev);
+	struct pgt_error *err = NULL;
+	if (m->rules->slab_pgd_cache && ev->op != PGT_OP_MACHINE)
+		err = slab_timer(m, ev->t_ns, ev->cpu);
+	if (!err)
+		err = apply_op(m, ev);
 	rec_settle_dirty(m);
 	return err;
 }

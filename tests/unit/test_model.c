@@ -1430,6 +1430,167 @@ static void test_nocache(void)
 	t_fini(&t);
 }
 
+
+/*
+ * Item 8 of issue 9: 2.6.21's pgd cache as mm/slab.c runs it.  Unshared:
+ * PAGE_SIZE objects, one per slab; enable_cpucache(): limit 24, batchcount
+ * 12; one CPU (every event on cpu 0): no shared array, free_limit =
+ * (1 + 1) * 12 + 1 = 25.  60 pgds allocated, then freed in that order:
+ * frees 1..24 fill the array; the 25th flushes the oldest 12 (free_block:
+ * free_objects 1..12, kept), frees 26..36 refill it, the 37th flushes
+ * 13..24 (free_objects 13..24, kept), the 49th flushes 25..36: 25 is kept
+ * (25 > 25 is false), 26..36 find free_objects 26 > 25 and are destroyed:
+ * pgd_dtor takes 11 pgds off pgd_list, 49 stay.  A cpa split's broadcast
+ * visits them: 49.  With --reap=record nothing is destroyed: 60.
+ * cache_reap, from the first timed event t0: at t0 + 2 s the array was
+ * touched (by the allocations): the flag is cleared; at t0 + 4 s it drains
+ * (24 + 4) / 5 = 5 objects (free_objects 26 > 25: 5 destroyed, 44 stay),
+ * and the node part (every 4 s) finds free_touched (set by every refill
+ * that found no partial slab): cleared, nothing drained.  At t0 + 6 s and
+ * t0 + 8 s the array gives 5 more each (10 destroyed), and at t0 + 8 s
+ * drain_freelist() takes (25 + 5 * 1 - 1) / (5 * 1) = 5 free slabs: 29
+ * stay.  A reap record (kmem_cache_shrink) destroys every free object: 0.
+ */
+static void test_slab_free_limit(void)
+{
+	for (int k = 0; k < 2; k++) {
+		struct T t;
+		struct pgt_machine mach;
+		pgt_machine_init(&mach);
+		memset(&t, 0, sizeof(t));
+		struct pgt_model_config cfg = {
+			.policy = PGT_POLICY_UNSHARED, .sync = PGT_SYNC_SEED,
+			.kernel = PGT_KERNEL_2_6_21, .machine = mach,
+			.reap = k ? PGT_REAP_RECORD : PGT_REAP_SLAB,
+		};
+		if (!CHECK_OK(pgt_strtab_create(&t.tab)))
+			return;
+		if (!CHECK_OK(pgt_model_create(&cfg, &t.m))) {
+			pgt_strtab_destroy(t.tab);
+			return;
+		}
+		char name[16];
+		uint64_t t0 = UINT64_C(1000000000);
+		for (int i = 1; i <= 60; i++) {
+			snprintf(name, sizeof(name), "p%d", i);
+			struct pgt_event e = ev(&t, PGT_OP_PGD_ALLOC);
+			e.pgd = id(&t, name);
+			e.cpu = 0;
+			e.t_ns = t0;
+			CHECK_OK(apply(&t, &e));
+		}
+		for (int i = 1; i <= 60; i++) {
+			snprintf(name, sizeof(name), "p%d", i);
+			struct pgt_event e = ev(&t, PGT_OP_PGD_FREE);
+			e.pgd = id(&t, name);
+			e.cpu = 0;
+			e.t_ns = t0;
+			CHECK_OK(apply(&t, &e));
+		}
+		CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 60 : 49);
+		/* cache_reap: at t0 + 2 s the array was touched; at t0 + 4 s not */
+		struct pgt_event e = ev(&t, PGT_OP_FLUSH);
+		e.cpu = 0;
+		e.t_ns = t0 + UINT64_C(4000000000);
+		CHECK_OK(apply(&t, &e));
+		CHECK_OK(cpa(&t, 0xc0a00000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 120 : 49 + 44);
+		e = ev(&t, PGT_OP_FLUSH);
+		e.cpu = 0;
+		e.t_ns = t0 + UINT64_C(8000000000);
+		CHECK_OK(apply(&t, &e));
+		CHECK_OK(cpa(&t, 0xc0c00000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 180 : 49 + 44 + 29);
+		/* kmem_cache_shrink (a reap record): every free object goes */
+		CHECK_OK(op(&t, PGT_OP_REAP));
+		CHECK_OK(cpa(&t, 0xc0e00000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 180 : 49 + 44 + 29);
+		CHECK_EQ_U64(costs(&t)->broadcasts, 4);
+		t_fini(&t);
+	}
+}
+
+/*
+ * Items 8 and 10: shared 2.6.21 pgds are 32-byte objects aligned to 32,
+ * with the slab management on the slab: cache_estimate() fits
+ * (4096 - 28) / (32 + 4) = 113, and the objects start after
+ * 28 + 4 * 113 = 480 bytes (0x1e0).  limit 120, batchcount 60: the first
+ * kmem_cache_alloc refills the array with objects 0..59 and takes the last
+ * (LIFO): 0x1e0 + 59 * 32 = 0x940 into the page; the second 0x920.  After
+ * 60 the array is empty: the refill takes the slab's other 53 (60..112);
+ * pgd 113 is object 60 (0x960); pgd 114 needs a new slab: object 59 of it.
+ */
+static void test_slab_shared_objects(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	char name[16];
+	for (int i = 1; i <= 114; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		CHECK_OK(pgd_alloc(&t, name));
+	}
+	uint64_t page = st(&t, "p1")->pa & ~UINT64_C(0xfff);
+	CHECK_EQ_U64(st(&t, "p1")->pa, page + 0x940);
+	CHECK_EQ_U64(st(&t, "p2")->pa, page + 0x920);
+	CHECK_EQ_U64(st(&t, "p61")->pa, page + 0x1e0 + 112 * 32);
+	CHECK_EQ_U64(st(&t, "p113")->pa, page + 0x960);
+	CHECK(st(&t, "p114")->pa >> 12 != page >> 12);
+	CHECK_EQ_U64(st(&t, "p114")->pa & 0xfff, 0x940);
+	t_fini(&t);
+}
+
+/*
+ * Item 9 of issue 9: which freed page a page table gets.  Unshared
+ * 2.6.21: A is allocated on cpu 0 and freed on cpu 1: its object waits in
+ * cpu 1's array cache, still on pgd_list; its pages go back in the order
+ * pmd_cache_free() frees them, user slots 0..2, then the kernel PMD copy
+ * of slot 3, last.  B is allocated on cpu 0: an empty array, no free slab:
+ * cache_grow() takes a page for a new slab.  With --page-reuse=lifo that
+ * page is the last freed, A's slot-3 copy: a broadcast through A (cpa's
+ * set_pmd_pte) writes into B's pgd page (a write into a reused page
+ * table).  With none it is a never-used page, and the write lands in a
+ * freed page.
+ */
+static void test_page_reuse(void)
+{
+	for (int k = 0; k < 2; k++) {
+		struct T t;
+		struct pgt_machine mach;
+		pgt_machine_init(&mach);
+		memset(&t, 0, sizeof(t));
+		struct pgt_model_config cfg = {
+			.policy = PGT_POLICY_UNSHARED, .sync = PGT_SYNC_SEED,
+			.kernel = PGT_KERNEL_2_6_21, .machine = mach,
+			.page_reuse = k ? PGT_REUSE_NONE : PGT_REUSE_LIFO,
+		};
+		if (!CHECK_OK(pgt_strtab_create(&t.tab)))
+			return;
+		if (!CHECK_OK(pgt_model_create(&cfg, &t.m))) {
+			pgt_strtab_destroy(t.tab);
+			return;
+		}
+		CHECK_OK(pgd_alloc(&t, "A"));
+		uint64_t a3 = pgt_entry_addr(pdpte(&t, cr3(&t, "A"), 3));
+		struct pgt_event e = ev(&t, PGT_OP_PGD_FREE);
+		e.pgd = id(&t, "A");
+		e.cpu = 1;
+		CHECK_OK(apply(&t, &e));
+		CHECK_OK(pgd_alloc(&t, "B"));
+		uint64_t b = st(&t, "B")->pa & ~UINT64_C(0xfff);
+		if (k)
+			CHECK(b != a3);
+		else
+			CHECK_EQ_U64(b, a3);
+		CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->corrupting_writes, k ? 0 : 1);
+		CHECK_EQ_U64(costs(&t)->uaf_writes, k ? 1 : 0);
+		t_fini(&t);
+	}
+}
+
 /* Events the model cannot take: PGT_ERROR_INPUT saying what is wrong. */
 static void test_errors(void)
 {
@@ -1519,6 +1680,9 @@ int main(void)
 	test_pse_off();
 	test_fault_error_code();
 	test_nocache();
+	test_slab_free_limit();
+	test_slab_shared_objects();
+	test_page_reuse();
 	test_errors();
 	return test_summary();
 }
