@@ -31,8 +31,8 @@ static struct pgt_error *change_page_attr_2621(struct pgt_model *m,
 			uint64_t ref = text ? m->page_kernel_exec : m->page_kernel;
 			if ((err = split_large_page(m, va, pmd, prot, ref, &kpte_page)))
 				return err;
-			pte_line_mark(m, va & ~(uint32_t)(PGT_PMD_SIZE - 1),
-				      PGT_PTRS_PER_PTE);
+			/* the other pages' protections are copied, not set */
+			pte_line_mark(m, va, 1);
 			if ((err = set_pmd_pte(m, va, frame_pa(kpte_page) | ref)))
 				return err;
 		}

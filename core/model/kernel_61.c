@@ -137,7 +137,7 @@ static struct pgt_error *split_large_page_61(struct pgt_model *m, uint32_t va,
 			*e = pgt_entry_addr(*e) |
 			     static_protections(m, ref, pva, 1);
 		}
-	pte_line_mark(m, lpaddr, PGT_PTRS_PER_PTE);
+	/* a split copies protections: each page keeps the line that set them */
 	return set_pmd_pte(m, va, frame_pa(pte) | m->rules->split_table_flags);
 }
 
