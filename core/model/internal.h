@@ -192,6 +192,7 @@ struct slab_cache {
 	bool *touched;               /* ac->touched */
 	size_t nac;                  /* CPUs seen */
 	struct i32vec shared;        /* the node's shared array */
+	bool shared_touched;
 	struct i32vec partial;       /* slabs_partial frames, head first */
 	struct i32vec free;          /* slabs_free frames, head last */
 	uint64_t free_objects;       /* l3->free_objects */

@@ -10,13 +10,15 @@
  * unshared, PAGE_SIZE objects (pgtable_cache_init), one per slab, limit
  * 24, batchcount 12; shared, 32-byte objects aligned to 32 with the slab
  * descriptor on the slab, (4096 - 28) / (32 + 4) = 113 per slab, limit 120,
- * batchcount 60.  The shared array holds 8 batches when there is more than
- * one CPU.  The CPUs are 1 + the highest cpu= an event named so far.
+ * batchcount 60.  The reference configuration is SMP: the node's shared
+ * array holds 8 batches.  free_limit counts the CPUs online: 1 + the
+ * highest cpu= an event named so far.
  */
 #include "internal.h"
 
 #define SLAB_DESC_BYTES 28u   /* struct slab on i386 */
 #define BUFCTL_BYTES 4u       /* kmem_bufctl_t */
+#define BATCHREFILL_LIMIT 16u
 #define REAP_CPU_NS (UINT64_C(2) * 1000000000)  /* REAPTIMEOUT_CPUC, 2*HZ */
 #define REAP_LIST_NS (UINT64_C(4) * 1000000000) /* REAPTIMEOUT_LIST3, 4*HZ */
 
@@ -95,9 +97,10 @@ static uint64_t free_limit(const struct pgt_model *m)
 	return (1 + (uint64_t)ncpus(m)) * m->slab.batch + m->slab.num;
 }
 
+/* enable_cpucache(): shared = 8 for objects up to a page on SMP. */
 static uint32_t shared_limit(const struct pgt_model *m)
 {
-	return ncpus(m) > 1 ? 8 * m->slab.batch : 0;
+	return 8 * m->slab.batch;
 }
 
 static struct pgt_error *cpu_ac(struct pgt_model *m, int cpu, struct i32vec **ret)
@@ -221,16 +224,21 @@ static int32_t slab_get_obj(struct pgt_model *m, uint32_t f)
 }
 
 /*
- * cache_alloc_refill(): up to batchcount objects into the CPU's array,
- * from the shared array, else from partial slabs, then free ones, else a
- * new slab.
+ * cache_alloc_refill(): up to batchcount objects into the CPU's array
+ * (BATCHREFILL_LIMIT when the array saw no allocation since the last
+ * cache_reap), from the shared array, else from partial slabs, then free
+ * ones, else a new slab.
  */
-static struct pgt_error *cache_alloc_refill(struct pgt_model *m, struct i32vec *ac)
+static struct pgt_error *cache_alloc_refill(struct pgt_model *m, struct i32vec *ac,
+					    bool touched)
 {
 	struct slab_cache *c = &m->slab;
 	struct pgt_error *err;
 	uint32_t want = c->batch;
+	if (!touched && want > BATCHREFILL_LIMIT)
+		want = BATCHREFILL_LIMIT;
 	if (c->shared.n) {
+		c->shared_touched = true; /* transfer_objects() */
 		uint32_t nr = c->shared.n < want ? c->shared.n : want;
 		for (uint32_t i = c->shared.n - nr; i < c->shared.n; i++) {
 			m->objs[c->shared.v[i]].where = O_AC;
@@ -282,9 +290,10 @@ struct pgt_error *slab_alloc(struct pgt_model *m, int cpu, int32_t *ret)
 	struct pgt_error *err = cpu_ac(m, cpu, &ac);
 	if (err)
 		return err;
-	if (!ac->n && (err = cache_alloc_refill(m, ac)))
+	bool *touched = &m->slab.touched[cpu < 0 ? 0 : cpu];
+	if (!ac->n && (err = cache_alloc_refill(m, ac, *touched)))
 		return err;
-	m->slab.touched[cpu < 0 ? 0 : cpu] = true;
+	*touched = true;
 	int32_t o = ac->v[--ac->n];
 	m->objs[o].where = O_USED;
 	*ret = o;
@@ -333,12 +342,12 @@ struct pgt_error *slab_free(struct pgt_model *m, int cpu, int32_t o)
 static struct pgt_error *drain_array(struct pgt_model *m, struct i32vec *a,
 				     uint32_t limit, bool *touched, bool force)
 {
-	if (touched && *touched && !force) {
+	if (!a->n)
+		return NULL;
+	if (*touched && !force) {
 		*touched = false;
 		return NULL;
 	}
-	if (!a->n)
-		return NULL;
 	uint32_t tofree = force ? a->n : (limit + 4) / 5;
 	if (tofree > a->n)
 		tofree = (a->n + 1) / 2;
@@ -392,7 +401,8 @@ struct pgt_error *slab_timer(struct pgt_model *m, uint64_t t_ns, int cpu)
 				return err;
 		if (c->next_reap_ns >= c->next_list_ns) {
 			c->next_list_ns += REAP_LIST_NS;
-			if ((err = drain_array(m, &c->shared, shared_limit(m), NULL, false)))
+			if ((err = drain_array(m, &c->shared, shared_limit(m),
+					       &c->shared_touched, false)))
 				return err;
 			if (c->free_touched)
 				c->free_touched = false;
@@ -414,9 +424,9 @@ struct pgt_error *slab_shrink(struct pgt_model *m)
 		return NULL;
 	struct pgt_error *err;
 	for (size_t i = 0; i < c->nac; i++)
-		if ((err = drain_array(m, &c->ac[i], c->limit, NULL, true)))
+		if ((err = drain_array(m, &c->ac[i], c->limit, &c->touched[i], true)))
 			return err;
-	if ((err = drain_array(m, &c->shared, shared_limit(m), NULL, true)))
+	if ((err = drain_array(m, &c->shared, shared_limit(m), &c->shared_touched, true)))
 		return err;
 	return drain_freelist(m, UINT64_MAX);
 }

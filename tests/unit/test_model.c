@@ -1434,22 +1434,28 @@ static void test_nocache(void)
 /*
  * Item 8 of issue 9: 2.6.21's pgd cache as mm/slab.c runs it.  Unshared:
  * PAGE_SIZE objects, one per slab; enable_cpucache(): limit 24, batchcount
- * 12; one CPU (every event on cpu 0): no shared array, free_limit =
- * (1 + 1) * 12 + 1 = 25.  60 pgds allocated, then freed in that order:
- * frees 1..24 fill the array; the 25th flushes the oldest 12 (free_block:
- * free_objects 1..12, kept), frees 26..36 refill it, the 37th flushes
- * 13..24 (free_objects 13..24, kept), the 49th flushes 25..36: 25 is kept
- * (25 > 25 is false), 26..36 find free_objects 26 > 25 and are destroyed:
- * pgd_dtor takes 11 pgds off pgd_list, 49 stay.  A cpa split's broadcast
- * visits them: 49.  With --reap=record nothing is destroyed: 60.
- * cache_reap, from the first timed event t0: at t0 + 2 s the array was
- * touched (by the allocations): the flag is cleared; at t0 + 4 s it drains
- * (24 + 4) / 5 = 5 objects (free_objects 26 > 25: 5 destroyed, 44 stay),
- * and the node part (every 4 s) finds free_touched (set by every refill
- * that found no partial slab): cleared, nothing drained.  At t0 + 6 s and
- * t0 + 8 s the array gives 5 more each (10 destroyed), and at t0 + 8 s
- * drain_freelist() takes (25 + 5 * 1 - 1) / (5 * 1) = 5 free slabs: 29
- * stay.  A reap record (kmem_cache_shrink) destroys every free object: 0.
+ * 12, shared array 8 * 12 = 96 (SMP); one CPU online (every event on cpu
+ * 0): free_limit = (1 + 1) * 12 + 1 = 25.  160 pgds allocated, then freed
+ * in that order.  Frees 1..24 fill the CPU's array; from the 25th on, each
+ * 12th free (25, 37, ... 109) moves the oldest 12 to the shared array,
+ * which is full (96: objects 1..96) after the 109th.  The 121st finds it
+ * full: free_block(97..108) (free_objects 1..12, kept); the 133rd
+ * free_block(109..120) (13..24, kept); the 145th free_block(121..132):
+ * 121 makes 25, kept (25 > 25 is false), 122..132 make 26 > 25 and are
+ * destroyed; the 157th: 133..144 destroyed.  pgd_dtor took 23 pgds off
+ * pgd_list: 137 stay, and a cpa split's broadcast visits them.  With
+ * --reap=record nothing is destroyed: 160.
+ *
+ * cache_reap, from the first timed event t0.  t0 + 2 s: the array was
+ * touched (by the allocations): the flag is cleared.  t0 + 4 s: the array
+ * gives back (24 + 4) / 5 = 5 objects (destroyed: free_objects is 25), and
+ * the node part runs: the shared array (never touched) gives back
+ * (96 + 4) / 5 = 20 (destroyed); free_touched (set by every refill that
+ * found no partial slab) is cleared instead of draining the free list.
+ * 112 stay.  t0 + 6 s and t0 + 8 s: 5 more each from the array, at 8 s 20
+ * more from the shared array and drain_freelist() of
+ * (25 + 5 * 1 - 1) / (5 * 1) = 5 free slabs: 77 stay.  A reap record
+ * (kmem_cache_shrink) destroys every free object: 0.
  */
 static void test_slab_free_limit(void)
 {
@@ -1471,7 +1477,7 @@ static void test_slab_free_limit(void)
 		}
 		char name[16];
 		uint64_t t0 = UINT64_C(1000000000);
-		for (int i = 1; i <= 60; i++) {
+		for (int i = 1; i <= 160; i++) {
 			snprintf(name, sizeof(name), "p%d", i);
 			struct pgt_event e = ev(&t, PGT_OP_PGD_ALLOC);
 			e.pgd = id(&t, name);
@@ -1479,7 +1485,7 @@ static void test_slab_free_limit(void)
 			e.t_ns = t0;
 			CHECK_OK(apply(&t, &e));
 		}
-		for (int i = 1; i <= 60; i++) {
+		for (int i = 1; i <= 160; i++) {
 			snprintf(name, sizeof(name), "p%d", i);
 			struct pgt_event e = ev(&t, PGT_OP_PGD_FREE);
 			e.pgd = id(&t, name);
@@ -1488,24 +1494,23 @@ static void test_slab_free_limit(void)
 			CHECK_OK(apply(&t, &e));
 		}
 		CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
-		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 60 : 49);
-		/* cache_reap: at t0 + 2 s the array was touched; at t0 + 4 s not */
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 160 : 137);
 		struct pgt_event e = ev(&t, PGT_OP_FLUSH);
 		e.cpu = 0;
 		e.t_ns = t0 + UINT64_C(4000000000);
 		CHECK_OK(apply(&t, &e));
 		CHECK_OK(cpa(&t, 0xc0a00000u, 1, PGT_PROT_KERNEL_RO));
-		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 120 : 49 + 44);
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 320 : 137 + 112);
 		e = ev(&t, PGT_OP_FLUSH);
 		e.cpu = 0;
 		e.t_ns = t0 + UINT64_C(8000000000);
 		CHECK_OK(apply(&t, &e));
 		CHECK_OK(cpa(&t, 0xc0c00000u, 1, PGT_PROT_KERNEL_RO));
-		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 180 : 49 + 44 + 29);
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 480 : 137 + 112 + 77);
 		/* kmem_cache_shrink (a reap record): every free object goes */
 		CHECK_OK(op(&t, PGT_OP_REAP));
 		CHECK_OK(cpa(&t, 0xc0e00000u, 1, PGT_PROT_KERNEL_RO));
-		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 180 : 49 + 44 + 29);
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 480 : 137 + 112 + 77);
 		CHECK_EQ_U64(costs(&t)->broadcasts, 4);
 		t_fini(&t);
 	}
@@ -1515,11 +1520,14 @@ static void test_slab_free_limit(void)
  * Items 8 and 10: shared 2.6.21 pgds are 32-byte objects aligned to 32,
  * with the slab management on the slab: cache_estimate() fits
  * (4096 - 28) / (32 + 4) = 113, and the objects start after
- * 28 + 4 * 113 = 480 bytes (0x1e0).  limit 120, batchcount 60: the first
- * kmem_cache_alloc refills the array with objects 0..59 and takes the last
- * (LIFO): 0x1e0 + 59 * 32 = 0x940 into the page; the second 0x920.  After
- * 60 the array is empty: the refill takes the slab's other 53 (60..112);
- * pgd 113 is object 60 (0x960); pgd 114 needs a new slab: object 59 of it.
+ * 28 + 4 * 113 = 480 bytes (0x1e0).  limit 120, batchcount 60.  The first
+ * kmem_cache_alloc finds an array never touched: cache_alloc_refill takes
+ * BATCHREFILL_LIMIT = 16 objects (0..15) and hands out the last (LIFO):
+ * 0x1e0 + 15 * 32 = 0x3c0 into the page; the second 0x3a0.  From then on
+ * the array is touched: the refill at pgd 17 takes 60 (16..75), pgd 17 is
+ * object 75 (0xb40); at pgd 77 the slab's last 37 (76..112): pgd 77 is
+ * object 112 (0xfe0), pgd 113 object 76 (0xb60); pgd 114 needs a new
+ * slab, refilled with 60: object 59 (0x940) of another page.
  */
 static void test_slab_shared_objects(void)
 {
@@ -1533,10 +1541,11 @@ static void test_slab_shared_objects(void)
 		CHECK_OK(pgd_alloc(&t, name));
 	}
 	uint64_t page = st(&t, "p1")->pa & ~UINT64_C(0xfff);
-	CHECK_EQ_U64(st(&t, "p1")->pa, page + 0x940);
-	CHECK_EQ_U64(st(&t, "p2")->pa, page + 0x920);
-	CHECK_EQ_U64(st(&t, "p61")->pa, page + 0x1e0 + 112 * 32);
-	CHECK_EQ_U64(st(&t, "p113")->pa, page + 0x960);
+	CHECK_EQ_U64(st(&t, "p1")->pa, page + 0x3c0);
+	CHECK_EQ_U64(st(&t, "p2")->pa, page + 0x3a0);
+	CHECK_EQ_U64(st(&t, "p17")->pa, page + 0xb40);
+	CHECK_EQ_U64(st(&t, "p77")->pa, page + 0xfe0);
+	CHECK_EQ_U64(st(&t, "p113")->pa, page + 0xb60);
 	CHECK(st(&t, "p114")->pa >> 12 != page >> 12);
 	CHECK_EQ_U64(st(&t, "p114")->pa & 0xfff, 0x940);
 	t_fini(&t);
