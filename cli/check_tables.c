@@ -374,15 +374,12 @@ void check_tables_json(const struct check_tables *ct, int max_listed,
 		const struct check_table_diff *d = &ct->diffs[k];
 		json_begin_object(j, NULL);
 		json_string(j, "area", keys[d->area]);
-		json_string(j, "level", d->pmd ? "pmd" : "page");
+		json_string(j, "kind", d->pmd ? "pmd_entry" : "pages");
 		json_hex(j, "start", d->start);
 		json_hex(j, "end", d->pmd ? (uint64_t)d->end + 1 : d->end);
-		json_hex(j, "model", d->model);
-		json_hex(j, "image", d->image);
-		if (d->line)
-			json_uint(j, "line", d->line);
-		else
-			json_null(j, "line");
+		json_hex(j, "model_entry", d->model);
+		json_hex(j, "image_entry", d->image);
+		json_uint(j, "line", d->line);
 		json_bool(j, "before_recording", d->before);
 		json_end_object(j);
 	}

@@ -2,6 +2,7 @@
 /* pgtrace diff: one trace, two policy settings, side by side. */
 #include <argp.h>
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "cli/json.h"
@@ -31,6 +32,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (a->model.npolicies < 2 && a->model.nsyncs < 2 &&
 		    a->model.nkernels < 2)
 			argp_error(state, "give two sides: --shared --unshared, --sync=seed --sync=pmd, or --kernel twice");
+		/* Two sides alike compare nothing: say so rather than print "0 differ". */
+		if ((a->model.npolicies < 2 || a->model.policy[0] == a->model.policy[1]) &&
+		    (a->model.nsyncs < 2 || a->model.sync[0] == a->model.sync[1]) &&
+		    (a->model.nkernels < 2 || a->model.kernel[0] == a->model.kernel[1]))
+			argp_error(state, "both sides are the same (%s twice): nothing to compare",
+				   a->model.npolicies == 2 ? (a->model.policy[0] == PGT_POLICY_SHARED ? "--shared" : "--unshared")
+				   : a->model.nsyncs == 2 ? "--sync" : "--kernel");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -161,6 +169,22 @@ int cmd_diff(int argc, char **argv)
 	if (err)
 		return pgt_fail(err);
 	const struct pgt_model *ma = r.models[0], *mb = r.models[1];
+	const struct pgt_model_config *cfa = pgt_model_config(ma),
+				      *cfb = pgt_model_config(mb);
+	/*
+	 * 6.1 has no vmalloc_sync_all(): its arch_sync_kernel_mappings()
+	 * ignores --sync, so a --sync pair with nothing else differing
+	 * compares a model with itself.
+	 */
+	if (a.model.nsyncs == 2 && cfa->kernel == PGT_KERNEL_6_1 &&
+	    cfb->kernel == PGT_KERNEL_6_1 && cfa->policy == cfb->policy) {
+		run_deinit(&r);
+		return pgt_fail(pgt_error_create(PGT_ERROR_INVALID,
+			"%s: a --sync pair compares nothing under kernel 6.1 rules "
+			"(6.1 syncs with arch_sync_kernel_mappings(), whatever --sync "
+			"says); add --kernel=2.6.21 to compare the seed's and 2.6.35's "
+			"vmalloc_sync_all()", a.trace));
+	}
 	struct pair *pairs;
 	size_t npairs, ndiff = 0, only_b = 0;
 	if ((err = pair_up(ma, mb, &pairs, &npairs))) {
@@ -181,6 +205,21 @@ int cmd_diff(int argc, char **argv)
 		json_begin_object(&j, NULL);
 		report_json(&j, "a", &r, 0, a.model.all);
 		report_json(&j, "b", &r, 1, a.model.all);
+		/* The pgds the text shows, paired, each saying whether the sides differ. */
+		json_begin_array(&j, "pgds");
+		for (size_t i = 0; i < npairs; i++) {
+			const struct pgt_pgd_stats *x = pairs[i].x, *y = pairs[i].y;
+			bool d = pgd_differs(x, y);
+			if (!a.model.all && !d && !run_interesting(x) &&
+			    !run_interesting(y))
+				continue;
+			json_begin_object(&j, NULL);
+			json_string(&j, "pgd", report_pgd_name(&r, x->id));
+			json_uint(&j, "alloc_line", x->alloc_line);
+			json_bool(&j, "differs", d);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
 		json_uint(&j, "differing_pgds", ndiff);
 		json_bool(&j, "differ", ndiff != 0);
 		json_end_object(&j);
@@ -190,15 +229,16 @@ int cmd_diff(int argc, char **argv)
 		char da[128], db[128];
 		report_describe(ma, da, sizeof(da));
 		report_describe(mb, db, sizeof(db));
-		fprintf(f, "trace:   %s (%s), %" PRIu64 " events", r.path,
-			pgt_format_name(r.format), r.events);
+		fprintf(f, "trace:   %s (%s), %" PRIu64 " %s", r.path,
+			pgt_format_name(r.format), PL(r.events, "event", "events"));
 		if (r.skipped)
-			fprintf(f, ", %" PRIu64 " other lines skipped", r.skipped);
+			fprintf(f, ", %" PRIu64 " other %s skipped",
+				PL(r.skipped, "line", "lines"));
 		if (r.stopped)
 			fprintf(f, ", stopped at line %" PRIu64 " (--at)", r.stop_line);
 		fputc('\n', f);
 		if (r.from_image)
-			fprintf(f, "start:   kernel page tables of a memory image (--core)\n");
+			fprintf(f, "start:   %s\n", run_start_text(&r));
 		fprintf(f, "A:       %s\nB:       %s\n", da, db);
 		fprintf(f, "(* marks a pgd whose divergence, max, faults, hazards or oopses differ)\n\n");
 		fprintf(f, "  %-12s %-20s %-4s | %-6s %4s %4s %6s %4s | %-6s %4s %4s %6s %4s\n",
@@ -235,8 +275,8 @@ int cmd_diff(int argc, char **argv)
 			hidden += plain_both;
 		}
 		if (hidden)
-			fprintf(f, "  (%" PRIu64 " freed pgds alike on both sides not shown; --all lists them)\n",
-				hidden);
+			fprintf(f, "  (%" PRIu64 " freed %s alike on both sides not shown; --all lists them)\n",
+				PL(hidden, "pgd", "pgds"));
 		struct report_totals ta, tb;
 		report_totals(ma, &ta);
 		report_totals(mb, &tb);
@@ -261,7 +301,8 @@ int cmd_diff(int argc, char **argv)
 		cost_row(f, "BUG_ONs", ca->bugs, cb->bugs);
 		cost_row(f, "writes to freed tables", ca->uaf_writes, cb->uaf_writes);
 		cost_row(f, "writes to reused tables", ca->corrupting_writes, cb->corrupting_writes);
-		fprintf(f, "\n%zu of %" PRIu64 " pgds differ\n", ndiff, n);
+		fprintf(f, "\n%zu of %" PRIu64 " %s %s\n", ndiff, PL(n, "pgd", "pgds"),
+			ndiff == 1 ? "differs" : "differ");
 	}
 	free(pairs);
 	run_deinit(&r);

@@ -25,6 +25,9 @@ enum {
 	OPT_ALL,
 	OPT_JSON,
 	OPT_NOTES,
+	OPT_START_CORE,
+	OPT_ADOPT,
+	OPT_NO_ADOPT,
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 };
@@ -46,10 +49,16 @@ static const struct argp_option options[] = {
 	{NULL, 0, NULL, 0, "Input and output:", 30},
 	{"format", OPT_FORMAT, "auto|native|ftrace", 0,
 	 "trace format (default: detected from the first line)", 0},
-	{"at", OPT_AT, "N|LABEL", 0,
-	 "stop after event N, or at the marker LABEL (a label record or ftrace tracing_mark_write)", 0},
+	{"at", OPT_AT, "N|line:N|LABEL", 0,
+	 "stop after event N (event:N), after trace line N (line:N), or at the marker LABEL (a label record or ftrace tracing_mark_write)", 0},
 	{"all", OPT_ALL, NULL, 0,
 	 "list every pgd, not only live ones and those that diverged or faulted", 0},
+	{"start-core", OPT_START_CORE, "IMAGE", 0,
+	 "the recording began on a running machine and IMAGE is its memory then: start from its kernel page tables, vmalloc mappings and the pgds on its pgd_list (needs --symbols)", 0},
+	{"adopt", OPT_ADOPT, NULL, 0,
+	 "a pgd named before any pgd_alloc existed before the recording: adopt it (default for ftrace recordings and with --start-core)", 0},
+	{"no-adopt", OPT_NO_ADOPT, NULL, 0,
+	 "a pgd named before any pgd_alloc is an error (default for native traces)", 0},
 	{"notes", OPT_NOTES, "N", 0,
 	 "keep the first N notes of each kind (hazards, oopses, ...; default 10, 0: all); the rest are counted", 0},
 	{"json", OPT_JSON, NULL, 0, "print one JSON object instead of text", 0},
@@ -78,6 +87,7 @@ void model_opts_init(struct model_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->notes = 10;
+	o->adopt = -1;
 	pgt_machine_init(&o->machine);
 	o->machine.set = 0;
 }
@@ -244,6 +254,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_ALL:
 		o->all = true;
+		return 0;
+	case OPT_START_CORE:
+		o->start_core = arg;
+		return 0;
+	case OPT_ADOPT:
+	case OPT_NO_ADOPT:
+		o->adopt = key == OPT_ADOPT;
 		return 0;
 	case OPT_NOTES: {
 		char *end;

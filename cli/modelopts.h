@@ -31,6 +31,8 @@ struct model_opts {
 	bool json;
 	enum progress_mode progress; /* --progress, --no-progress */
 	const char *core;           /* --core IMAGE: a real starting state */
+	const char *start_core;     /* --start-core IMAGE: the machine when recording began */
+	int adopt;                  /* --adopt 1, --no-adopt 0, -1: by the input */
 	const char *symbols;        /* --symbols FILE */
 };
 

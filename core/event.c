@@ -67,6 +67,8 @@ void pgt_machine_merge(struct pgt_machine *dst, const struct pgt_machine *src)
 		dst->idt_table = src->idt_table;
 	if (src->set & PGT_MACHINE_KERNEL)
 		dst->kernel = src->kernel;
+	if (src->set & PGT_MACHINE_POLICY)
+		dst->unshared = src->unshared;
 	if (src->line)
 		dst->line = src->line;
 	dst->set |= src->set;

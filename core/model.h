@@ -92,6 +92,28 @@ struct pgt_model_config {
 	 */
 	void (*retire)(void *ctx, const struct pgt_pgd_stats *s);
 	void *retire_ctx;
+	/*
+	 * A recording that starts on a running machine: a pgd it names before
+	 * any pgd_alloc (a pgd_free, a switch, an access or fault) is adopted,
+	 * alive since before the recording, its kernel PMD in step with
+	 * swapper's when first named.  Off: such a pgd is an input error.
+	 */
+	bool adopt;
+	/*
+	 * With @image: pgds alive in it (on pgd_list when unshared), taken
+	 * with their own tables as live adopted pgds; and the vmalloc area's
+	 * PTEs kept as the image has them (the recording goes on from there)
+	 * rather than left to the trace.
+	 */
+	const struct pgt_image_pgd *image_pgds;
+	size_t nimage_pgds;
+	bool image_keep_vmalloc;
+};
+
+/* A pgd alive in a starting image: its string-table id and where it is. */
+struct pgt_image_pgd {
+	uint32_t id;
+	uint64_t pa;
 };
 
 /* Per-pgd results.  One record per pgd_alloc (an ID reused later gets a new one). */
@@ -159,6 +181,9 @@ struct pgt_costs {
 	uint64_t cpa_splits, cpa_reverts, deferred_frees;
 	uint64_t observed_faults, observed_predicted;
 	uint64_t user_faults;         /* observed faults on user addresses (not modelled) */
+	uint64_t unresolved_faults;   /* observed faults whose pgd the recording does not tell */
+	uint64_t adopted_pgds;        /* pgds alive before the recording (config.adopt) */
+	uint64_t adopted_vfrees;      /* vfrees of mappings made before the recording */
 };
 
 /* A finding worth a line in a report (hazard, oops, BUG, unexplained fault). */
@@ -202,6 +227,23 @@ void pgt_model_destroy(struct pgt_model *m);
  */
 struct pgt_error *pgt_model_apply(struct pgt_model *m,
 				  const struct pgt_event *ev);
+
+/*
+ * A hint that @ev will be applied soon: stage 0 brings in where its pgd's
+ * record is found, stage 1 (a few events later) the record itself.  Has no
+ * effect on results; callers applying batches use it to hide memory latency.
+ */
+void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
+			int stage);
+
+/*
+ * Recount what the model keeps incrementally and compare (each live pgd's
+ * divergence from its tables, its place on pgd_list under the kernel's
+ * rules, the explicit-entry bookkeeping): a PGT_ERROR_INVALID error naming
+ * the first invariant broken.  Slow (O(live pgds x 512)): for tests and
+ * fuzzing.
+ */
+struct pgt_error *pgt_model_check(const struct pgt_model *m);
 
 const struct pgt_layout *pgt_model_layout(const struct pgt_model *m);
 const struct pgt_model_config *pgt_model_config(const struct pgt_model *m);

@@ -46,8 +46,7 @@ static struct pgt_error *page_table_range_init(struct pgt_model *m,
 	return NULL;
 }
 
-/* Copy one page-table page from the image to the same physical address. */
-static struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
+struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
 				     enum frame_kind kind, uint32_t *ret)
 {
 	uint64_t pfn = pa >> PGT_PAGE_SHIFT;
@@ -125,7 +124,8 @@ static struct pgt_error *boot_from_image(struct pgt_model *m)
 			 */
 			uint64_t va = ((uint64_t)slot << PGT_PGDIR_SHIFT) |
 				      ((uint64_t)i << PGT_PMD_SHIFT);
-			if (va + PGT_PMD_SIZE > m->L.vmalloc_start &&
+			if (!m->cfg.image_keep_vmalloc &&
+			    va + PGT_PMD_SIZE > m->L.vmalloc_start &&
 			    va < m->L.vmalloc_end)
 				for (int t = 0; t < PGT_PTRS_PER_PTE; t++) {
 					uint64_t pva = va + ((uint64_t)t << PGT_PAGE_SHIFT);
@@ -250,22 +250,30 @@ static struct pgt_error *boot_synthetic(struct pgt_model *m)
 	if ((err = page_table_range_init(m, m->L.fixaddr_boot_start,
 					 (uint64_t)m->L.fixaddr_top + PGT_PAGE_SIZE)))
 		return err;
-	if (m->rules->idt_ro_at_boot && m->L.idt_table) {
-		/* idt_setup_apic_and_irq_gates(): set_memory_ro(&idt_table, 1) */
-		struct pgt_event ro = {
-			.op = PGT_OP_CPA, .addr = m->L.idt_table & ~(PGT_PAGE_SIZE - 1),
-			.pages = 1, .prot = PGT_PROT_SETCLR, .clr = PGT_RW,
-		};
-		struct pgt_costs before = m->costs;
-		if ((err = m->rules->cpa(m, &ro)))
-			return err;
-		/* boot's work is not the recording's: only memory counts */
-		uint64_t pte = m->costs.pte_pages;
-		m->costs = before;
-		m->costs.pte_pages = pte;
-	}
 	cost_update_bytes(m);
 	return NULL;
+}
+
+/*
+ * idt_setup_apic_and_irq_gates() (6.1): set_memory_ro(&idt_table, 1), after
+ * the kernel's tables are up (and the model's pgd_list with them).
+ * Boot's work is not the recording's: it leaves no costs but its PTE page.
+ */
+static struct pgt_error *boot_idt_ro(struct pgt_model *m)
+{
+	if (!m->rules->idt_ro_at_boot || !m->L.idt_table || m->cfg.image)
+		return NULL;
+	struct pgt_event ro = {
+		.op = PGT_OP_CPA, .addr = m->L.idt_table & ~(PGT_PAGE_SIZE - 1),
+		.pages = 1, .prot = PGT_PROT_SETCLR, .clr = PGT_RW,
+	};
+	struct pgt_costs before = m->costs;
+	struct pgt_error *err = m->rules->cpa(m, &ro);
+	uint64_t pte = m->costs.pte_pages;
+	m->costs = before;
+	m->costs.pte_pages = pte;
+	cost_update_bytes(m);
+	return err;
 }
 
 struct pgt_error *model_boot(struct pgt_model *m)
@@ -283,6 +291,10 @@ struct pgt_error *model_boot(struct pgt_model *m)
 	if (!err && m->pti)
 		err = boot_pti_user_half(m);
 	if (!err)
-		div_init(m);
+		err = div_init(m);
+	if (!err)
+		err = boot_idt_ro(m);
+	if (!err && m->cfg.image && m->cfg.nimage_pgds)
+		err = adopt_image_pgds(m);
 	return err;
 }

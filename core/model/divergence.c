@@ -34,20 +34,88 @@ static uint64_t swapper_entry(const struct pgt_model *m, int slot, int idx)
 	return m->frames[m->swapper_kpmd[slot]].data[idx];
 }
 
-static void lag_update(struct pgt_model *m, int slot, int idx)
+/* ---- base values ---- */
+
+uint64_t base_slow(const struct pgt_model *m, int slot, int idx, uint32_t cgen)
 {
-	if (m->dflt[slot][idx] != swapper_entry(m, slot, idx))
-		bit_set(m->lagging[slot], idx);
-	else
-		bit_clear(m->lagging[slot], idx);
+	const struct ehist *h = &m->hist[slot][idx];
+	uint32_t lo = 0, hi = h->n; /* the last entry with gen <= cgen */
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (h->gen[mid] <= cgen)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return h->val[lo];
 }
 
-void div_init(struct pgt_model *m)
+static struct pgt_error *hist_reset(struct pgt_model *m, int slot, int idx,
+				    uint64_t val)
+{
+	struct ehist *h = &m->hist[slot][idx];
+	if (!h->cap) {
+		h->gen = malloc(sizeof(*h->gen));
+		h->val = malloc(sizeof(*h->val));
+		if (!h->gen || !h->val)
+			return &pgt_error_nomem;
+		h->cap = 1;
+	}
+	h->n = 1;
+	h->gen[0] = 0;
+	h->val[0] = val;
+	m->last_gen[slot][idx] = 0;
+	m->last_val[slot][idx] = val;
+	return NULL;
+}
+
+static struct pgt_error *hist_push(struct pgt_model *m, int slot, int idx,
+				   uint32_t gen, uint64_t val)
+{
+	struct ehist *h = &m->hist[slot][idx];
+	if (h->n == h->cap) {
+		uint32_t cap = 2 * h->cap;
+		uint32_t *g = realloc(h->gen, cap * sizeof(*g));
+		if (!g)
+			return &pgt_error_nomem;
+		h->gen = g;
+		uint64_t *v = realloc(h->val, cap * sizeof(*v));
+		if (!v)
+			return &pgt_error_nomem;
+		h->val = v;
+		h->cap = cap;
+	}
+	h->gen[h->n] = gen;
+	h->val[h->n++] = val;
+	m->last_gen[slot][idx] = gen;
+	m->last_val[slot][idx] = val;
+	return NULL;
+}
+
+bool base_common(const struct pgt_model *m, int slot, int idx, uint64_t *ret)
+{
+	const struct ehist *h = &m->hist[slot][idx];
+	*ret = h->val[0];
+	return h->n == 1;
+}
+
+void hist_deinit(struct pgt_model *m)
+{
+	for (int s = 0; s < PGT_PTRS_PER_PGD; s++)
+		for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
+			free(m->hist[s][i].gen);
+			free(m->hist[s][i].val);
+		}
+}
+
+struct pgt_error *div_init(struct pgt_model *m)
 {
 	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++) {
-		memcpy(m->dflt[slot], m->frames[m->swapper_kpmd[slot]].data,
-		       sizeof(m->dflt[slot]));
 		for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
+			struct pgt_error *err = hist_reset(m, slot, i,
+							   swapper_entry(m, slot, i));
+			if (err)
+				return err;
 			/* 6.1: the per-process LDT mapping lives in each pgd's
 			 * own kernel PMD and is no divergence. */
 			uint64_t va = ((uint64_t)slot << PGT_PGDIR_SHIFT) |
@@ -56,6 +124,7 @@ void div_init(struct pgt_model *m)
 				bit_set(m->excluded[slot], i);
 		}
 	}
+	return NULL;
 }
 
 /* ---- per-record counts ---- */
@@ -139,9 +208,9 @@ static bool is_live_copy(const struct pgt_model *m, uint32_t f)
 	return fr->kind == F_KPMD_COPY && fr->virt == V_COPY && fr->owner >= 0;
 }
 
-static bool has_explicit(const struct frame *fr, int idx)
+static bool has_explicit(const struct xmap *x, int idx)
 {
-	return fr->x && bit_test(fr->x->bits, idx);
+	return x && x->n && bit_test(x->bits, idx);
 }
 
 /* Keep only live copies with an explicit value at the entry, once each. */
@@ -153,12 +222,25 @@ static void explicit_compact(struct pgt_model *m, int slot, int idx)
 		uint32_t f = v->v[i];
 		struct frame *fr = &m->frames[f];
 		if (!is_live_copy(m, f) || fr->slot != slot ||
-		    !has_explicit(fr, idx) || fr->stamp == stamp)
+		    !has_explicit(fr->x, idx) || fr->stamp == stamp)
 			continue;
 		fr->stamp = stamp;
 		v->v[n++] = f;
 	}
 	v->n = n;
+}
+
+/* Keep the owner record's summary of where its copy has explicit entries. */
+static void xsum_update(struct pgt_model *m, const struct frame *fr, int idx)
+{
+	if (fr->owner < 0 || fr->virt != V_COPY)
+		return;
+	uint64_t *sum = &m->recs[fr->owner].xsum[fr->slot];
+	int g = idx >> 3;
+	if ((fr->x->bits[g >> 3] >> ((g & 7) * 8)) & 0xff)
+		*sum |= UINT64_C(1) << g;
+	else
+		*sum &= ~(UINT64_C(1) << g);
 }
 
 static struct pgt_error *x_set(struct pgt_model *m, uint32_t f, int idx,
@@ -169,11 +251,16 @@ static struct pgt_error *x_set(struct pgt_model *m, uint32_t f, int idx,
 		if (!(fr->x = malloc(sizeof(*fr->x))))
 			return &pgt_error_nomem;
 		memset(fr->x->bits, 0, sizeof(fr->x->bits));
+		fr->x->n = 0;
+		if (fr->owner >= 0)
+			m->recs[fr->owner].kx[fr->slot] = fr->x;
 	}
 	fr->x->v[idx] = val;
 	if (bit_test(fr->x->bits, idx))
 		return NULL;
 	bit_set(fr->x->bits, idx);
+	fr->x->n++;
+	xsum_update(m, fr, idx);
 	if (!is_live_copy(m, f))
 		return NULL;
 	int slot = fr->slot;
@@ -187,9 +274,11 @@ static struct pgt_error *x_set(struct pgt_model *m, uint32_t f, int idx,
 static void x_clear(struct pgt_model *m, uint32_t f, int idx)
 {
 	struct frame *fr = &m->frames[f];
-	if (!has_explicit(fr, idx))
+	if (!has_explicit(fr->x, idx))
 		return;
 	bit_clear(fr->x->bits, idx);
+	fr->x->n--;
+	xsum_update(m, fr, idx);
 	if (is_live_copy(m, f))
 		m->nexplicit[fr->slot][idx]--;
 }
@@ -202,7 +291,28 @@ struct pgt_error *copies_explicit_at(struct pgt_model *m, int slot, int idx,
 	return NULL;
 }
 
-/* Entries of a freed copy still reachable through pgd_list keep their value. */
+/* Clear every live copy's explicit value at the entry, counting each. */
+static void explicit_drop_all(struct pgt_model *m, int slot, int idx,
+			      uint64_t val, uint64_t old_ref, uint64_t new_ref)
+{
+	struct u32vec v;
+	copies_explicit_at(m, slot, idx, &v);
+	for (uint32_t i = 0; i < v.n; i++) {
+		struct frame *fr = &m->frames[v.v[i]];
+		rec_change(m, &m->recs[fr->owner], slot, idx, fr->x->v[idx], val,
+			   old_ref, new_ref);
+		bit_clear(fr->x->bits, idx);
+		fr->x->n--;
+		xsum_update(m, fr, idx);
+	}
+	m->explicit_at[slot][idx].n = 0;
+	m->nexplicit[slot][idx] = 0;
+}
+
+/*
+ * Before an entry's history is reset: freed copies still reachable through
+ * pgd_list keep the value they had.
+ */
 static struct pgt_error *freed_copies_pin(struct pgt_model *m, int slot, int idx)
 {
 	struct u32vec *v = &m->freed_copies;
@@ -215,8 +325,9 @@ static struct pgt_error *freed_copies_pin(struct pgt_model *m, int slot, int idx
 			continue;
 		}
 		v->v[n++] = f;
-		if (fr->slot == slot && !has_explicit(fr, idx)) {
-			struct pgt_error *err = x_set(m, f, idx, m->dflt[slot][idx]);
+		if (fr->slot == slot && !has_explicit(fr->x, idx)) {
+			struct pgt_error *err =
+				x_set(m, f, idx, base_value(m, slot, idx, fr->cgen));
 			if (err)
 				return err;
 		}
@@ -225,23 +336,38 @@ static struct pgt_error *freed_copies_pin(struct pgt_model *m, int slot, int idx
 	return NULL;
 }
 
+/* Does some copy's base value compare with @a otherwise than with @b? */
+static bool bases_compare_apart(const struct pgt_model *m, int slot, int idx,
+				uint64_t a, uint64_t b)
+{
+	const struct ehist *h = &m->hist[slot][idx];
+	for (uint32_t i = 0; i < h->n; i++)
+		if (pgt_div_of(h->val[i], a) != pgt_div_of(h->val[i], b))
+			return true;
+	return false;
+}
+
+/* The entry's history says nothing old: no copy (nor freed one) needs it. */
+static bool hist_unused(const struct pgt_model *m)
+{
+	return !m->nown_live && !m->freed_copies.n;
+}
+
 struct pgt_error *copy_init(struct pgt_model *m, uint32_t f, int slot, int32_t r)
 {
 	struct frame *fr = &m->frames[f];
 	fr->slot = (uint8_t)slot;
 	fr->virt = V_COPY;
 	fr->owner = r;
-	if (fr->x)
-		memset(fr->x->bits, 0, sizeof(fr->x->bits));
 	/* pmd_cache_alloc() copies swapper's entries as they are now. */
-	for (int w = 0; w < PGT_PTRS_PER_PMD / 64; w++)
-		for (uint64_t bits = m->lagging[slot][w]; bits; bits &= bits - 1) {
-			int idx = w * 64 + __builtin_ctzll(bits);
-			struct pgt_error *err = x_set(m, f, idx,
-						      swapper_entry(m, slot, idx));
-			if (err)
-				return err;
-		}
+	fr->cgen = m->gen;
+	if (fr->x) {
+		memset(fr->x->bits, 0, sizeof(fr->x->bits));
+		fr->x->n = 0;
+	}
+	m->recs[r].kx[slot] = fr->x;
+	m->recs[r].xsum[slot] = 0;
+	m->recs[r].cgen = m->gen;
 	return NULL;
 }
 
@@ -249,7 +375,7 @@ struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep)
 {
 	struct frame *fr = &m->frames[f];
 	int slot = fr->slot;
-	if (fr->x)
+	if (fr->x && fr->x->n)
 		for (int w = 0; w < PGT_PTRS_PER_PMD / 64; w++)
 			for (uint64_t bits = fr->x->bits[w]; bits; bits &= bits - 1)
 				m->nexplicit[slot][w * 64 + __builtin_ctzll(bits)]--;
@@ -262,7 +388,7 @@ struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep)
 		}
 		return NULL;
 	}
-	/* Its entries stay dflt-relative until dflt changes (freed_copies_pin). */
+	/* Its entries stay base-relative until a history reset pins them. */
 	if (fr->pending)
 		return NULL;
 	fr->pending = true;
@@ -272,21 +398,22 @@ struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep)
 /* ---- writes ---- */
 
 /* A write to swapper's kernel PMD alone: every copy now compares with @val. */
-static void swapper_write(struct pgt_model *m, int slot, int idx, uint64_t val)
+static struct pgt_error *swapper_write(struct pgt_model *m, int slot, int idx,
+				       uint64_t val)
 {
 	uint64_t *sw = &m->frames[m->swapper_kpmd[slot]].data[idx];
 	uint64_t old = *sw;
 	if (old == val)
-		return;
+		return NULL;
 	m->swapper_line[slot][idx] = m->line;
-	uint64_t d = m->dflt[slot][idx];
 	if (!excluded_entry(m, slot, idx)) {
-		if (pgt_div_of(d, old) != pgt_div_of(d, val))
+		if (bases_compare_apart(m, slot, idx, old, val))
 			for (size_t i = 0; i < m->nown_live; i++) {
 				struct rec *r = &m->recs[m->own_live[i]];
-				const struct frame *fr = &m->frames[r->kpmd[slot]];
-				if (!has_explicit(fr, idx))
-					rec_change(m, r, slot, idx, d, d, old, val);
+				if (has_explicit(r->kx[slot], idx))
+					continue;
+				uint64_t b = base_value(m, slot, idx, r->cgen);
+				rec_change(m, r, slot, idx, b, b, old, val);
 			}
 		struct u32vec v;
 		copies_explicit_at(m, slot, idx, &v);
@@ -297,7 +424,10 @@ static void swapper_write(struct pgt_model *m, int slot, int idx, uint64_t val)
 		}
 	}
 	*sw = val;
-	lag_update(m, slot, idx);
+	/* Copies made from now on hold @val. */
+	if (hist_unused(m))
+		return hist_reset(m, slot, idx, val);
+	return hist_push(m, slot, idx, ++m->gen, val);
 }
 
 static struct pgt_error *copy_write(struct pgt_model *m, uint32_t f, int idx,
@@ -311,10 +441,10 @@ static struct pgt_error *copy_write(struct pgt_model *m, uint32_t f, int idx,
 	if (fr->owner >= 0) {
 		uint64_t ref = swapper_entry(m, slot, idx);
 		rec_change(m, &m->recs[fr->owner], slot, idx, old, val, ref, ref);
-	}
-	if (val == m->dflt[slot][idx] && fr->owner >= 0) {
-		x_clear(m, f, idx);
-		return NULL;
+		if (val == base_value(m, slot, idx, fr->cgen)) {
+			x_clear(m, f, idx);
+			return NULL;
+		}
 	}
 	return x_set(m, f, idx, val);
 }
@@ -322,10 +452,8 @@ static struct pgt_error *copy_write(struct pgt_model *m, uint32_t f, int idx,
 struct pgt_error *pmd_write(struct pgt_model *m, uint32_t f, int idx, uint64_t val)
 {
 	struct frame *fr = &m->frames[f];
-	if (fr->kind == F_KPMD_SWAPPER) {
-		swapper_write(m, fr->slot, idx, val);
-		return NULL;
-	}
+	if (fr->kind == F_KPMD_SWAPPER)
+		return swapper_write(m, fr->slot, idx, val);
 	if (fr->virt == V_COPY)
 		return copy_write(m, f, idx, val);
 	struct pgt_error *err = frame_ensure_data(m, f);
@@ -335,42 +463,13 @@ struct pgt_error *pmd_write(struct pgt_model *m, uint32_t f, int idx, uint64_t v
 	return NULL;
 }
 
-struct pgt_error *copies_write_all(struct pgt_model *m, int slot, int idx,
-				   uint64_t val)
-{
-	uint64_t d = m->dflt[slot][idx];
-	uint64_t ref = swapper_entry(m, slot, idx);
-	if (!excluded_entry(m, slot, idx) &&
-	    pgt_div_of(d, ref) != pgt_div_of(val, ref))
-		for (size_t i = 0; i < m->nown_live; i++) {
-			struct rec *r = &m->recs[m->own_live[i]];
-			if (!has_explicit(&m->frames[r->kpmd[slot]], idx))
-				rec_change(m, r, slot, idx, d, val, ref, ref);
-		}
-	struct u32vec v;
-	copies_explicit_at(m, slot, idx, &v);
-	for (uint32_t i = 0; i < v.n; i++) {
-		struct frame *fr = &m->frames[v.v[i]];
-		rec_change(m, &m->recs[fr->owner], slot, idx, fr->x->v[idx], val,
-			   ref, ref);
-		bit_clear(fr->x->bits, idx);
-	}
-	m->explicit_at[slot][idx].n = 0;
-	m->nexplicit[slot][idx] = 0;
-	if (d != val) {
-		struct pgt_error *err = freed_copies_pin(m, slot, idx);
-		if (err)
-			return err;
-		m->dflt[slot][idx] = val;
-		lag_update(m, slot, idx);
-	}
-	return NULL;
-}
-
 struct pgt_error *copies_write_default(struct pgt_model *m, int slot, int idx,
 				       uint64_t val)
 {
-	uint64_t d = m->dflt[slot][idx];
+	uint64_t d;
+	if (!base_common(m, slot, idx, &d))
+		return pgt_error_create(PGT_ERROR_INVALID,
+					"internal: copies of one entry hold several base values");
 	if (d == val)
 		return NULL;
 	uint64_t ref = swapper_entry(m, slot, idx);
@@ -378,56 +477,46 @@ struct pgt_error *copies_write_default(struct pgt_model *m, int slot, int idx,
 	    pgt_div_of(d, ref) != pgt_div_of(val, ref))
 		for (size_t i = 0; i < m->nown_live; i++) {
 			struct rec *r = &m->recs[m->own_live[i]];
-			if (!has_explicit(&m->frames[r->kpmd[slot]], idx))
+			if (!has_explicit(r->kx[slot], idx))
 				rec_change(m, r, slot, idx, d, val, ref, ref);
 		}
 	struct pgt_error *err = freed_copies_pin(m, slot, idx);
 	if (err)
 		return err;
-	m->dflt[slot][idx] = val;
-	lag_update(m, slot, idx);
-	return NULL;
+	return hist_reset(m, slot, idx, val);
 }
 
 struct pgt_error *broadcast_write(struct pgt_model *m, int slot, int idx,
 				  uint64_t val)
 {
 	uint64_t *sw = &m->frames[m->swapper_kpmd[slot]].data[idx];
-	uint64_t old = *sw, d = m->dflt[slot][idx];
+	uint64_t old = *sw, d;
+	bool common = base_common(m, slot, idx, &d);
 	if (!excluded_entry(m, slot, idx) &&
-	    pgt_div_of(d, old) != PGT_DIV_EQUAL)
+	    (!common || pgt_div_of(d, old) != PGT_DIV_EQUAL))
 		for (size_t i = 0; i < m->nown_live; i++) {
 			struct rec *r = &m->recs[m->own_live[i]];
-			if (!has_explicit(&m->frames[r->kpmd[slot]], idx))
-				rec_change(m, r, slot, idx, d, val, old, val);
+			if (has_explicit(r->kx[slot], idx))
+				continue;
+			uint64_t b = base_value(m, slot, idx, r->cgen);
+			rec_change(m, r, slot, idx, b, val, old, val);
 		}
-	struct u32vec v;
-	copies_explicit_at(m, slot, idx, &v);
-	for (uint32_t i = 0; i < v.n; i++) {
-		struct frame *fr = &m->frames[v.v[i]];
-		rec_change(m, &m->recs[fr->owner], slot, idx, fr->x->v[idx], val,
-			   old, val);
-		bit_clear(fr->x->bits, idx);
-	}
-	m->explicit_at[slot][idx].n = 0;
-	m->nexplicit[slot][idx] = 0;
-	if (d != val) {
+	explicit_drop_all(m, slot, idx, val, old, val);
+	if (!common || d != val) {
 		struct pgt_error *err = freed_copies_pin(m, slot, idx);
 		if (err)
 			return err;
-		m->dflt[slot][idx] = val;
 	}
 	if (old != val)
 		m->swapper_line[slot][idx] = m->line;
 	*sw = val;
-	lag_update(m, slot, idx);
-	return NULL;
+	return hist_reset(m, slot, idx, val);
 }
 
 struct pgt_error *copy_make_explicit(struct pgt_model *m, uint32_t f, int idx)
 {
 	struct frame *fr = &m->frames[f];
-	if (fr->virt != V_COPY || has_explicit(fr, idx))
+	if (fr->virt != V_COPY || has_explicit(fr->x, idx))
 		return NULL;
-	return x_set(m, f, idx, m->dflt[fr->slot][idx]);
+	return x_set(m, f, idx, base_value(m, fr->slot, idx, fr->cgen));
 }

@@ -216,9 +216,14 @@ struct pgt_error *sync_pgd_list(struct pgt_model *m, uint32_t va, bool both,
 	m->costs.sync_entries_examined += m->list_len;
 	if (!pgt_present(m->frames[m->swapper].data[slot]))
 		return NULL;
-	/* What the copies holding the common value get. */
-	uint64_t d = m->dflt[slot][idx];
-	bool bug = ok && pgt_present(d) && pgt_entry_addr(d) != pgt_entry_addr(pmd_k);
+	/*
+	 * What the copies holding the common base value get; copies of
+	 * several generations holding different ones are visited one by one.
+	 */
+	uint64_t d;
+	bool common = base_common(m, slot, idx, &d);
+	bool bug = !common ||
+		   (ok && pgt_present(d) && pgt_entry_addr(d) != pgt_entry_addr(pmd_k));
 	bool write = ok ? !pgt_present(d) : both && pgt_present(d);
 	struct member *v;
 	size_t n;
@@ -262,28 +267,38 @@ static struct pgt_error *resolve_pgd(struct pgt_model *m,
 						"no pgd= given and none loaded on cpu %d (see switch)",
 						cpu);
 	}
-	if (live_rec(m, id) < 0)
+	int32_t r = live_rec(m, id);
+	struct pgt_error *err;
+	if (r < 0 && (err = pgd_adopt(m, id, &r)))
+		return err;
+	if (r < 0)
 		return not_allocated(m, id, ev->op == PGT_OP_FAULT ? "fault in" : "access through");
 	*ret = id;
 	return NULL;
 }
 
-/* Is @va mapped through the pgd of record @r (the MMU's walk)? */
+/*
+ * Is @va (a kernel address) mapped through the pgd of record @r (the MMU's
+ * walk)?  A live pgd's kernel slots point at its own copies, or at
+ * swapper's kernel PMD when shared, from pgd_alloc to pgd_free: nothing
+ * else writes a live pgd's entries.
+ */
 static bool walk_mapped(const struct pgt_model *m, int32_t r, uint32_t va)
 {
-	const struct pgd_obj *ob = &m->objs[m->recs[r].obj];
-	uint64_t pgde = m->frames[ob->frame].data[ob->index + pgt_pgd_index(va)];
-	if (!pgt_present(pgde))
-		return false;
-	uint64_t pfn = pgt_entry_addr(pgde) >> PGT_PAGE_SHIFT;
-	if (pfn >= m->nframes)
-		return false;
-	uint64_t pmd = entry_at(m, (uint32_t)pfn, pgt_pmd_index(va));
+	const struct rec *rec = &m->recs[r];
+	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
+	uint64_t pmd;
+	if (!rec->kpmd[slot])
+		pmd = m->frames[m->swapper_kpmd[slot]].data[idx];
+	else if (rec->xsum[slot] >> (idx >> 3) & 1)
+		pmd = copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);
+	else
+		pmd = base_value(m, slot, idx, rec->cgen);
 	if (!pgt_present(pmd))
 		return false;
 	if (pmd & PGT_PSE)
 		return true;
-	pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
+	uint64_t pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
 	if (pfn >= m->nframes)
 		return false;
 	return pgt_present(entry_at(m, (uint32_t)pfn, pgt_pte_index(va)));
@@ -304,9 +319,28 @@ struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
 		return NULL;
 	}
 	uint32_t id = 0;
-	struct pgt_error *err = resolve_pgd(m, ev, &id);
-	if (err)
+	struct pgt_error *err;
+	if (observed && !ev->pgd) {
+		/*
+		 * A recorded fault names its CPU and task, not its pgd: the pgd
+		 * loaded there, else the one the task itself last allocated
+		 * (exec).  One the recording does not tell is counted.
+		 */
+		int cpu = ev->cpu < 0 ? 0 : ev->cpu;
+		int64_t r;
+		if ((size_t)cpu < PGT_MAX_CPUS && m->current[cpu])
+			id = m->current[cpu];
+		else if (ev->pid >= 0 &&
+			 idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &r) &&
+			 m->recs[r].s.live && m->recs[r].s.pid == ev->pid)
+			id = m->recs[r].s.id;
+		if (!id) {
+			m->costs.unresolved_faults++;
+			return NULL;
+		}
+	} else if ((err = resolve_pgd(m, ev, &id))) {
 		return err;
+	}
 	if (va < m->L.page_offset)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"0x%x is a user address; pgtrace models kernel addresses",
@@ -371,7 +405,11 @@ struct pgt_error *op_switch(struct pgt_model *m, const struct pgt_event *ev)
 						"switch to an mm no pgd_alloc named");
 		id = (uint32_t)v;
 	}
-	if (live_rec(m, id) < 0)
+	int32_t r = live_rec(m, id);
+	struct pgt_error *err;
+	if (r < 0 && (err = pgd_adopt(m, id, &r)))
+		return err;
+	if (r < 0)
 		return not_allocated(m, id, "switch to");
 	int cpu = ev->cpu < 0 ? 0 : ev->cpu;
 	if ((size_t)cpu >= sizeof(m->current) / sizeof(m->current[0]))

@@ -90,9 +90,15 @@ struct pgt_error *frame_alloc(struct pgt_model *m, enum frame_kind kind,
 	uint32_t f = 0;
 	/*
 	 * --page-reuse=none: a freed page went to some other user; page
-	 * tables take never-used frames while there are any.
+	 * tables take never-used frames while there are any.  Pages a
+	 * starting image holds page tables in are not free.
 	 */
-	bool reuse = m->cfg.page_reuse == PGT_REUSE_LIFO || m->bump >= m->nframes;
+	bool reuse = m->cfg.page_reuse == PGT_REUSE_LIFO;
+	while ((!m->nfree || !reuse) && m->bump < m->nframes &&
+	       m->frames[m->bump].kind != F_FREE)
+		m->bump++;
+	if (m->bump >= m->nframes)
+		reuse = true;
 	if (m->nfree && reuse)
 		f = m->free_frames[--m->nfree];
 	else if (m->bump < m->nframes)

@@ -9,16 +9,18 @@
  * struct pgt_kernel_rules per kernel (kernel_2621.c, kernel_61.c).
  *
  * How a private kernel PMD copy is kept.  Every live copy holds, at each
- * entry e, either the value all copies hold there by default (dflt[e], what
- * the last write to every pgd on pgd_list or the last copy from swapper left)
- * or an explicit value of its own (struct xmap).  A broadcast or a sync that
- * brings every copy to one value changes dflt[e] and clears the explicit
- * values at e: its cost is the number of copies that differed, not the
- * number of pgds.  Work the kernel does per pgd is counted arithmetically.
- * An entry where dflt differs from swapper's ("lagging": swapper changed and
- * nobody propagated it) makes every copy without an explicit value diverge;
- * such changes touch every live copy once, and there are at most as many as
- * swapper-only writes (PMD entries the vmalloc area populates).
+ * entry e, either its base value there or an explicit value of its own
+ * (struct xmap).  The base value depends only on when the copy was made
+ * (its generation): each entry keeps a short history, the value every copy
+ * got from the last write to all of them (a broadcast or a sync), then
+ * swapper's value after each write to swapper alone since, with the
+ * generation from which pgd_alloc copied it.  A broadcast or a sync that
+ * brings every copy to one value resets the history and clears the
+ * explicit values at e: its cost is the number of copies that differed,
+ * not the number of pgds.  Work the kernel does per pgd is counted
+ * arithmetically.  A write to swapper alone that changes how copies compare
+ * with it touches every live copy once; there are at most as many such
+ * writes as PMD entries the vmalloc area populates.
  */
 #ifndef PGTRACE_CORE_MODEL_INTERNAL_H
 #define PGTRACE_CORE_MODEL_INTERNAL_H
@@ -105,14 +107,22 @@ enum frame_kind {
 /* Where a frame's entries are. */
 enum frame_virt {
 	V_DATA = 0, /* frame.data (NULL: all zero) */
-	V_COPY,     /* a kernel PMD copy: frame.x over dflt[frame.slot] */
+	V_COPY,     /* a kernel PMD copy: frame.x over the entries' base values */
 	V_UHALF,    /* swapper's user-half kernel PMD, until written */
 };
 
 /* A copy's explicit entries. */
 struct xmap {
 	uint64_t bits[PGT_PTRS_PER_PMD / 64];
+	uint32_t n;          /* entries set */
 	uint64_t v[PGT_PTRS_PER_PMD];
+};
+
+/* The base values of one kernel PMD entry (see the top). */
+struct ehist {
+	uint32_t n, cap;     /* n >= 1 */
+	uint32_t *gen;       /* ascending; gen[0] == 0 */
+	uint64_t *val;
 };
 
 struct frame {
@@ -125,6 +135,7 @@ struct frame {
 	uint16_t slab_inuse; /* F_PGD slab (2.6.21): objects not free on it */
 	int32_t owner;       /* record of a live private kernel PMD copy, -1 */
 	uint32_t stamp;      /* visit marks of explicit-list walks */
+	uint32_t cgen;       /* V_COPY: generation it was copied in */
 	uint64_t *data;      /* 512 entries, NULL when all zero and unwritten */
 	struct xmap *x;      /* V_COPY: explicit entries, NULL: none */
 };
@@ -152,10 +163,15 @@ struct pgd_obj {
 	int32_t free_next;   /* the cache's free list, -1 */
 };
 
-struct rec {
-	struct pgt_pgd_stats s;
-	int32_t obj;
+struct __attribute__((aligned(64))) rec {
+	/* What an access reads first, together (one cache line). */
 	uint32_t kpmd[PGT_PTRS_PER_PGD];  /* private kernel PMD frames (0: none) */
+	uint32_t cgen;                    /* generation of its copies */
+	int32_t obj;
+	/* Bit i: the copy has explicit entries among entries 8i..8i+7. */
+	uint64_t xsum[PGT_PTRS_PER_PGD];
+	struct xmap *kx[PGT_PTRS_PER_PGD]; /* the copies' explicit entries */
+	struct pgt_pgd_stats s;
 	uint32_t upmd[PGT_PTRS_PER_PGD];  /* user PMD frames */
 	uint32_t uhalf;                   /* 6.1 PTI: user-half pgd frame */
 	uint32_t uhalf_kpmd[PGT_PTRS_PER_PGD]; /* its kernel PMD copies */
@@ -243,8 +259,10 @@ struct pgt_model {
 	uint32_t swapper_uhalf_kpmd[PGT_PTRS_PER_PGD];
 
 	/* Kernel PMD copies: see the comment at the top. */
-	uint64_t dflt[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
-	uint64_t lagging[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD / 64];
+	struct ehist hist[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
+	uint32_t last_gen[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD]; /* hist's last */
+	uint64_t last_val[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
+	uint32_t gen;            /* writes to swapper alone so far */
 	uint64_t excluded[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD / 64];
 	struct u32vec explicit_at[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
 	uint32_t nexplicit[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
@@ -269,7 +287,13 @@ struct pgt_model {
 	int32_t *order;          /* kept records by serial, for queries */
 	size_t norder;
 	bool order_valid;
-	struct idmap by_id;      /* pgd id -> live record, or -1 - free line */
+	/*
+	 * pgd id -> live record, or -1 - the line that freed it, or INT64_MIN:
+	 * never allocated.  Indexed by the id (string-table ids are dense), so
+	 * an access finds its pgd without hashing.
+	 */
+	int64_t *by_id;
+	size_t by_id_cap;
 	struct idmap by_mm;      /* mm id -> pgd id */
 	struct idmap by_pid;     /* pid + 1 -> newest live record */
 	int32_t *dirty;          /* records whose divergence changed this event */
@@ -341,15 +365,33 @@ static inline void bit_clear(uint64_t *b, int i)
 	b[i >> 6] &= ~(UINT64_C(1) << (i & 63));
 }
 
+uint64_t base_slow(const struct pgt_model *m, int slot, int idx, uint32_t cgen);
+
+/* The base value of entry (@slot, @idx) for a copy of generation @cgen. */
+static inline uint64_t base_value(const struct pgt_model *m, int slot, int idx,
+				  uint32_t cgen)
+{
+	if (cgen >= m->last_gen[slot][idx])
+		return m->last_val[slot][idx];
+	return base_slow(m, slot, idx, cgen);
+}
+
+/* Entry @idx of a copy with explicit entries @x and generation @cgen. */
+static inline uint64_t copy_entry(const struct pgt_model *m, const struct xmap *x,
+				  uint32_t cgen, int slot, int idx)
+{
+	if (x && x->n && bit_test(x->bits, idx))
+		return x->v[idx];
+	return base_value(m, slot, idx, cgen);
+}
+
 /* Entry @idx of the page-table page in frame @f, wherever it is kept. */
 static inline uint64_t entry_at(const struct pgt_model *m, uint32_t f, int idx)
 {
 	const struct frame *fr = &m->frames[f];
 	switch (fr->virt) {
 	case V_COPY:
-		if (fr->x && bit_test(fr->x->bits, idx))
-			return fr->x->v[idx];
-		return m->dflt[fr->slot][idx];
+		return copy_entry(m, fr->x, fr->cgen, fr->slot, idx);
 	case V_UHALF:
 		return m->frames[m->swapper_uhalf_kpmd[fr->slot]].data[idx];
 	default:
@@ -369,7 +411,10 @@ static inline uint64_t *obj_entries(struct pgt_model *m, int32_t o)
 	return m->frames[ob->frame].data + ob->index;
 }
 
-void div_init(struct pgt_model *m);
+struct pgt_error *div_init(struct pgt_model *m);
+void hist_deinit(struct pgt_model *m);
+/* Do all copies without explicit values share one base value (in *ret)? */
+bool base_common(const struct pgt_model *m, int slot, int idx, uint64_t *ret);
 /* A fresh copy of swapper's kernel PMD for @slot in frame @f, owned by @r. */
 struct pgt_error *copy_init(struct pgt_model *m, uint32_t f, int slot, int32_t r);
 /* A live copy's frame is freed; @keep: a pgd on pgd_list still points at it. */
@@ -407,6 +452,9 @@ void rec_settle(const struct pgt_model *m, struct rec *r);
 
 /* ---- boot.c ---- */
 struct pgt_error *model_boot(struct pgt_model *m);
+/* Copy one page-table page from the image to the same physical address. */
+struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
+			      enum frame_kind kind, uint32_t *ret);
 
 /* ---- slab.c: kmem_cache_alloc/free, cache_reap, kmem_cache_shrink ---- */
 struct pgt_error *slab_alloc(struct pgt_model *m, int cpu, int32_t *ret);
@@ -417,9 +465,6 @@ struct pgt_error *slab_shrink(struct pgt_model *m);
 void slab_deinit(struct pgt_model *m);
 
 /* ---- pgtable.c ---- */
-/* A pgd object at @index (in entries) of slab page @frame. */
-struct pgt_error *pgd_obj_new(struct pgt_model *m, uint32_t frame,
-			      uint16_t index, int32_t *ret);
 /* pgd_ctor() / pgd_dtor() as the slab's constructor and destructor. */
 void pgd_ctor_slab(struct pgt_model *m, int32_t o);
 void pgd_dtor_slab(struct pgt_model *m, int32_t o);
@@ -431,6 +476,26 @@ int32_t live_rec(const struct pgt_model *m, uint32_t id);
 struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
 				const char *what);
 void records_deinit(struct pgt_model *m);
+/* pgd_alloc() of @ev->pgd, known not to be live; its record in *ret. */
+struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
+				int32_t *ret);
+void list_add(struct pgt_model *m, int32_t o);
+/* A pgd object at @index (in entries) of page @frame (a slab's). */
+struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame, uint16_t index,
+			  int32_t *ret);
+struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret);
+struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v);
+struct pgt_error *own_live_add(struct pgt_model *m, int32_t r);
+
+/* ---- adopt.c ---- */
+/*
+ * @id names a pgd no pgd_alloc made: adopt it when the configuration says
+ * so (*ret: its record), else leave *ret at -1.  A pgd freed earlier in the
+ * recording is never adopted.
+ */
+struct pgt_error *pgd_adopt(struct pgt_model *m, uint32_t id, int32_t *ret);
+/* The pgds alive in the starting image. */
+struct pgt_error *adopt_image_pgds(struct pgt_model *m);
 
 /* ---- vmalloc.c ---- */
 uint32_t swapper_pte_frame(const struct pgt_model *m, uint32_t va);

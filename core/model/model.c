@@ -136,6 +136,7 @@ void pgt_model_destroy(struct pgt_model *m)
 		for (int i = 0; i < PGT_PTRS_PER_PMD; i++)
 			free(m->explicit_at[s][i].v);
 	free(m->freed_copies.v);
+	hist_deinit(m);
 	records_deinit(m);
 	idmap_deinit(&m->areas);
 	free(m->deferred);
@@ -207,6 +208,21 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 		err = apply_op(m, ev);
 	rec_settle_dirty(m);
 	return err;
+}
+
+void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
+			int stage)
+{
+	uint32_t id = ev->pgd;
+	if (!id || id >= m->by_id_cap)
+		return;
+	if (stage == 0) {
+		__builtin_prefetch(&m->by_id[id]);
+		return;
+	}
+	int64_t r = m->by_id[id];
+	if (r >= 0)
+		__builtin_prefetch(&m->recs[r]);
 }
 
 /* ---- queries ---- */

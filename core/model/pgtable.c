@@ -31,7 +31,7 @@ static void zombie_del(struct pgt_model *m, int32_t o)
 	m->objs[o].zidx = -1;
 }
 
-static void list_add(struct pgt_model *m, int32_t o)
+void list_add(struct pgt_model *m, int32_t o)
 {
 	struct pgd_obj *ob = &m->objs[o];
 	ob->on_list = true;
@@ -75,8 +75,8 @@ void pgd_dtor_slab(struct pgt_model *m, int32_t o)
 	m->objs[o].constructed = false;
 }
 
-struct pgt_error *pgd_obj_new(struct pgt_model *m, uint32_t frame,
-			      uint16_t index, int32_t *ret)
+struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame,
+			  uint16_t index, int32_t *ret)
 {
 	int32_t o;
 	if (m->slab.dead.n) {
@@ -126,7 +126,7 @@ static struct pgt_error *pgd_cache_alloc(struct pgt_model *m, int cpu,
 		int per = m->shared ? (int)(PGT_PAGE_SIZE / 32) : 1;
 		for (int i = per - 1; i >= 0; i--) {
 			int32_t o;
-			if ((err = pgd_obj_new(m, f, (uint16_t)(4 * i), &o)))
+			if ((err = new_obj(m, f, (uint16_t)(4 * i), &o)))
 				return err;
 			if (!m->rules->ctor_at_alloc)
 				pgd_ctor_slab(m, o);
@@ -160,18 +160,17 @@ static struct pgt_error *pgd_cache_free(struct pgt_model *m, int cpu, int32_t o)
 
 int32_t live_rec(const struct pgt_model *m, uint32_t id)
 {
-	int64_t v;
-	if (!id || !idmap_get(&m->by_id, id, &v) || v < 0)
+	if (!id || id >= m->by_id_cap || m->by_id[id] < 0)
 		return -1;
-	return (int32_t)v;
+	return (int32_t)m->by_id[id];
 }
 
 /* "pgd_free of" + ": it was freed at line N" / ": no pgd_alloc named it". */
 struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
 				const char *what)
 {
-	int64_t v;
-	if (id && idmap_get(&m->by_id, id, &v) && v < 0)
+	int64_t v = id && id < m->by_id_cap ? m->by_id[id] : INT64_MIN;
+	if (v < 0 && v != INT64_MIN)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"%s a pgd that was freed at line %llu (no pgd_alloc since)",
 					what, (unsigned long long)(-1 - v));
@@ -179,7 +178,19 @@ struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
 				"%s a pgd no pgd_alloc named", what);
 }
 
-static struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
+struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v)
+{
+	size_t old = m->by_id_cap;
+	struct pgt_error *err = GROW(m->by_id, m->by_id_cap, (size_t)id + 1);
+	if (err)
+		return err;
+	for (size_t i = old; i < m->by_id_cap; i++)
+		m->by_id[i] = INT64_MIN;
+	m->by_id[id] = v;
+	return NULL;
+}
+
+struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 {
 	int32_t r = m->free_recs;
 	if (r >= 0) {
@@ -220,7 +231,7 @@ void records_deinit(struct pgt_model *m)
 {
 	free(m->recs);
 	free(m->order);
-	idmap_deinit(&m->by_id);
+	free(m->by_id);
 	idmap_deinit(&m->by_mm);
 	idmap_deinit(&m->by_pid);
 	free(m->own_live);
@@ -229,7 +240,7 @@ void records_deinit(struct pgt_model *m)
 	free(m->objs);
 }
 
-static struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
+struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
 {
 	struct pgt_error *err = GROW(m->own_live, m->own_live_cap,
 				     m->nown_live + 1);
@@ -285,6 +296,12 @@ struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev)
 	if (live_rec(m, ev->pgd) >= 0)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"pgd is already allocated (no pgd_free since its pgd_alloc)");
+	return pgd_alloc_rec(m, ev, NULL);
+}
+
+struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
+				int32_t *ret)
+{
 	int32_t r;
 	struct pgt_error *err = rec_new(m, &r);
 	if (err)
@@ -351,7 +368,7 @@ struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev)
 	}
 	m->costs.pgd_bytes += pgd_object_bytes(m);
 	cost_update_bytes(m);
-	if ((err = idmap_put(&m->by_id, ev->pgd, r)))
+	if ((err = by_id_set(m, ev->pgd, r)))
 		return err;
 	if (ev->mm && (err = idmap_put(&m->by_mm, ev->mm, ev->pgd)))
 		return err;
@@ -366,6 +383,8 @@ struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev)
 	}
 	if (!m->shared && (err = own_live_add(m, r)))
 		return err;
+	if (ret)
+		*ret = r;
 	return NULL;
 }
 
@@ -402,11 +421,13 @@ static struct pgt_error *pid_forget(struct pgt_model *m, int32_t r)
 struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 {
 	int32_t r = live_rec(m, ev->pgd);
+	struct pgt_error *err;
+	if (r < 0 && (err = pgd_adopt(m, ev->pgd, &r)))
+		return err;
 	if (r < 0)
 		return not_allocated(m, ev->pgd, "pgd_free of");
 	struct rec *rec = &m->recs[r];
 	int32_t o = rec->obj;
-	struct pgt_error *err;
 	/* 2.6.21 unshared: the object stays on pgd_list until its slab goes. */
 	bool stays = !m->rules->dtor_at_free && m->objs[o].on_list;
 	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
@@ -436,7 +457,7 @@ struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 		return err;
 	rec->s.live = false;
 	rec->s.free_line = ev->line;
-	if ((err = idmap_put(&m->by_id, ev->pgd, -1 - (int64_t)ev->line)))
+	if ((err = by_id_set(m, ev->pgd, -1 - (int64_t)ev->line)))
 		return err;
 	for (size_t c = 0; c < m->ncpus; c++)
 		if (m->current[c] == ev->pgd)

@@ -158,6 +158,21 @@ static struct pgt_error *free_block(struct pgt_model *m, const int32_t *objs,
 		int32_t o = objs[i];
 		uint32_t f = m->objs[o].frame;
 		m->objs[o].where = O_SLAB;
+		int64_t first;
+		if (!idmap_get(&c->slab_first, f + 1, &first)) {
+			/*
+			 * An adopted pgd (taken from an image): its slab is
+			 * unknown.  Page-sized objects are one to a slab: make
+			 * it one; a 32-byte one stays where it is, neither
+			 * handed out again nor destroyed.
+			 */
+			if (c->num != 1)
+				continue;
+			struct pgt_error *err = idmap_put(&c->slab_first, f + 1, o);
+			if (err)
+				return err;
+			m->frames[f].slab_inuse = 1;
+		}
 		c->free_objects++;
 		struct frame *fr = &m->frames[f];
 		i32_remove(&c->partial, (int32_t)f);
@@ -192,7 +207,7 @@ static struct pgt_error *cache_grow(struct pgt_model *m)
 	int32_t first = -1;
 	for (uint32_t i = 0; i < c->num; i++) {
 		int32_t o;
-		if ((err = pgd_obj_new(m, f, (uint16_t)(c->s_mem / 8 + 4 * i), &o)))
+		if ((err = new_obj(m, f, (uint16_t)(c->s_mem / 8 + 4 * i), &o)))
 			return err;
 		if (first < 0)
 			first = o;

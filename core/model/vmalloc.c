@@ -79,8 +79,9 @@ struct pgt_error *op_vmalloc(struct pgt_model *m, const struct pgt_event *ev)
 struct pgt_error *op_vfree(struct pgt_model *m, const struct pgt_event *ev)
 {
 	int64_t size;
-	if (ev->addr & (PGT_PAGE_SIZE - 1) ||
-	    !idmap_get(&m->areas, ev->addr >> PGT_PAGE_SHIFT, &size)) {
+	bool known = !(ev->addr & (PGT_PAGE_SIZE - 1)) &&
+		     idmap_get(&m->areas, ev->addr >> PGT_PAGE_SHIFT, &size);
+	if (!known) {
 		for (size_t i = 0; i < m->areas.cap; i++) {
 			if (!m->areas.keys[i])
 				continue;
@@ -92,6 +93,27 @@ struct pgt_error *op_vfree(struct pgt_model *m, const struct pgt_event *ev)
 							(unsigned long long)ev->addr,
 							(unsigned long long)start,
 							(unsigned long long)end);
+		}
+		if (m->cfg.adopt && !(ev->addr & (PGT_PAGE_SIZE - 1)) &&
+		    ev->addr >= m->L.vmalloc_start && ev->addr < m->L.vmalloc_end) {
+			/*
+			 * A mapping made before the recording: unmap what is there,
+			 * its size, or (a vfree that does not say) up to the guard
+			 * page that ends every vmalloc mapping.
+			 */
+			m->costs.adopted_vfrees++;
+			uint64_t end = ev->size ? ev->addr + ev->size : m->L.vmalloc_end;
+			for (uint64_t va = ev->addr; va < end && va < m->L.vmalloc_end;
+			     va += PGT_PAGE_SIZE) {
+				uint32_t pte = swapper_pte_frame(m, (uint32_t)va);
+				uint64_t *e = pte ? &m->frames[pte].data[pgt_pte_index((uint32_t)va)]
+						  : NULL;
+				if (!ev->size && (!e || !pgt_present(*e)))
+					break;
+				if (e)
+					*e = 0;
+			}
+			return NULL;
 		}
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"vfree of 0x%llx, which no vmalloc mapped",
