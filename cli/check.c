@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/check_tables.h"
 #include "cli/cli.h"
 #include "cli/dump.h"
 #include "cli/json.h"
@@ -202,6 +203,7 @@ int cmd_check(int argc, char **argv)
 	}
 	a.model.machine.page_offset = img.page_offset;
 	a.model.machine.set |= PGT_MACHINE_PAGE_OFFSET;
+	check_tables_machine(img.syms, &a.model.machine);
 
 	struct run r;
 	if (a.model.start_core && !a.model.symbols)
@@ -426,6 +428,18 @@ int cmd_check(int argc, char **argv)
 		entries_trace += pr->from_trace;
 		entries_before += pr->before_trace;
 	}
+	struct check_tables ct;
+	/* swapper's tables in the image are the end's: the whole replay's */
+	if ((err = check_tables_run(have_whole ? full.models[0] : m, &img.mem,
+				    img.swapper_pa, &ct))) {
+		free(dis);
+		free(res);
+		if (have_whole)
+			run_deinit(&full);
+		run_deinit(&r);
+		dump_image_close(&img);
+		return pgt_fail(pgt_error_prefix(err, "%s", a.image));
+	}
 	/*
 	 * No verdict without evidence: a check that compared no pgd, or
 	 * where most pgds are missing from the image while its CR3s are
@@ -449,7 +463,7 @@ int cmd_check(int argc, char **argv)
 		snprintf(reason, sizeof(reason),
 			 "%zu of %zu pgds are not in the image and its CR3%s %s unknown to the recording: is the image of this run?",
 			 missing, nres, nunknown > 1 ? "s" : "", nunknown > 1 ? "are" : "is");
-	} else if (agreeing == checked && !swapper_disagree) {
+	} else if (agreeing == checked && !swapper_disagree && ct.agree) {
 		verdict = V_AGREE;
 	} else {
 		verdict = V_DISAGREE;
@@ -528,6 +542,7 @@ int cmd_check(int argc, char **argv)
 		json_uint(&j, "swapper_entries_disagree", swapper_disagree);
 		json_bool(&j, "agree", all_agree);
 		json_end_object(&j);
+		check_tables_json(&ct, a.max_listed, &j);
 		json_string(&j, "result", verdict == V_DISAGREE ? "disagreement" : verdict_name[verdict]);
 		if (*reason)
 			json_string(&j, "reason", reason);
@@ -632,6 +647,7 @@ int cmd_check(int argc, char **argv)
 		printf("         swapper entries written by the recording: %" PRIu64
 		       ", %" PRIu64 " of them disagree with the image on presence\n",
 		       swapper_checked, swapper_disagree);
+		check_tables_print(&ct, r.path, a.max_listed, stdout);
 		printf("evidence: %zu pgd%s and %" PRIu64 " kernel PMD entries compared, %" PRIu64
 		       " swapper entries\n", checked, checked == 1 ? "" : "s",
 		       entries_agree + entries_dis, swapper_checked);
@@ -640,6 +656,7 @@ int cmd_check(int argc, char **argv)
 			printf(" (%s)", reason);
 		putchar('\n');
 	}
+	check_tables_deinit(&ct);
 	free(dis);
 	free(res);
 	if (have_whole)

@@ -10,12 +10,16 @@ enum {
 	OPT_UNSHARED,
 	OPT_SYNC,
 	OPT_KERNEL,
+	OPT_REAP,
+	OPT_PAGE_REUSE,
 	OPT_PAGE_OFFSET,
 	OPT_LOWMEM,
 	OPT_PSE,
 	OPT_HIGHMEM,
 	OPT_NX,
 	OPT_ETEXT,
+	OPT_INIT_END,
+	OPT_IDT_TABLE,
 	OPT_FORMAT,
 	OPT_AT,
 	OPT_ALL,
@@ -38,6 +42,10 @@ static const struct argp_option options[] = {
 	 "vmalloc_sync_all stride: the seed's PGDIR_SIZE (default) or the PMD_SIZE stride of Linux 2.6.35", 0},
 	{"kernel", OPT_KERNEL, "2.6.21|6.1", 0,
 	 "which kernel's rules to replay (default: the trace's, else 2.6.21)", 0},
+	{"reap", OPT_REAP, "slab|limit|record", 0,
+	 "2.6.21's pgd slabs are destroyed by SLAB's free_limit and a cache_reap every 2 s (default), the free_limit only, or only at reap records", 0},
+	{"page-reuse", OPT_PAGE_REUSE, "lifo|none", 0,
+	 "freed pages go to the next page table first (default) or never to a page table", 0},
 	{NULL, 0, NULL, 0, "Input and output:", 30},
 	{"format", OPT_FORMAT, "auto|native|ftrace", 0,
 	 "trace format (default: detected from the first line)", 0},
@@ -69,7 +77,9 @@ static const struct argp_option machine_options[] = {
 	{"pse", OPT_PSE, "0|1", 0, "direct map in 2 MiB pages (default 1)", 0},
 	{"highmem", OPT_HIGHMEM, "0|1", 0, "CONFIG_HIGHMEM: a pkmap area (default 1)", 0},
 	{"nx", OPT_NX, "0|1", 0, "NX in kernel protections (default 1)", 0},
-	{"etext", OPT_ETEXT, "ADDR", 0, "end of kernel text (executable direct map below it)", 0},
+	{"etext", OPT_ETEXT, "ADDR", 0, "_etext: end of kernel text (cpa's text protections)", 0},
+	{"init-end", OPT_INIT_END, "ADDR", 0, "__init_end (boot maps the direct map executable up to it)", 0},
+	{"idt-table", OPT_IDT_TABLE, "ADDR", 0, "idt_table (6.1 boot makes its page read-only)", 0},
 	{0},
 };
 
@@ -163,6 +173,18 @@ static error_t parse_machine_opt(int key, char *arg, struct argp_state *state)
 		m->etext = (uint32_t)v;
 		m->set |= PGT_MACHINE_ETEXT;
 		return 0;
+	case OPT_INIT_END:
+		if (!parse_size(arg, &v) || v > UINT32_MAX)
+			argp_error(state, "bad --init-end '%s'", arg);
+		m->init_end = (uint32_t)v;
+		m->set |= PGT_MACHINE_INIT_END;
+		return 0;
+	case OPT_IDT_TABLE:
+		if (!parse_size(arg, &v) || v > UINT32_MAX)
+			argp_error(state, "bad --idt-table '%s'", arg);
+		m->idt_table = (uint32_t)v;
+		m->set |= PGT_MACHINE_IDT_TABLE;
+		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
@@ -196,6 +218,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->sync[o->nsyncs++] = PGT_SYNC_PMD;
 		else
 			argp_error(state, "--sync must be seed or pmd, not '%s'", arg);
+		return 0;
+	case OPT_REAP:
+		if (!strcmp(arg, "slab") || !strcmp(arg, "limit") || !strcmp(arg, "record"))
+			o->reap = arg[0] == 's' ? PGT_REAP_SLAB : arg[0] == 'l' ? PGT_REAP_LIMIT
+										 : PGT_REAP_RECORD;
+		else
+			argp_error(state, "--reap must be slab, limit or record, not '%s'", arg);
+		return 0;
+	case OPT_PAGE_REUSE:
+		if (strcmp(arg, "lifo") && strcmp(arg, "none"))
+			argp_error(state, "--page-reuse must be lifo or none, not '%s'", arg);
+		o->page_reuse = arg[0] == 'n' ? PGT_REUSE_NONE : PGT_REUSE_LIFO;
 		return 0;
 	case OPT_KERNEL: {
 		if (o->nkernels == 2)
@@ -297,6 +331,8 @@ void model_opts_config(const struct model_opts *o, int i,
 	ret->policy = o->npolicies ? o->policy[i < o->npolicies ? i : 0]
 				   : PGT_POLICY_SHARED;
 	ret->sync = o->nsyncs ? o->sync[i < o->nsyncs ? i : 0] : PGT_SYNC_SEED;
+	ret->reap = o->reap;
+	ret->page_reuse = o->page_reuse;
 	pgt_machine_init(&ret->machine);
 	if (trace_machine)
 		pgt_machine_merge(&ret->machine, trace_machine);

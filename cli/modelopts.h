@@ -21,6 +21,8 @@ struct model_opts {
 	enum pgt_sync sync[2];
 	int nkernels;
 	enum pgt_kernel kernel[2];
+	enum pgt_reap reap;         /* --reap (default slab) */
+	enum pgt_reuse page_reuse;  /* --page-reuse (default lifo) */
 	struct pgt_machine machine; /* overrides (machine.set says which) */
 	enum pgt_format format;
 	const char *at;             /* --at: event count or marker label */

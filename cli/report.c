@@ -69,11 +69,15 @@ void report_totals(const struct pgt_model *m, struct report_totals *ret)
 void report_describe(const struct pgt_model *m, char *buf, size_t len)
 {
 	const struct pgt_model_config *c = pgt_model_config(m);
-	snprintf(buf, len, "%s (SHARED_KERNEL_PMD=%d), kernel %s, sync %s",
-		 pgt_policy_name(c->policy),
-		 c->policy == PGT_POLICY_SHARED, pgt_kernel_name(c->kernel),
-		 c->kernel == PGT_KERNEL_6_1 ? "arch_sync_kernel_mappings"
-					     : pgt_sync_name(c->sync));
+	int n = snprintf(buf, len, "%s (SHARED_KERNEL_PMD=%d), kernel %s, sync %s",
+			 pgt_policy_name(c->policy),
+			 c->policy == PGT_POLICY_SHARED, pgt_kernel_name(c->kernel),
+			 c->kernel == PGT_KERNEL_6_1 ? "arch_sync_kernel_mappings"
+						     : pgt_sync_name(c->sync));
+	/* the model's policies, when not the defaults */
+	if (n > 0 && (size_t)n < len && (c->reap != PGT_REAP_SLAB || c->page_reuse != PGT_REUSE_LIFO))
+		snprintf(buf + n, len - (size_t)n, ", reap %s, page reuse %s",
+			 pgt_reap_name(c->reap), pgt_reuse_name(c->page_reuse));
 }
 
 static void line_ref(char *buf, size_t len, uint64_t line)
@@ -108,7 +112,7 @@ void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 		fprintf(f, "write into a freed kernel PMD page since reused as %s", n->what ? n->what : "something else");
 		if (n->victim)
 			fprintf(f, " of pgd %s", report_pgd_name(r, n->victim));
-		fprintf(f, " (physical 0x%" PRIx64 "): %s", n->addr,
+		fprintf(f, " (physical 0x%" PRIx64 "): %s [depends on --page-reuse=lifo]", n->addr,
 			n->applied ? "corrupts it" : "it would corrupt that page; not applied");
 		if (pgd) {
 			fprintf(f, "; through freed pgd %s still on pgd_list", pgd);

@@ -61,6 +61,10 @@ void pgt_machine_merge(struct pgt_machine *dst, const struct pgt_machine *src)
 		dst->pge = src->pge;
 	if (src->set & PGT_MACHINE_ETEXT)
 		dst->etext = src->etext;
+	if (src->set & PGT_MACHINE_INIT_END)
+		dst->init_end = src->init_end;
+	if (src->set & PGT_MACHINE_IDT_TABLE)
+		dst->idt_table = src->idt_table;
 	if (src->set & PGT_MACHINE_KERNEL)
 		dst->kernel = src->kernel;
 	if (src->set & PGT_MACHINE_POLICY)

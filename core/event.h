@@ -95,7 +95,9 @@ struct pgt_machine {
 	bool highmem;         /* CONFIG_HIGHMEM: a pkmap area */
 	bool nx;              /* NX in use (_PAGE_NX in kernel protections) */
 	bool pge;             /* global pages (_PAGE_GLOBAL in kernel protections) */
-	uint32_t etext;       /* end of kernel text (virtual); 0: default */
+	uint32_t etext;       /* _etext, end of kernel text (virtual); 0: default */
+	uint32_t init_end;    /* __init_end (virtual); 0: default */
+	uint32_t idt_table;   /* idt_table (virtual); 0: unknown */
 	int kernel;           /* enum pgt_kernel, 0 when unknown */
 	bool unshared;        /* policy=unshared: SHARED_KERNEL_PMD=0 (PTI, Xen PV) */
 	uint64_t line;        /* the trace line that described it (0: none) */
@@ -112,6 +114,8 @@ struct pgt_machine {
 #define PGT_MACHINE_ETEXT (1u << 6)
 #define PGT_MACHINE_KERNEL (1u << 7)
 #define PGT_MACHINE_POLICY (1u << 8)
+#define PGT_MACHINE_INIT_END (1u << 9)
+#define PGT_MACHINE_IDT_TABLE (1u << 10)
 
 /* The defaults of the trace format: 3G/1G, maximal lowmem, PSE, HIGHMEM, NX, PGE. */
 void pgt_machine_init(struct pgt_machine *m);

@@ -52,12 +52,17 @@
 #define K61_PHYSICAL_START 0x1000000u /* CONFIG_PHYSICAL_START */
 
 /*
- * Default etext when the machine gives none: 2.6.21 kernels had about
- * 3 MiB of text; Debian's 6.1 686-pae has _etext 0xc1933f00, 9.2 MiB past
- * _text, rounded up to 10 MiB.
+ * Defaults when the machine gives none, past _text.  2.6.21 kernels had
+ * about 3 MiB of text and their init sections ended about 1 MiB later.
+ * 6.1's are those of the reference configuration, Debian's 6.1 686-pae
+ * (System.map of linux-image-6.1.0-50-686-pae): _etext 0xc1933f00,
+ * __init_end 0xc1e8c000, idt_table 0xc1e9b000.
  */
 #define K2621_DEFAULT_TEXT_SIZE (3u << 20)
-#define K61_DEFAULT_TEXT_SIZE (10u << 20)
+#define K61_DEFAULT_TEXT_SIZE 0x933f00u
+#define K2621_DEFAULT_INIT_END (4u << 20)
+#define K61_DEFAULT_INIT_END 0xe8c000u
+#define K61_DEFAULT_IDT_TABLE 0xe9b000u
 
 const char *pgt_kernel_name(enum pgt_kernel k)
 {
@@ -222,6 +227,24 @@ struct pgt_error *pgt_layout_init(const struct pgt_machine *m,
 					"etext 0x%08x is not between _text 0x%08x "
 					"and the end of lowmem 0x%08x",
 					l.etext, l.text_start, l.high_memory);
+	uint32_t init_size = k == PGT_KERNEL_2_6_21 ? K2621_DEFAULT_INIT_END
+						    : K61_DEFAULT_INIT_END;
+	l.init_end = m->init_end ? m->init_end
+				 : (l.etext > l.text_start + init_size ? l.etext
+								       : l.text_start + init_size);
+	if (l.init_end < l.etext || l.init_end > l.high_memory)
+		return pgt_error_create(PGT_ERROR_INVALID,
+					"init_end 0x%08x is not between etext 0x%08x "
+					"and the end of lowmem 0x%08x",
+					l.init_end, l.etext, l.high_memory);
+	/* the reference kernel's idt_table, unless the machine is another's */
+	l.idt_table = m->idt_table;
+	if (!l.idt_table && k == PGT_KERNEL_6_1 && !m->etext && !m->init_end &&
+	    l.text_start + K61_DEFAULT_IDT_TABLE < l.high_memory)
+		l.idt_table = l.text_start + K61_DEFAULT_IDT_TABLE;
+	if (l.idt_table && (l.idt_table < m->page_offset || l.idt_table >= l.high_memory))
+		return pgt_error_create(PGT_ERROR_INVALID,
+					"idt_table 0x%08x is outside the direct map", l.idt_table);
 	*ret = l;
 	return NULL;
 }

@@ -35,7 +35,9 @@ struct pgt_layout {
 	uint32_t fixaddr_start; /* FIXADDR_START */
 	uint32_t fixaddr_boot_start; /* FIXADDR_BOOT_START (2.6.21) */
 	uint32_t fixaddr_top;   /* FIXADDR_TOP */
-	uint32_t etext;         /* end of kernel text */
+	uint32_t etext;         /* _etext: end of kernel text */
+	uint32_t init_end;      /* __init_end: end of the init sections */
+	uint32_t idt_table;     /* idt_table, 0: unknown */
 	uint32_t text_start;    /* _text */
 	uint32_t ldt_base, ldt_end;   /* 6.1: LDT_BASE_ADDR .. +LDT_END */
 	uint32_t cpu_entry_area_base; /* 6.1: CPU_ENTRY_AREA_BASE */

@@ -33,9 +33,38 @@ const char *pgt_sync_name(enum pgt_sync s);     /* "seed", "pmd" */
 
 struct pgt_pgd_stats;
 
+/*
+ * When 2.6.21's pgd slab cache destroys slabs (running pgd_dtor(), which
+ * takes an unshared pgd off pgd_list): SLAB's own free_limit in free_block()
+ * and cache_reap() every 2 s of trace time (the kernel's, the default); the
+ * free_limit only; or only at a recorded reap (kmem_cache_shrink).
+ */
+enum pgt_reap {
+	PGT_REAP_SLAB = 0,
+	PGT_REAP_LIMIT,
+	PGT_REAP_RECORD,
+};
+
+/*
+ * Which freed page a page-table allocation gets: the most recently freed
+ * first (LIFO, the default: the buddy allocator's per-CPU lists hand back
+ * the hottest page), or never a freed one (freed pages go to other users:
+ * a finding of a write into a page "since reused as a page table" cannot
+ * arise).
+ */
+enum pgt_reuse {
+	PGT_REUSE_LIFO = 0,
+	PGT_REUSE_NONE,
+};
+
+const char *pgt_reap_name(enum pgt_reap r);   /* "slab", "limit", "record" */
+const char *pgt_reuse_name(enum pgt_reuse r); /* "lifo", "none" */
+
 struct pgt_model_config {
 	enum pgt_policy policy;
 	enum pgt_sync sync;
+	enum pgt_reap reap;
+	enum pgt_reuse page_reuse;
 	enum pgt_kernel kernel; /* never PGT_KERNEL_DEFAULT here */
 	struct pgt_machine machine;
 	/*
@@ -243,6 +272,12 @@ uint64_t pgt_model_note_count(const struct pgt_model *m, enum pgt_note_kind k);
  * (@slot, @idx), 0 when no event did (it is as boot, or the image, left it).
  */
 uint64_t pgt_model_swapper_line(const struct pgt_model *m, int slot, int idx);
+
+/*
+ * The line of the last event that wrote swapper's mapping of the kernel
+ * page at @va (its PTE, or the large PDE over it), 0 when none did.
+ */
+uint64_t pgt_model_pte_line(const struct pgt_model *m, uint32_t va);
 
 /* Is kernel PMD entry @idx of @slot left out of divergence (6.1's LDT)? */
 bool pgt_model_excluded_entry(const struct pgt_model *m, int slot, int idx);

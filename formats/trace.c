@@ -12,7 +12,7 @@ enum key {
 	K_PGD, K_MM, K_ADDR, K_SIZE, K_PAGES, K_PROT, K_SET, K_CLR, K_END,
 	K_PTE, K_CTX, K_IP, K_ERROR, K_NAME, K_TEXT,
 	K_T, K_CPU, K_PID, K_COMM,
-	K_PAGE_OFFSET, K_LOWMEM, K_PSE, K_HIGHMEM, K_NX, K_PGE, K_ETEXT,
+	K_PAGE_OFFSET, K_LOWMEM, K_PSE, K_HIGHMEM, K_NX, K_PGE, K_ETEXT, K_INIT_END, K_IDT_TABLE,
 	K_KERNEL,
 	K_POLICY,
 	K__COUNT,
@@ -30,7 +30,7 @@ static const struct {
 	KEY("ctx"), KEY("ip"), KEY("error"), KEY("name"), KEY("text"),
 	KEY("t"), KEY("cpu"), KEY("pid"), KEY("comm"),
 	KEY("page_offset"), KEY("lowmem"), KEY("pse"), KEY("highmem"),
-	KEY("nx"), KEY("pge"), KEY("etext"), KEY("kernel"),
+	KEY("nx"), KEY("pge"), KEY("etext"), KEY("init_end"), KEY("idt_table"), KEY("kernel"),
 	KEY("policy"),
 };
 
@@ -47,7 +47,7 @@ struct op_spec {
 static const struct op_spec ops[] = {
 	{"machine", L("machine"), PGT_OP_MACHINE,
 	 COMMON | B(K_PAGE_OFFSET) | B(K_LOWMEM) | B(K_PSE) | B(K_HIGHMEM) |
-		 B(K_NX) | B(K_PGE) | B(K_ETEXT) | B(K_KERNEL) |
+		 B(K_NX) | B(K_PGE) | B(K_ETEXT) | B(K_INIT_END) | B(K_IDT_TABLE) | B(K_KERNEL) |
 		 B(K_POLICY), 0},
 	{"pgd_alloc", L("pgd_alloc"), PGT_OP_PGD_ALLOC, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
 	{"pgd_free", L("pgd_free"), PGT_OP_PGD_FREE, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
@@ -356,6 +356,18 @@ static struct pgt_error *machine_field(struct pgt_trace_reader *r, enum key k,
 			return bad(r, "bad etext '%.*s'", (int)len, v);
 		m->etext = (uint32_t)n;
 		m->set |= PGT_MACHINE_ETEXT;
+		break;
+	case K_INIT_END:
+		if (!parse_u64(v, len, false, &n) || n > UINT32_MAX)
+			return bad(r, "bad init_end '%.*s'", (int)len, v);
+		m->init_end = (uint32_t)n;
+		m->set |= PGT_MACHINE_INIT_END;
+		break;
+	case K_IDT_TABLE:
+		if (!parse_u64(v, len, false, &n) || n > UINT32_MAX)
+			return bad(r, "bad idt_table '%.*s'", (int)len, v);
+		m->idt_table = (uint32_t)n;
+		m->set |= PGT_MACHINE_IDT_TABLE;
 		break;
 	case K_KERNEL: {
 		char buf[32];

@@ -205,6 +205,10 @@ struct pgt_error *pgt_trace_writer_header(struct pgt_trace_writer *w,
 			putf(w, " pge=%d", m->pge);
 		if (m->set & PGT_MACHINE_ETEXT)
 			putf(w, " etext=0x%" PRIx32, m->etext);
+		if (m->set & PGT_MACHINE_INIT_END)
+			putf(w, " init_end=0x%" PRIx32, m->init_end);
+		if (m->set & PGT_MACHINE_IDT_TABLE)
+			putf(w, " idt_table=0x%" PRIx32, m->idt_table);
 		if ((m->set & PGT_MACHINE_KERNEL) && m->kernel)
 			putf(w, " kernel=%s", pgt_kernel_name(m->kernel));
 		if (m->set & PGT_MACHINE_POLICY)

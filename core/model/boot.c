@@ -12,16 +12,15 @@ static uint32_t swapper_pmd_frame(const struct pgt_model *m, uint32_t va)
 }
 
 /*
- * is_kernel_text() of kernel_physical_mapping_init(): 2.6.21 tests
- * PAGE_OFFSET <= addr <= __init_end, 6.1 _text <= addr <= __init_end.  The
- * machine's etext stands for the end of the kernel image here (cpa and
- * revert_page test _etext with the same value).
+ * is_kernel_text() (2.6.21) / is_x86_32_kernel_text() (6.1) of
+ * kernel_physical_mapping_init(): PAGE_OFFSET (2.6.21) or _text (6.1) <=
+ * addr <= __init_end.  cpa and revert_page() test _etext instead.
  */
 static bool is_text(const struct pgt_model *m, uint64_t va)
 {
 	uint64_t start = m->rules->text_from_text_start ? m->L.text_start
 							: m->L.page_offset;
-	return va >= start && va <= m->L.etext;
+	return va >= start && va <= m->L.init_end;
 }
 
 /* page_table_range_init(): a PTE page for every PMD entry of the range. */
@@ -148,6 +147,18 @@ static struct pgt_error *boot_from_image(struct pgt_model *m)
  */
 static struct pgt_error *boot_pti_user_half(struct pgt_model *m)
 {
+	/*
+	 * pti_clone_entry_text() -> pti_clone_pgtable(): a large PDE it clones
+	 * gets _PAGE_GLOBAL in swapper too.  __entry_text_start is not in the
+	 * machine description; it lies in .text's last 2 MiB (the entry text
+	 * is linked at the end of .text), the PDE holding _etext - 1.
+	 */
+	bool pge = m->cfg.machine.pge && !m->cfg.image; /* an image has them */
+	uint32_t entry = m->L.etext - 1;
+	uint32_t epf = m->swapper_kpmd[pgt_pgd_index(entry)];
+	uint64_t *epmd = epf ? &m->frames[epf].data[pgt_pmd_index(entry)] : NULL;
+	if (epmd && pgt_large(*epmd) && pge)
+		*epmd |= PGT_G;
 	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++) {
 		uint32_t f;
 		struct pgt_error *err = frame_alloc(m, F_UHALF_KPMD, true, &f);
@@ -159,10 +170,14 @@ static struct pgt_error *boot_pti_user_half(struct pgt_model *m)
 		for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
 			uint64_t va = ((uint64_t)slot << PGT_PGDIR_SHIFT) |
 				      ((uint64_t)i << PGT_PMD_SHIFT);
-			if (va + PGT_PMD_SIZE > m->L.cpu_entry_area_base &&
-			    va < m->L.cpu_entry_area_end)
-				m->frames[f].data[i] =
-					m->frames[m->swapper_kpmd[slot]].data[i];
+			if (va + PGT_PMD_SIZE <= m->L.cpu_entry_area_base ||
+			    va >= m->L.cpu_entry_area_end)
+				continue;
+			/* pti_clone_user_shared(): PTI_CLONE_PMD sets G too */
+			uint64_t *e = &m->frames[m->swapper_kpmd[slot]].data[i];
+			if (pgt_present(*e) && pge)
+				*e |= PGT_G;
+			m->frames[f].data[i] = *e;
 		}
 	}
 	cost_update_bytes(m);
@@ -186,14 +201,16 @@ static struct pgt_error *boot_synthetic(struct pgt_model *m)
 	m->costs.pgd_bytes = 32;
 	m->costs.pmd_pages = (uint64_t)m->L.kernel_pgds;
 
-	/* The direct map. */
+	/* The direct map: kernel_physical_mapping_init(). */
 	for (uint64_t off = 0; off < m->L.lowmem; off += PGT_PMD_SIZE) {
 		uint32_t va = (uint32_t)(m->L.page_offset + off);
 		uint32_t pf = swapper_pmd_frame(m, va);
 		int idx = pgt_pmd_index(va);
 		/* the large page is executable when either end is text */
 		bool exec = is_text(m, va) || is_text(m, va + PGT_PMD_SIZE - 1);
-		if (m->cfg.machine.pse) {
+		bool edge = m->rules->direct_map_4k_edges &&
+			    (off == 0 || off + PGT_PMD_SIZE > m->L.lowmem);
+		if (m->cfg.machine.pse && !edge) {
 			m->frames[pf].data[idx] =
 				off | (exec ? m->page_kernel_large_exec
 					    : m->page_kernel_large);
@@ -204,7 +221,9 @@ static struct pgt_error *boot_synthetic(struct pgt_model *m)
 			return err;
 		m->frames[pte].reserved = true;
 		m->costs.pte_pages++;
-		m->frames[pf].data[idx] = frame_pa(pte) | m->rules->pmd_table_flags;
+		m->frames[pf].data[idx] = frame_pa(pte) |
+					  (edge && off == 0 ? m->rules->early_table_flags
+							    : m->rules->pmd_table_flags);
 		for (int i = 0; i < PGT_PTRS_PER_PTE; i++) {
 			uint64_t pa = off + ((uint64_t)i << PGT_PAGE_SHIFT);
 			if (pa >= m->L.lowmem)
@@ -223,11 +242,38 @@ static struct pgt_error *boot_synthetic(struct pgt_model *m)
 	    (err = page_table_range_init(m, m->L.cpu_entry_area_base,
 					 m->L.cpu_entry_area_end)))
 		return err;
-	if ((err = page_table_range_init(m, m->L.fixaddr_start,
+	/*
+	 * early_ioremap_page_table_range_init() (6.1) / pagetable_init()
+	 * (2.6.21): from the lowest fixmap slot, __end_of_fixed_addresses - 1,
+	 * boot-time slots included (FIXADDR_TOT_START / FIXADDR_BOOT_START).
+	 */
+	if ((err = page_table_range_init(m, m->L.fixaddr_boot_start,
 					 (uint64_t)m->L.fixaddr_top + PGT_PAGE_SIZE)))
 		return err;
 	cost_update_bytes(m);
 	return NULL;
+}
+
+/*
+ * idt_setup_apic_and_irq_gates() (6.1): set_memory_ro(&idt_table, 1), after
+ * the kernel's tables are up (and the model's pgd_list with them).
+ * Boot's work is not the recording's: it leaves no costs but its PTE page.
+ */
+static struct pgt_error *boot_idt_ro(struct pgt_model *m)
+{
+	if (!m->rules->idt_ro_at_boot || !m->L.idt_table || m->cfg.image)
+		return NULL;
+	struct pgt_event ro = {
+		.op = PGT_OP_CPA, .addr = m->L.idt_table & ~(PGT_PAGE_SIZE - 1),
+		.pages = 1, .prot = PGT_PROT_SETCLR, .clr = PGT_RW,
+	};
+	struct pgt_costs before = m->costs;
+	struct pgt_error *err = m->rules->cpa(m, &ro);
+	uint64_t pte = m->costs.pte_pages;
+	m->costs = before;
+	m->costs.pte_pages = pte;
+	cost_update_bytes(m);
+	return err;
 }
 
 struct pgt_error *model_boot(struct pgt_model *m)
@@ -246,6 +292,8 @@ struct pgt_error *model_boot(struct pgt_model *m)
 		err = boot_pti_user_half(m);
 	if (!err)
 		err = div_init(m);
+	if (!err)
+		err = boot_idt_ro(m);
 	if (!err && m->cfg.image && m->cfg.nimage_pgds)
 		err = adopt_image_pgds(m);
 	return err;

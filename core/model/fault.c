@@ -250,6 +250,9 @@ out:
 
 /* ---- accesses and faults ---- */
 
+/* The error-code bits that keep do_page_fault() from vmalloc_fault(). */
+#define PF_NO_VMALLOC_FAULT 0xdu /* PROT | USER | RSVD */
+
 static struct pgt_error *resolve_pgd(struct pgt_model *m,
 				     const struct pgt_event *ev, uint32_t *ret)
 {
@@ -354,8 +357,20 @@ struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
 	}
 	if (mapped)
 		return NULL;
-	bool in_area = !m->rules->fault_vmalloc_only ||
-		       (va >= m->L.vmalloc_start && va < m->L.vmalloc_end);
+	/*
+	 * do_page_fault(): vmalloc_fault() only when !(error_code & 0xd), no
+	 * PROT, USER or RSVD bit (2.6.21's 0x0000000d, 6.1's X86_PF_RSVD |
+	 * X86_PF_USER | X86_PF_PROT: the same bits).  An access the model
+	 * predicts is a kernel read of a page not present: error code 0.
+	 */
+	bool tries = !(ev->has_error && (ev->error & PF_NO_VMALLOC_FAULT));
+	/*
+	 * vmalloc_fault() itself: 2.6.21 takes any address >= TASK_SIZE; the
+	 * vmalloc area only in 6.1, and in 2.6.35 (--sync=pmd's kernel).
+	 */
+	bool vmalloc_only = m->rules->fault_vmalloc_only || m->cfg.sync == PGT_SYNC_PMD;
+	bool in_area = tries && (!vmalloc_only ||
+				 (va >= m->L.vmalloc_start && va < m->L.vmalloc_end));
 	bool ok = false;
 	int w;
 	if (in_area &&

@@ -3,7 +3,9 @@
  * The page allocator as the page tables see it: get_free_page() and
  * free_page() of 4 KiB frames of lowmem, order-1 blocks for 6.1's PTI pgd
  * pairs (__get_free_pages(PGD_ALLOCATION_ORDER)), and pages above lowmem
- * for what vmalloc maps.  Freed frames are reused last-in, first-out.
+ * for what vmalloc maps.  Freed frames are reused last-in, first-out
+ * (--page-reuse=lifo, the per-CPU free lists' hot pages), or never while
+ * never-used frames remain (--page-reuse=none).
  */
 #include "internal.h"
 
@@ -86,10 +88,18 @@ struct pgt_error *frame_alloc(struct pgt_model *m, enum frame_kind kind,
 			      bool need_data, uint32_t *ret)
 {
 	uint32_t f = 0;
-	/* Pages a starting image holds page tables in are not free. */
-	while (!m->nfree && m->bump < m->nframes && m->frames[m->bump].kind != F_FREE)
+	/*
+	 * --page-reuse=none: a freed page went to some other user; page
+	 * tables take never-used frames while there are any.  Pages a
+	 * starting image holds page tables in are not free.
+	 */
+	bool reuse = m->cfg.page_reuse == PGT_REUSE_LIFO;
+	while ((!m->nfree || !reuse) && m->bump < m->nframes &&
+	       m->frames[m->bump].kind != F_FREE)
 		m->bump++;
-	if (m->nfree)
+	if (m->bump >= m->nframes)
+		reuse = true;
+	if (m->nfree && reuse)
 		f = m->free_frames[--m->nfree];
 	else if (m->bump < m->nframes)
 		f = m->bump++;

@@ -46,6 +46,20 @@ struct pgt_kernel_rules {
 	/* The flags of a PDE that points at a PTE page made by a split. */
 	uint64_t split_table_flags;
 	/*
+	 * init_memory_mapping()'s split_mem_range() (6.1): the first 2 MiB
+	 * (fixed-size MTRRs) and a tail of lowmem short of 2 MiB are mapped
+	 * with 4 KiB pages, the first under head_32.S's early page table
+	 * (PDE_IDENT_ATTR, early_table_flags).  2.6.21 maps every 2 MiB with
+	 * PSE, the last one past max_low_pfn too.
+	 */
+	bool direct_map_4k_edges;
+	uint64_t early_table_flags;
+	/*
+	 * idt_setup_apic_and_irq_gates() (6.1): set_memory_ro(&idt_table, 1)
+	 * at boot, when the machine names idt_table.
+	 */
+	bool idt_ro_at_boot;
+	/*
 	 * pgd_ctor() runs at pgd_alloc() under pgd_lock (6.1) rather than as
 	 * the slab constructor of a new slab (2.6.21); pgd_dtor() runs at
 	 * pgd_free() (6.1) rather than when the slab is destroyed (2.6.21).
@@ -54,6 +68,11 @@ struct pgt_kernel_rules {
 	bool dtor_at_free;
 	/* SHARED_KERNEL_PMD=0 means PTI: 8 KiB pgd pairs with a user half. */
 	bool pti_when_unshared;
+	/*
+	 * The pgd cache is mm/slab.c's with pgd_ctor/pgd_dtor as constructor
+	 * and destructor (2.6.21, slab.c); else a plain free list (6.1).
+	 */
+	bool slab_pgd_cache;
 	/* vmalloc_sync_one() also copies an absent entry over a present one. */
 	bool sync_both_ways;
 	/* vmalloc_fault() only handles the vmalloc area (else >= TASK_SIZE). */
@@ -114,6 +133,7 @@ struct frame {
 	bool reserved;       /* PTE page made at boot (PageReserved) */
 	bool pending;        /* on m->freed_copies */
 	uint16_t private_count; /* cpa: entries with non-default protections */
+	uint16_t slab_inuse; /* F_PGD slab (2.6.21): objects not free on it */
 	int32_t owner;       /* record of a live private kernel PMD copy, -1 */
 	uint32_t stamp;      /* visit marks of explicit-list walks */
 	uint32_t cgen;       /* V_COPY: generation it was copied in */
@@ -121,8 +141,18 @@ struct frame {
 	struct xmap *x;      /* V_COPY: explicit entries, NULL: none */
 };
 
+/* Where a pgd object is (2.6.21's slab). */
+enum obj_where {
+	O_USED = 0, /* allocated */
+	O_AC,       /* in a CPU's array cache */
+	O_SHARED,   /* in the node's shared array */
+	O_SLAB,     /* free on its slab */
+	O_DEAD,     /* its slab was destroyed: the id may be reused */
+};
+
 struct pgd_obj {
 	uint32_t frame;
+	uint8_t where;       /* enum obj_where */
 	uint16_t index;      /* first entry of this pgd in the frame's data */
 	bool constructed;
 	bool on_list;
@@ -160,6 +190,31 @@ PGT_HASH_TABLE(idmap, uint64_t, int64_t, pgt_hash_u64, pgt_hash_eq_scalar)
 struct pgt_error *idmap_put(struct idmap *h, uint64_t key, int64_t val);
 bool idmap_get(const struct idmap *h, uint64_t key, int64_t *ret);
 void idmap_del(struct idmap *h, uint64_t key);
+
+struct i32vec {
+	int32_t *v;
+	uint32_t n, cap;
+};
+
+/* The 2.6.21 pgd cache's SLAB state (slab.c). */
+struct slab_cache {
+	uint32_t num, limit, batch;  /* objects per slab, array limit, batch */
+	uint32_t s_mem;              /* byte offset of the first object */
+	struct i32vec *ac;           /* per CPU array caches, oldest first */
+	bool *touched;               /* ac->touched */
+	size_t nac;                  /* CPUs seen */
+	struct i32vec shared;        /* the node's shared array */
+	bool shared_touched;
+	struct i32vec partial;       /* slabs_partial frames, head first */
+	struct i32vec free;          /* slabs_free frames, head last */
+	uint64_t free_objects;       /* l3->free_objects */
+	bool free_touched;
+	struct idmap slab_first;     /* frame + 1 -> its first object */
+	struct i32vec dead;          /* object ids of destroyed slabs */
+	bool timed;
+	uint64_t next_reap_ns, next_list_ns;
+	uint64_t reaps, slabs_destroyed;
+};
 
 /* A growable list of frame numbers. */
 struct u32vec {
@@ -250,9 +305,17 @@ struct pgt_model {
 	uint32_t *deferred;      /* cpa: PTE pages to free at flush (df_list) */
 	size_t ndeferred, deferred_cap;
 
+	struct slab_cache slab;
+
 	/* vmalloc_sync_all's statics (2.6.21 seed). */
 	uint32_t sync_start;
 	bool insync[PGT_PTRS_PER_PGD];
+
+	/*
+	 * The line of the last event that wrote swapper's mapping of each
+	 * kernel page, PTE or large PDE ((va - page_offset) >> 12); 0: none.
+	 */
+	uint32_t *pte_line;
 
 	struct pgt_costs costs;
 	struct pgt_note *notes;
@@ -389,7 +452,18 @@ struct pgt_error *model_boot(struct pgt_model *m);
 struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
 			      enum frame_kind kind, uint32_t *ret);
 
+/* ---- slab.c: kmem_cache_alloc/free, cache_reap, kmem_cache_shrink ---- */
+struct pgt_error *slab_alloc(struct pgt_model *m, int cpu, int32_t *ret);
+struct pgt_error *slab_free(struct pgt_model *m, int cpu, int32_t o);
+/* Before each event: CPUs seen, and cache_reap() when trace time says. */
+struct pgt_error *slab_timer(struct pgt_model *m, uint64_t t_ns, int cpu);
+struct pgt_error *slab_shrink(struct pgt_model *m);
+void slab_deinit(struct pgt_model *m);
+
 /* ---- pgtable.c ---- */
+/* pgd_ctor() / pgd_dtor() as the slab's constructor and destructor. */
+void pgd_ctor_slab(struct pgt_model *m, int32_t o);
+void pgd_dtor_slab(struct pgt_model *m, int32_t o);
 struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev);
 struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev);
 struct pgt_error *op_reap(struct pgt_model *m);
@@ -402,6 +476,7 @@ void records_deinit(struct pgt_model *m);
 struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 				int32_t *ret);
 void list_add(struct pgt_model *m, int32_t o);
+/* A pgd object at @index (in entries) of page @frame (a slab's). */
 struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame, uint16_t index,
 			  int32_t *ret);
 struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret);
@@ -425,6 +500,8 @@ struct pgt_error *op_vfree(struct pgt_model *m, const struct pgt_event *ev);
 
 /* ---- pageattr.c ---- */
 bool in_direct_map(const struct pgt_model *m, uint64_t va);
+/* The event being applied wrote swapper's mapping of @n pages from @va. */
+void pte_line_mark(struct pgt_model *m, uint32_t va, uint32_t n);
 struct pgt_error *set_pmd_pte(struct pgt_model *m, uint32_t va, uint64_t val);
 uint64_t cpa_prot(const struct pgt_model *m, const struct pgt_event *ev);
 struct pgt_error *split_large_page(struct pgt_model *m, uint32_t va,

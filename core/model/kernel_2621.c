@@ -26,10 +26,13 @@ static struct pgt_error *change_page_attr_2621(struct pgt_model *m,
 		if (!pgt_large(pmd)) {
 			kpte_page = (uint32_t)(pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT);
 			m->frames[kpte_page].data[pgt_pte_index(va)] = pa | prot;
+			pte_line_mark(m, va, 1);
 		} else {
 			uint64_t ref = text ? m->page_kernel_exec : m->page_kernel;
 			if ((err = split_large_page(m, va, pmd, prot, ref, &kpte_page)))
 				return err;
+			/* the other pages' protections are copied, not set */
+			pte_line_mark(m, va, 1);
 			if ((err = set_pmd_pte(m, va, frame_pa(kpte_page) | ref)))
 				return err;
 		}
@@ -37,6 +40,7 @@ static struct pgt_error *change_page_attr_2621(struct pgt_model *m,
 	} else if (!pgt_large(pmd)) {
 		kpte_page = (uint32_t)(pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT);
 		m->frames[kpte_page].data[pgt_pte_index(va)] = pa | m->page_kernel;
+		pte_line_mark(m, va, 1);
 		if (m->frames[kpte_page].private_count == 0) {
 			m->costs.bugs++; /* BUG_ON(page_private(kpte_page) == 0) */
 			return model_note(m, PGT_NOTE_BUG, 0, va, false, 0, NULL);
@@ -57,6 +61,7 @@ static struct pgt_error *change_page_attr_2621(struct pgt_model *m,
 				 ((va & ~(uint32_t)(PGT_PMD_SIZE - 1)) < m->L.etext
 					  ? m->page_kernel_large_exec
 					  : m->page_kernel_large);
+		pte_line_mark(m, va & ~(uint32_t)(PGT_PMD_SIZE - 1), PGT_PTRS_PER_PTE);
 		return set_pmd_pte(m, va, large);
 	}
 	return NULL;
@@ -78,8 +83,10 @@ static struct pgt_error *cpa_2621(struct pgt_model *m, const struct pgt_event *e
 			uint32_t pte = swapper_pte_frame(m, (uint32_t)va);
 			uint64_t *e = pte ? &m->frames[pte].data[pgt_pte_index((uint32_t)va)]
 					  : NULL;
-			if (e && pgt_present(*e))
+			if (e && pgt_present(*e)) {
 				*e = (*e & ~ev->clr) | ev->set;
+				pte_line_mark(m, (uint32_t)va, 1);
+			}
 		}
 		return NULL;
 	}
@@ -161,12 +168,16 @@ const struct pgt_kernel_rules pgt_kernel_rules_2621 = {
 	.text_from_text_start = false,
 	.pmd_table_flags = PGT_PAGE_TABLE,
 	.split_table_flags = 0, /* ref_prot, see change_page_attr_2621 */
+	.direct_map_4k_edges = false,
+	.slab_pgd_cache = true,
+	.idt_ro_at_boot = false,
 	.ctor_at_alloc = false,
 	.dtor_at_free = false,
 	.pti_when_unshared = false,
 	.sync_both_ways = false,
 	.fault_vmalloc_only = false,
-	.nocache_bits = PGT_PCD | PGT_PWT,
+	/* __PAGE_KERNEL_NOCACHE = __PAGE_KERNEL | _PAGE_PCD */
+	.nocache_bits = PGT_PCD,
 	.cpa = cpa_2621,
 	.sync = sync_2621,
 	.after_pmd_populate = NULL,

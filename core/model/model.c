@@ -38,6 +38,24 @@ static const struct pgt_kernel_rules *rules_of(enum pgt_kernel k)
 	return NULL;
 }
 
+const char *pgt_reap_name(enum pgt_reap r)
+{
+	switch (r) {
+	case PGT_REAP_SLAB:
+		return "slab";
+	case PGT_REAP_LIMIT:
+		return "limit";
+	case PGT_REAP_RECORD:
+		return "record";
+	}
+	return "?";
+}
+
+const char *pgt_reuse_name(enum pgt_reuse r)
+{
+	return r == PGT_REUSE_NONE ? "none" : "lifo";
+}
+
 struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 				   struct pgt_model **ret)
 {
@@ -64,7 +82,11 @@ struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 	m->shared = cfg->policy == PGT_POLICY_SHARED;
 	m->pti = rules->pti_when_unshared && !m->shared;
 	uint64_t nx = cfg->machine.nx ? PGT_NX : 0;
-	uint64_t g = cfg->machine.pge ? PGT_G : 0;
+	/*
+	 * probe_page_size_mask(): with PTI, __default_kernel_pte_mask drops
+	 * _PAGE_GLOBAL from PAGE_KERNEL and its kin.
+	 */
+	uint64_t g = cfg->machine.pge && !m->pti ? PGT_G : 0;
 	/* __PAGE_KERNEL_EXEC = P|RW|D|A, __PAGE_KERNEL adds NX; PGE adds G. */
 	m->page_kernel_exec = PGT_P | PGT_RW | PGT_D | PGT_A | g;
 	m->page_kernel = m->page_kernel_exec | nx;
@@ -73,12 +95,14 @@ struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 	m->pdpte_flags = PGT_P;
 	m->nframes = (uint32_t)(m->L.lowmem >> PGT_PAGE_SHIFT);
 	m->frames = calloc(m->nframes, sizeof(*m->frames));
+	m->pte_line = calloc(((UINT64_C(1) << 32) - m->L.page_offset) >> PGT_PAGE_SHIFT,
+			     sizeof(*m->pte_line));
 	m->ram_top = m->L.lowmem;
 	m->data_bump = m->nframes; /* vmalloc pages come from above lowmem */
 	m->free_objs = -1;
 	m->free_recs = -1;
 	m->sync_start = m->L.page_offset;
-	if (!m->frames) {
+	if (!m->frames || !m->pte_line) {
 		pgt_model_destroy(m);
 		return &pgt_error_nomem;
 	}
@@ -104,6 +128,7 @@ void pgt_model_destroy(struct pgt_model *m)
 			free(m->frames[f].x);
 		}
 	free(m->frames);
+	free(m->pte_line);
 	free(m->free_frames);
 	free(m->free_pairs);
 	free(m->free_data);
@@ -116,6 +141,7 @@ void pgt_model_destroy(struct pgt_model *m)
 	idmap_deinit(&m->areas);
 	free(m->deferred);
 	free(m->notes);
+	slab_deinit(m);
 	free(m);
 }
 
@@ -175,7 +201,11 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 				  const struct pgt_event *ev)
 {
 	m->line = ev->line;
-	struct pgt_error *err = apply_op(m, ev);
+	struct pgt_error *err = NULL;
+	if (m->rules->slab_pgd_cache && ev->op != PGT_OP_MACHINE)
+		err = slab_timer(m, ev->t_ns, ev->cpu);
+	if (!err)
+		err = apply_op(m, ev);
 	rec_settle_dirty(m);
 	return err;
 }
@@ -307,6 +337,13 @@ static struct pgt_error *model_read(const void *ctx, uint64_t pa, void *buf,
 		len -= n;
 	}
 	return NULL;
+}
+
+uint64_t pgt_model_pte_line(const struct pgt_model *m, uint32_t va)
+{
+	if (va < m->L.page_offset)
+		return 0;
+	return m->pte_line[(va - m->L.page_offset) >> PGT_PAGE_SHIFT];
 }
 
 uint64_t pgt_model_swapper_line(const struct pgt_model *m, int slot, int idx)

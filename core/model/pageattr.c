@@ -12,6 +12,17 @@ bool in_direct_map(const struct pgt_model *m, uint64_t va)
 	return va >= m->L.page_offset && va < m->L.high_memory;
 }
 
+void pte_line_mark(struct pgt_model *m, uint32_t va, uint32_t n)
+{
+	if (va < m->L.page_offset)
+		return;
+	uint64_t first = (uint64_t)(va - m->L.page_offset) >> PGT_PAGE_SHIFT;
+	uint64_t total = ((UINT64_C(1) << 32) - m->L.page_offset) >> PGT_PAGE_SHIFT;
+	uint32_t line = m->line > UINT32_MAX ? UINT32_MAX : (uint32_t)m->line;
+	for (uint64_t i = first; i < first + n && i < total; i++)
+		m->pte_line[i] = line;
+}
+
 /* set_pmd_pte() (2.6.21) / __set_pmd_pte() (6.1): init_mm, then pgd_list. */
 struct pgt_error *set_pmd_pte(struct pgt_model *m, uint32_t va, uint64_t val)
 {

@@ -50,7 +50,7 @@ static void list_del(struct pgt_model *m, int32_t o)
 }
 
 /* pgd_ctor() as the slab constructor (2.6.21 with the seed patch). */
-static void pgd_ctor_slab(struct pgt_model *m, int32_t o)
+void pgd_ctor_slab(struct pgt_model *m, int32_t o)
 {
 	uint64_t *pgd = obj_entries(m, o);
 	if (m->shared) {
@@ -65,13 +65,28 @@ static void pgd_ctor_slab(struct pgt_model *m, int32_t o)
 	m->objs[o].constructed = true;
 }
 
-struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame,
-				 uint16_t index, int32_t *ret)
+/*
+ * pgd_dtor() as the slab destructor: unshared, off pgd_list (shared pgds
+ * are on no list).
+ */
+void pgd_dtor_slab(struct pgt_model *m, int32_t o)
 {
-	struct pgt_error *err = GROW(m->objs, m->objs_cap, m->nobjs + 1);
-	if (err)
-		return err;
-	int32_t o = (int32_t)m->nobjs++;
+	list_del(m, o);
+	m->objs[o].constructed = false;
+}
+
+struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame,
+			  uint16_t index, int32_t *ret)
+{
+	int32_t o;
+	if (m->slab.dead.n) {
+		o = m->slab.dead.v[--m->slab.dead.n];
+	} else {
+		struct pgt_error *err = GROW(m->objs, m->objs_cap, m->nobjs + 1);
+		if (err)
+			return err;
+		o = (int32_t)m->nobjs++;
+	}
 	m->objs[o] = (struct pgd_obj){
 		.frame = frame, .index = index, .rec = -1, .zidx = -1,
 		.free_next = -1,
@@ -86,9 +101,19 @@ struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame,
  * runs the constructor on every object of the new slab.  6.1 allocates
  * pages (_pgd_alloc), kept here as a cache of objects without constructor.
  */
-static struct pgt_error *pgd_cache_alloc(struct pgt_model *m, int32_t *ret)
+static struct pgt_error *pgd_cache_alloc(struct pgt_model *m, int cpu,
+					 int32_t *ret)
 {
 	struct pgt_error *err;
+	if (m->rules->slab_pgd_cache) {
+		int32_t o;
+		if ((err = slab_alloc(m, cpu, &o)))
+			return err;
+		m->objs[o].allocated = true;
+		zombie_del(m, o);
+		*ret = o;
+		return NULL;
+	}
 	if (m->free_objs < 0) {
 		uint32_t f = 0;
 		if (m->pti) {
@@ -118,14 +143,17 @@ static struct pgt_error *pgd_cache_alloc(struct pgt_model *m, int32_t *ret)
 	return NULL;
 }
 
-static void pgd_cache_free(struct pgt_model *m, int32_t o)
+static struct pgt_error *pgd_cache_free(struct pgt_model *m, int cpu, int32_t o)
 {
 	m->objs[o].allocated = false;
 	m->objs[o].rec = -1;
-	m->objs[o].free_next = m->free_objs;
-	m->free_objs = o;
 	if (m->objs[o].on_list)
 		zombie_add(m, o); /* the slab destructor has not run */
+	if (m->rules->slab_pgd_cache)
+		return slab_free(m, cpu, o);
+	m->objs[o].free_next = m->free_objs;
+	m->free_objs = o;
+	return NULL;
 }
 
 /* ---- records ---- */
@@ -288,7 +316,7 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	rec->s.own_kernel_pmd = !m->shared;
 	rec->s.alloc_line = ev->line;
 	int32_t o;
-	if ((err = pgd_cache_alloc(m, &o)))
+	if ((err = pgd_cache_alloc(m, ev->cpu, &o)))
 		return err;
 	rec->obj = o;
 	m->objs[o].rec = r;
@@ -440,7 +468,8 @@ struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 		list_del(m, o);
 		m->objs[o].constructed = false;
 	}
-	pgd_cache_free(m, o);
+	if ((err = pgd_cache_free(m, ev->cpu, o)))
+		return err;
 	cost_update_bytes(m);
 	if (!rec_worth_keeping(&rec->s))
 		rec_drop(m, r);
@@ -450,6 +479,8 @@ struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 /* kmem_cache_shrink(pgd_cache): pgd_dtor() on every free object (2.6.21). */
 struct pgt_error *op_reap(struct pgt_model *m)
 {
+	if (m->rules->slab_pgd_cache)
+		return slab_shrink(m);
 	if (m->rules->dtor_at_free)
 		return NULL; /* no constructed free objects kept */
 	int32_t keep = -1;

@@ -66,6 +66,7 @@ struct pgt_error *op_vmalloc(struct pgt_model *m, const struct pgt_event *ev)
 			return err;
 		m->frames[pte].data[pgt_pte_index(v)] =
 			(pfn << PGT_PAGE_SHIFT) | m->page_kernel;
+		pte_line_mark(m, v, 1);
 	}
 	if ((err = idmap_put(&m->areas, a >> PGT_PAGE_SHIFT, (int64_t)size)))
 		return err;
@@ -133,6 +134,7 @@ struct pgt_error *op_vfree(struct pgt_model *m, const struct pgt_event *ev)
 				return err;
 		}
 		*e = 0; /* PTE pages stay: vunmap never frees them */
+		pte_line_mark(m, (uint32_t)va, 1);
 	}
 	idmap_del(&m->areas, a >> PGT_PAGE_SHIFT);
 	return NULL;

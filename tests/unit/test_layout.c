@@ -270,9 +270,15 @@ static void test_6_1_splits(void)
 		CHECK_EQ(l.max_lowmem, cases[i].max);
 		CHECK_EQ(l.high_memory, 0xf6ffe000);
 		CHECK_EQ(l.vmalloc_start, 0xf77fe000);
-		/* CONFIG_PHYSICAL_START 16 MiB; default text 10 MiB */
+		/*
+		 * CONFIG_PHYSICAL_START 16 MiB; the reference kernel's _etext
+		 * and __init_end (Debian 6.1: 0xc1933f00, 0xc1e8c000) and its
+		 * idt_table (0xc1e9b000) by default.
+		 */
 		CHECK_EQ(l.text_start, cases[i].text);
-		CHECK_EQ(l.etext, cases[i].text + 10 * MiB);
+		CHECK_EQ(l.etext, cases[i].text + 0x933f00);
+		CHECK_EQ(l.init_end, cases[i].text + 0xe8c000);
+		CHECK_EQ(l.idt_table, cases[i].text + 0xe9b000);
 	}
 }
 

@@ -1193,7 +1193,8 @@ static void test_61_arch_sync(void)
 	CHECK_OK(pgd_alloc(&t, "A"));
 	CHECK_OK(pgd_alloc(&t, "B"));
 	CHECK_OK(vmalloc(&t, 0xf7800000u, 4096));
-	CHECK_EQ_U64(kpmd(&t, NULL, 3, 444) & PGT_FLAGS_MASK, PGT_KERNPG_TABLE);
+	/* 6.1's pmd_populate_kernel(): _PAGE_TABLE, USER included */
+	CHECK_EQ_U64(kpmd(&t, NULL, 3, 444) & PGT_FLAGS_MASK, PGT_PAGE_TABLE);
 	CHECK_EQ_U64(costs(&t)->sync_calls, 1);
 	CHECK_EQ_U64(costs(&t)->pgd_list_walks, 60);
 	CHECK_EQ_U64(costs(&t)->pgd_list_visits, 120);
@@ -1301,14 +1302,16 @@ static void test_pse_off(void)
 	CHECK(!walk(&t, NULL, 0xf8000000u).present);
 	/*
 	 * 2.6.21's is_kernel_text() is PAGE_OFFSET <= addr <= __init_end (the
-	 * machine's etext, 0xc0400000 by default): the first MiB below _text
-	 * is executable too, and so is the page at 0xc0400000 itself (<=);
-	 * the next one is NX.
+	 * machine's init_end, 4 MiB past _text by default: 0xc0500000): the
+	 * first MiB below _text is executable too, and so is the page at
+	 * 0xc0500000 itself (<=); the next one is NX.  _etext (0xc0400000)
+	 * plays no part here.
 	 */
 	CHECK(!walk(&t, NULL, 0xc0000000u).nx);
 	CHECK(!walk(&t, NULL, 0xc0100000u).nx);
-	CHECK(!walk(&t, NULL, 0xc0400000u).nx);
-	CHECK(walk(&t, NULL, 0xc0401000u).nx);
+	CHECK(!walk(&t, NULL, 0xc0401000u).nx);
+	CHECK(!walk(&t, NULL, 0xc0500000u).nx);
+	CHECK(walk(&t, NULL, 0xc0501000u).nx);
 	CHECK_OK(pgd_alloc(&t, "A"));
 	CHECK_EQ_U64(kpmd(&t, "A", 3, 4), kpmd(&t, NULL, 3, 4));
 	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
@@ -1321,6 +1324,280 @@ static void test_pse_off(void)
 	CHECK_EQ_U64(costs(&t)->pte_pages, 450);
 	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "A")), 0);
 	t_fini(&t);
+}
+
+
+/*
+ * Item 11 of issue 9.  do_page_fault() of 2.6.21: "if (!(error_code &
+ * 0x0000000d) && vmalloc_fault(address) >= 0) return;" -- a fault with
+ * PROT (1), USER (4) or RSVD (8) set never reaches vmalloc_fault(); 6.1
+ * tests X86_PF_RSVD | X86_PF_USER | X86_PF_PROT, the same 0xd.  A write
+ * (W = 2) or an instruction fetch (I = 0x10) still does.  And 2.6.35's
+ * vmalloc_fault() (the kernel of --sync=pmd) returns -1 outside
+ * [VMALLOC_START, VMALLOC_END): a fault on the pkmap area (0xffc00000,
+ * PDE 510, populated at boot) is not fixed there, while 2.6.21's takes any
+ * address >= TASK_SIZE.
+ */
+static void test_fault_error_code(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	struct pgt_event e = ev(&t, PGT_OP_FAULT);
+	e.addr = 0xf8800000u;
+	e.pgd = id(&t, "A");
+	e.has_error = true;
+	e.error = 0x1; /* PROT */
+	CHECK_OK(apply(&t, &e));
+	CHECK_EQ_U64(st(&t, "A")->oopses, 1);
+	CHECK_EQ_U64(st(&t, "A")->faults, 0);
+	CHECK_EQ_U64(st(&t, "A")->missing, 1);
+	e = ev(&t, PGT_OP_FAULT);
+	e.addr = 0xf8800000u;
+	e.pgd = id(&t, "A");
+	e.has_error = true;
+	e.error = 0x8; /* RSVD */
+	CHECK_OK(apply(&t, &e));
+	CHECK_EQ_U64(st(&t, "A")->oopses, 2);
+	e = ev(&t, PGT_OP_FAULT);
+	e.addr = 0xf8800000u;
+	e.pgd = id(&t, "A");
+	e.has_error = true;
+	e.error = 0x12; /* W | I: no bit of 0xd */
+	CHECK_OK(apply(&t, &e));
+	CHECK_EQ_U64(st(&t, "A")->faults, 1);
+	CHECK_EQ_U64(st(&t, "A")->missing, 0);
+	t_fini(&t);
+
+	/*
+	 * A 6.1 recording replayed under 2.6.21 rules, lowmem 0x36ffe000
+	 * (high_memory 0xf6ffe000): 6.1's VMALLOC_START is 0xf77fe000, in
+	 * 2.6.21's hole ((0xf6ffe000 + 16 MiB - 1) & ~(8 MiB - 1) =
+	 * 0xf7800000).  A vmalloc there writes swapper's PDE 443; A faults on
+	 * it: 2.6.21's vmalloc_fault copies it (a fault), 2.6.35's refuses an
+	 * address below VMALLOC_START (an oops).
+	 */
+	for (int k = 0; k < 2; k++) {
+		struct pgt_machine mach;
+		pgt_machine_init(&mach);
+		mach.lowmem = 0x36ffe000;
+		memset(&t, 0, sizeof(t));
+		struct pgt_model_config cfg = {
+			.policy = PGT_POLICY_UNSHARED,
+			.sync = k ? PGT_SYNC_PMD : PGT_SYNC_SEED,
+			.kernel = PGT_KERNEL_2_6_21, .trace_kernel = PGT_KERNEL_6_1,
+			.machine = mach,
+		};
+		if (!CHECK_OK(pgt_strtab_create(&t.tab)))
+			return;
+		if (!CHECK_OK(pgt_model_create(&cfg, &t.m))) {
+			pgt_strtab_destroy(t.tab);
+			return;
+		}
+		CHECK_OK(pgd_alloc(&t, "A"));
+		CHECK_OK(vmalloc(&t, 0xf77fe000u, 4096));
+		CHECK_EQ_U64(pgt_pmd_index(0xf77fe000u), 443);
+		CHECK_EQ_U64(st(&t, "A")->missing, 1);
+		CHECK_OK(acc(&t, 0xf77fe000u, "A"));
+		CHECK_EQ_U64(st(&t, "A")->faults, k ? 0 : 1);
+		CHECK_EQ_U64(st(&t, "A")->oopses, k ? 1 : 0);
+		t_fini(&t);
+	}
+}
+
+/*
+ * Item 10 of issue 9.  2.6.21's __PAGE_KERNEL_NOCACHE is __PAGE_KERNEL |
+ * _PAGE_PCD: 0x8000000000000173 (P|RW|PCD|A|D|G|NX); 6.1's adds PWT (UC in
+ * the PAT): 0x800000000000017b.  cpa prot=kernel_nocache on 0xc0800000.
+ */
+static void test_nocache(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_NOCACHE));
+	CHECK_EQ_U64(walk(&t, NULL, 0xc0800000u).leaf, 0x800000 | PAGE_KERNEL | 0x10);
+	t_fini(&t);
+	if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(cpa(&t, 0xc8000000u, 1, PGT_PROT_KERNEL_NOCACHE));
+	CHECK_EQ_U64(walk(&t, NULL, 0xc8000000u).leaf, 0x8000000 | PAGE_KERNEL | 0x18);
+	t_fini(&t);
+}
+
+
+/*
+ * Item 8 of issue 9: 2.6.21's pgd cache as mm/slab.c runs it.  Unshared:
+ * PAGE_SIZE objects, one per slab; enable_cpucache(): limit 24, batchcount
+ * 12, shared array 8 * 12 = 96 (SMP); one CPU online (every event on cpu
+ * 0): free_limit = (1 + 1) * 12 + 1 = 25.  160 pgds allocated, then freed
+ * in that order.  Frees 1..24 fill the CPU's array; from the 25th on, each
+ * 12th free (25, 37, ... 109) moves the oldest 12 to the shared array,
+ * which is full (96: objects 1..96) after the 109th.  The 121st finds it
+ * full: free_block(97..108) (free_objects 1..12, kept); the 133rd
+ * free_block(109..120) (13..24, kept); the 145th free_block(121..132):
+ * 121 makes 25, kept (25 > 25 is false), 122..132 make 26 > 25 and are
+ * destroyed; the 157th: 133..144 destroyed.  pgd_dtor took 23 pgds off
+ * pgd_list: 137 stay, and a cpa split's broadcast visits them.  With
+ * --reap=record nothing is destroyed: 160.
+ *
+ * cache_reap, from the first timed event t0.  t0 + 2 s: the array was
+ * touched (by the allocations): the flag is cleared.  t0 + 4 s: the array
+ * gives back (24 + 4) / 5 = 5 objects (destroyed: free_objects is 25), and
+ * the node part runs: the shared array (never touched) gives back
+ * (96 + 4) / 5 = 20 (destroyed); free_touched (set by every refill that
+ * found no partial slab) is cleared instead of draining the free list.
+ * 112 stay.  t0 + 6 s and t0 + 8 s: 5 more each from the array, at 8 s 20
+ * more from the shared array and drain_freelist() of
+ * (25 + 5 * 1 - 1) / (5 * 1) = 5 free slabs: 77 stay.  A reap record
+ * (kmem_cache_shrink) destroys every free object: 0.
+ */
+static void test_slab_free_limit(void)
+{
+	for (int k = 0; k < 2; k++) {
+		struct T t;
+		struct pgt_machine mach;
+		pgt_machine_init(&mach);
+		memset(&t, 0, sizeof(t));
+		struct pgt_model_config cfg = {
+			.policy = PGT_POLICY_UNSHARED, .sync = PGT_SYNC_SEED,
+			.kernel = PGT_KERNEL_2_6_21, .machine = mach,
+			.reap = k ? PGT_REAP_RECORD : PGT_REAP_SLAB,
+		};
+		if (!CHECK_OK(pgt_strtab_create(&t.tab)))
+			return;
+		if (!CHECK_OK(pgt_model_create(&cfg, &t.m))) {
+			pgt_strtab_destroy(t.tab);
+			return;
+		}
+		char name[16];
+		uint64_t t0 = UINT64_C(1000000000);
+		for (int i = 1; i <= 160; i++) {
+			snprintf(name, sizeof(name), "p%d", i);
+			struct pgt_event e = ev(&t, PGT_OP_PGD_ALLOC);
+			e.pgd = id(&t, name);
+			e.cpu = 0;
+			e.t_ns = t0;
+			CHECK_OK(apply(&t, &e));
+		}
+		for (int i = 1; i <= 160; i++) {
+			snprintf(name, sizeof(name), "p%d", i);
+			struct pgt_event e = ev(&t, PGT_OP_PGD_FREE);
+			e.pgd = id(&t, name);
+			e.cpu = 0;
+			e.t_ns = t0;
+			CHECK_OK(apply(&t, &e));
+		}
+		CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 160 : 137);
+		struct pgt_event e = ev(&t, PGT_OP_FLUSH);
+		e.cpu = 0;
+		e.t_ns = t0 + UINT64_C(4000000000);
+		CHECK_OK(apply(&t, &e));
+		CHECK_OK(cpa(&t, 0xc0a00000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 320 : 137 + 112);
+		e = ev(&t, PGT_OP_FLUSH);
+		e.cpu = 0;
+		e.t_ns = t0 + UINT64_C(8000000000);
+		CHECK_OK(apply(&t, &e));
+		CHECK_OK(cpa(&t, 0xc0c00000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 480 : 137 + 112 + 77);
+		/* kmem_cache_shrink (a reap record): every free object goes */
+		CHECK_OK(op(&t, PGT_OP_REAP));
+		CHECK_OK(cpa(&t, 0xc0e00000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->pgd_list_visits, k ? 480 : 137 + 112 + 77);
+		CHECK_EQ_U64(costs(&t)->broadcasts, 4);
+		t_fini(&t);
+	}
+}
+
+/*
+ * Items 8 and 10: shared 2.6.21 pgds are 32-byte objects aligned to 32,
+ * with the slab management on the slab: cache_estimate() fits
+ * (4096 - 28) / (32 + 4) = 113, and the objects start after
+ * 28 + 4 * 113 = 480 bytes (0x1e0).  limit 120, batchcount 60.  The first
+ * kmem_cache_alloc finds an array never touched: cache_alloc_refill takes
+ * BATCHREFILL_LIMIT = 16 objects (0..15) and hands out the last (LIFO):
+ * 0x1e0 + 15 * 32 = 0x3c0 into the page; the second 0x3a0.  From then on
+ * the array is touched: the refill at pgd 17 takes 60 (16..75), pgd 17 is
+ * object 75 (0xb40); at pgd 77 the slab's last 37 (76..112): pgd 77 is
+ * object 112 (0xfe0), pgd 113 object 76 (0xb60); pgd 114 needs a new
+ * slab, refilled with 60: object 59 (0x940) of another page.
+ */
+static void test_slab_shared_objects(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_SHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	char name[16];
+	for (int i = 1; i <= 114; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		CHECK_OK(pgd_alloc(&t, name));
+	}
+	uint64_t page = st(&t, "p1")->pa & ~UINT64_C(0xfff);
+	CHECK_EQ_U64(st(&t, "p1")->pa, page + 0x3c0);
+	CHECK_EQ_U64(st(&t, "p2")->pa, page + 0x3a0);
+	CHECK_EQ_U64(st(&t, "p17")->pa, page + 0xb40);
+	CHECK_EQ_U64(st(&t, "p77")->pa, page + 0xfe0);
+	CHECK_EQ_U64(st(&t, "p113")->pa, page + 0xb60);
+	CHECK(st(&t, "p114")->pa >> 12 != page >> 12);
+	CHECK_EQ_U64(st(&t, "p114")->pa & 0xfff, 0x940);
+	t_fini(&t);
+}
+
+/*
+ * Item 9 of issue 9: which freed page a page table gets.  Unshared
+ * 2.6.21: A is allocated on cpu 0 and freed on cpu 1: its object waits in
+ * cpu 1's array cache, still on pgd_list; its pages go back in the order
+ * pmd_cache_free() frees them, user slots 0..2, then the kernel PMD copy
+ * of slot 3, last.  B is allocated on cpu 0: an empty array, no free slab:
+ * cache_grow() takes a page for a new slab.  With --page-reuse=lifo that
+ * page is the last freed, A's slot-3 copy: a broadcast through A (cpa's
+ * set_pmd_pte) writes into B's pgd page (a write into a reused page
+ * table).  With none it is a never-used page, and the write lands in a
+ * freed page.
+ */
+static void test_page_reuse(void)
+{
+	for (int k = 0; k < 2; k++) {
+		struct T t;
+		struct pgt_machine mach;
+		pgt_machine_init(&mach);
+		memset(&t, 0, sizeof(t));
+		struct pgt_model_config cfg = {
+			.policy = PGT_POLICY_UNSHARED, .sync = PGT_SYNC_SEED,
+			.kernel = PGT_KERNEL_2_6_21, .machine = mach,
+			.page_reuse = k ? PGT_REUSE_NONE : PGT_REUSE_LIFO,
+		};
+		if (!CHECK_OK(pgt_strtab_create(&t.tab)))
+			return;
+		if (!CHECK_OK(pgt_model_create(&cfg, &t.m))) {
+			pgt_strtab_destroy(t.tab);
+			return;
+		}
+		CHECK_OK(pgd_alloc(&t, "A"));
+		uint64_t a3 = pgt_entry_addr(pdpte(&t, cr3(&t, "A"), 3));
+		struct pgt_event e = ev(&t, PGT_OP_PGD_FREE);
+		e.pgd = id(&t, "A");
+		e.cpu = 1;
+		CHECK_OK(apply(&t, &e));
+		CHECK_OK(pgd_alloc(&t, "B"));
+		uint64_t b = st(&t, "B")->pa & ~UINT64_C(0xfff);
+		if (k)
+			CHECK(b != a3);
+		else
+			CHECK_EQ_U64(b, a3);
+		CHECK_OK(cpa(&t, 0xc0800000u, 1, PGT_PROT_KERNEL_RO));
+		CHECK_EQ_U64(costs(&t)->corrupting_writes, k ? 0 : 1);
+		CHECK_EQ_U64(costs(&t)->uaf_writes, k ? 1 : 0);
+		t_fini(&t);
+	}
 }
 
 /* Events the model cannot take: PGT_ERROR_INPUT saying what is wrong. */
@@ -1410,6 +1687,11 @@ int main(void)
 	test_61_arch_sync();
 	test_61_cpa();
 	test_pse_off();
+	test_fault_error_code();
+	test_nocache();
+	test_slab_free_limit();
+	test_slab_shared_objects();
+	test_page_reuse();
 	test_errors();
 	return test_summary();
 }
