@@ -167,6 +167,9 @@ static struct pgt_error *boot_pti_user_half(struct pgt_model *m)
 		m->frames[f].slot = (uint8_t)slot;
 		m->swapper_uhalf_kpmd[slot] = f;
 		m->costs.pmd_pages++;
+		/* kernel_to_user_pgdp(swapper_pg_dir) points at it */
+		if (!m->cfg.image)
+			m->frames[m->swapper + 1].data[slot] = frame_pa(f) | m->pdpte_flags;
 		for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
 			uint64_t va = ((uint64_t)slot << PGT_PGDIR_SHIFT) |
 				      ((uint64_t)i << PGT_PMD_SHIFT);
@@ -187,8 +190,13 @@ static struct pgt_error *boot_pti_user_half(struct pgt_model *m)
 static struct pgt_error *boot_synthetic(struct pgt_model *m)
 {
 	struct pgt_error *err;
-	if ((err = frame_alloc(m, F_SWAPPER_PGD, true, &m->swapper)))
+	/* With PTI swapper_pg_dir is a pair too: its user half follows it. */
+	if ((err = m->pti ? pair_alloc(m, &m->swapper)
+			  : frame_alloc(m, F_SWAPPER_PGD, true, &m->swapper)))
 		return err;
+	m->frames[m->swapper].kind = F_SWAPPER_PGD;
+	if (m->pti)
+		m->frames[m->swapper + 1].kind = F_SWAPPER_PGD;
 	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++) {
 		uint32_t pf;
 		if ((err = frame_alloc(m, F_KPMD_SWAPPER, true, &pf)))
