@@ -236,6 +236,8 @@ int cmd_diff(int argc, char **argv)
 				PL(r.skipped, "line", "lines"));
 		if (r.stopped)
 			fprintf(f, ", stopped at line %" PRIu64 " (--at)", r.stop_line);
+		if (r.from_line)
+			fprintf(f, ", from the marker at line %" PRIu64 " (--from)", r.from_line);
 		fputc('\n', f);
 		if (r.from_image)
 			fprintf(f, "start:   %s\n", run_start_text(&r));

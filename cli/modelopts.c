@@ -26,6 +26,7 @@ enum {
 	OPT_JSON,
 	OPT_NOTES,
 	OPT_START_CORE,
+	OPT_FROM,
 	OPT_ADOPT,
 	OPT_NO_ADOPT,
 	OPT_PROGRESS,
@@ -51,6 +52,8 @@ static const struct argp_option options[] = {
 	 "trace format (default: detected from the first line)", 0},
 	{"at", OPT_AT, "N|line:N|LABEL", 0,
 	 "stop after event N (event:N), after trace line N (line:N), or at the marker LABEL (a label record or ftrace tracing_mark_write)", 0},
+	{"from", OPT_FROM, "LABEL", 0,
+	 "apply events from the marker LABEL on (a recording cut where its --start-core image was taken: PHASE start-core, t0-dump); those before it are read, not applied", 0},
 	{"all", OPT_ALL, NULL, 0,
 	 "list every pgd, not only live ones and those that diverged or faulted", 0},
 	{"start-core", OPT_START_CORE, "IMAGE", 0,
@@ -251,6 +254,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			argp_error(state, "--at needs an event number or a label");
 		o->at = arg;
+		return 0;
+	case OPT_FROM:
+		if (!*arg)
+			argp_error(state, "--from needs a marker label");
+		o->from = arg;
 		return 0;
 	case OPT_ALL:
 		o->all = true;

@@ -26,6 +26,7 @@ struct model_opts {
 	struct pgt_machine machine; /* overrides (machine.set says which) */
 	enum pgt_format format;
 	const char *at;             /* --at: event count or marker label */
+	const char *from;           /* --from: the marker the replay starts at */
 	bool all;                   /* --all: every pgd, not only the interesting */
 	uint64_t notes;             /* --notes: notes kept per kind (0: all) */
 	bool json;

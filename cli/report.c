@@ -163,6 +163,9 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	if (r->backwards)
 		fprintf(f, ", %" PRIu64 " %s going backwards raised",
 			PL(r->backwards, "timestamp", "timestamps"));
+	if (r->from_line)
+		fprintf(f, ", from the marker at line %" PRIu64 " (--from; %" PRIu64 " before it not applied)",
+			r->from_line, r->before_from);
 	if (r->stopped)
 		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
 	fputc('\n', f);
@@ -358,6 +361,10 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	if (r->pairs.unmatched_entries) {
 		json_uint(j, "alloc_entries_without_return", r->pairs.unmatched_entries);
 		json_uint(j, "first_entry_without_return_line", r->pairs.first_unmatched_line);
+	}
+	if (r->from_line) {
+		json_uint(j, "from_line", r->from_line);
+		json_uint(j, "events_before_from", r->before_from);
 	}
 	json_bool(j, "stopped", r->stopped);
 	json_string(j, "start", r->start_core ? "start-image" : r->from_image ? "image" : "synthetic");

@@ -364,6 +364,9 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 			at.n = n;
 		}
 	}
+	/* --from: read, but do not apply, what comes before the marker */
+	struct at from = {.text = o->from, .is_label = true};
+	bool skipping = o->from != NULL;
 	/* A per-event callback sees every model after each event: no threads. */
 	struct feed feed = {.src = src, .direct = each != NULL};
 	progress_init(&feed.progress, o->progress, o->json, pgt_source_name(src));
@@ -377,6 +380,14 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 			continue;
 		if (!eof)
 			infer_event(&ret->evidence, &ev, ret->tab);
+		if (!eof && skipping) {
+			if (!at_reached(ret, &from, &ev)) {
+				ret->before_from++;
+				continue;
+			}
+			skipping = false;
+			ret->from_line = ev.line;
+		}
 		if (!feed.made) {
 			if (!eof && nbuf < LOOKAHEAD_EVENTS &&
 			    (!machine_known(o, src) || !policy_known(o, ret, src))) {
@@ -418,8 +429,22 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 		pipeline_destroy(feed.pipe);
 	}
 	progress_end(&feed.progress);
+	if (err && o->start_core && !o->from && err->code == PGT_ERROR_INPUT) {
+		/* the usual cause: events from before the image, applied twice */
+		struct pgt_error *hint = pgt_error_create(PGT_ERROR_INPUT,
+			"%s (with --start-core, events before the image was taken are in it already: start at its marker with --from)",
+			err->message);
+		pgt_error_destroy(err);
+		err = hint;
+	}
 	if (err)
 		goto out;
+	if (skipping) {
+		err = pgt_error_create(PGT_ERROR_INPUT,
+				       "%s: --from %s: no such marker in the trace",
+				       pgt_source_name(src), o->from);
+		goto out;
+	}
 	if (o->at && !ret->stopped && at.line) {
 		err = pgt_error_create(PGT_ERROR_INPUT,
 				       "%s: --at %s: the trace has no event at or past line %llu",

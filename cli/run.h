@@ -36,6 +36,8 @@ struct run {
 	uint64_t stop_line;
 	bool from_image;      /* --core: swapper came from a memory image */
 	bool start_core;      /* --start-core: the whole start state did */
+	uint64_t from_line;   /* --from: the marker's line (0: from the start) */
+	uint64_t before_from; /* events read before it, not applied */
 	struct pgt_symbols *syms; /* --symbols: names for addresses, or NULL */
 	uint64_t image_lowmem; /* lowmem read from the image's high_memory (0: none) */
 	struct spool spool[2]; /* --all: each model's dropped records */
