@@ -285,6 +285,7 @@ static void produce_gzip(struct pgt_lineio *in, unsigned char *inbuf,
 static void *reader_main(void *arg)
 {
 	struct pgt_lineio *in = arg;
+	pthread_setname_np(pthread_self(), "pgtrace-read"); /* for perf, top */
 	unsigned char *inbuf = malloc(INBUF);
 	if (!inbuf) {
 		struct chunk *c = producer_get(in);

@@ -375,6 +375,13 @@ static struct pgt_error *machine_field(struct pgt_trace_reader *r, enum key k,
  * Name lookups by length and first byte first: the parser runs once per
  * line of traces with 10^7 lines, so no strlen() over the tables.
  */
+/* What the field scanner stops at: one table load per byte. */
+enum { C_END = 1, C_EQ, C_PCT };
+static const unsigned char byte_class[256] = {
+	['\0'] = C_END, [' '] = C_END, ['\t'] = C_END, ['='] = C_EQ,
+	['%'] = C_PCT,
+};
+
 /* Names are short: a loop beats a call to memcmp. */
 static inline bool same_name(const char *name, const char *s, size_t len)
 {
@@ -431,13 +438,19 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 			i++;
 		if (i >= len)
 			break;
-		/* one pass finds the field's end, its '=' and any '%' */
+		/* one pass finds the field's end, its '=' and any '%'; the
+		 * NUL lineio puts at line[len] (and nowhere before) ends it */
 		size_t f = i, eqi = 0;
 		bool pct = false;
-		for (; i < len && line[i] != ' ' && line[i] != '\t'; i++) {
-			if (line[i] == '=' && !eqi)
+		for (;; i++) {
+			unsigned char k = byte_class[(unsigned char)line[i]];
+			if (!k)
+				continue;
+			if (k == C_END)
+				break;
+			if (k == C_EQ && !eqi)
 				eqi = i;
-			else if (line[i] == '%')
+			else if (k == C_PCT)
 				pct = true;
 		}
 		const char *field = line + f;
