@@ -80,7 +80,13 @@ struct pgt_trace_reader {
 	uint64_t last_t;
 	char *decoded; /* scratch for %XX decoding */
 	size_t decoded_cap;
+	signed char op_slots[64], key_slots[64]; /* see find_op() */
 };
+
+static void name_slots_init(signed char *slots, const char *(*name)(int),
+			    int n);
+static const char *op_name_at(int i);
+static const char *key_name_at(int i);
 
 bool pgt_trace_detect(const char *line, size_t len)
 {
@@ -115,6 +121,8 @@ struct pgt_error *pgt_trace_reader_create(struct pgt_lineio *in,
 	r->in = in;
 	r->tab = tab;
 	pgt_machine_init(&r->machine);
+	name_slots_init(r->op_slots, op_name_at, sizeof(ops) / sizeof(ops[0]));
+	name_slots_init(r->key_slots, key_name_at, K__COUNT);
 	*ret = r;
 	return NULL;
 }
@@ -391,19 +399,75 @@ static inline bool same_name(const char *name, const char *s, size_t len)
 	return true;
 }
 
-static const struct op_spec *find_op(const char *s, size_t len)
+/*
+ * Op and key names are found through a 64-slot table indexed by a hash of
+ * their length and three bytes, built once per reader; a slot two names
+ * share sends the lookup to the linear search.
+ */
+#define NAME_SLOTS 64
+#define SLOT_EMPTY -1
+#define SLOT_SHARED -2
+
+static unsigned name_hash(const char *s, size_t len)
 {
-	for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++)
-		if (ops[o].len == len && same_name(ops[o].name, s, len))
-			return &ops[o];
+	unsigned char a = (unsigned char)s[0], b = (unsigned char)s[len > 1],
+		      z = (unsigned char)s[len - 1];
+	return ((unsigned)len * 37u + a * 11u + b * 5u + z) % NAME_SLOTS;
+}
+
+static void name_slots_init(signed char *slots, const char *(*name)(int),
+			    int n)
+{
+	memset(slots, SLOT_EMPTY, NAME_SLOTS);
+	for (int i = 0; i < n; i++) {
+		const char *nm = name(i);
+		unsigned h = name_hash(nm, strlen(nm));
+		slots[h] = slots[h] == SLOT_EMPTY ? (signed char)i : SLOT_SHARED;
+	}
+}
+
+static const char *op_name_at(int i)
+{
+	return ops[i].name;
+}
+
+static const char *key_name_at(int i)
+{
+	return keys[i].name;
+}
+
+static const struct op_spec *find_op(const struct pgt_trace_reader *r,
+				     const char *s, size_t len)
+{
+	if (len == 0)
+		return NULL;
+	int o = r->op_slots[name_hash(s, len)];
+	if (o >= 0)
+		return ops[o].len == len && same_name(ops[o].name, s, len)
+			       ? &ops[o]
+			       : NULL;
+	if (o == SLOT_EMPTY)
+		return NULL;
+	for (size_t j = 0; j < sizeof(ops) / sizeof(ops[0]); j++)
+		if (ops[j].len == len && same_name(ops[j].name, s, len))
+			return &ops[j];
 	return NULL;
 }
 
-static int find_key(const char *s, size_t len)
+static int find_key(const struct pgt_trace_reader *r, const char *s,
+		    size_t len)
 {
-	for (int k = 0; k < K__COUNT; k++)
-		if (keys[k].len == len && same_name(keys[k].name, s, len))
-			return k;
+	if (len == 0)
+		return -1;
+	int k = r->key_slots[name_hash(s, len)];
+	if (k >= 0)
+		return keys[k].len == len && same_name(keys[k].name, s, len) ? k
+										 : -1;
+	if (k == SLOT_EMPTY)
+		return -1;
+	for (int j = 0; j < K__COUNT; j++)
+		if (keys[j].len == len && same_name(keys[j].name, s, len))
+			return j;
 	return -1;
 }
 
@@ -417,7 +481,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 	while (i < len && line[i] != ' ' && line[i] != '\t')
 		i++;
 	size_t op_len = i - op_start;
-	const struct op_spec *spec = find_op(line + op_start, op_len);
+	const struct op_spec *spec = find_op(r, line + op_start, op_len);
 	if (!spec)
 		return bad(r, "unknown operation '%.*s'", (int)op_len,
 			   line + op_start);
@@ -462,7 +526,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 		size_t klen = (size_t)(eq - field);
 		const char *v = eq + 1;
 		size_t vlen = flen - klen - 1;
-		int k = find_key(field, klen);
+		int k = find_key(r, field, klen);
 		if (k < 0 || !(spec->allowed & B(k)))
 			return bad(r, "unknown key '%.*s' for %s", (int)klen,
 				   field, spec->name);
