@@ -471,6 +471,51 @@ static int find_key(const struct pgt_trace_reader *r, const char *s,
 	return -1;
 }
 
+/* Keys whose value is a number parse_u64 reads. */
+#define NUMERIC_KEYS                                                          \
+	(B(K_ADDR) | B(K_END) | B(K_IP) | B(K_SIZE) | B(K_PAGES) | B(K_SET) |  \
+	 B(K_CLR) | B(K_PTE) | B(K_ERROR) | B(K_CPU) | B(K_PID))
+
+/*
+ * The common value, a plain decimal or 0x number ending the field, read
+ * in the scan that finds its end.  Anything else (a K suffix, a leading
+ * zero run, junk) is left to parse_u64 and its messages: false.
+ */
+static inline bool fast_number(const char *line, size_t *i, uint64_t *ret)
+{
+	const char *s = line + *i;
+	uint64_t v = 0;
+	size_t j;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		for (j = 2;; j++) {
+			int d = hexval(s[j]);
+			if (d < 0)
+				break;
+			if (j - 2 == 16)
+				return false;
+			v = v << 4 | (uint64_t)d;
+		}
+		if (j == 2)
+			return false;
+	} else {
+		for (j = 0;; j++) {
+			unsigned d = (unsigned char)s[j] - '0';
+			if (d > 9)
+				break;
+			if (j == 19)
+				return false;
+			v = v * 10 + d;
+		}
+		if (j == 0)
+			return false;
+	}
+	if (byte_class[(unsigned char)s[j]] != C_END)
+		return false;
+	*i += j;
+	*ret = v;
+	return true;
+}
+
 static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 				      size_t len, struct pgt_event *ev)
 {
@@ -502,40 +547,43 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 			i++;
 		if (i >= len)
 			break;
-		/* one pass finds the field's end, its '=' and any '%'; the
-		 * NUL lineio puts at line[len] (and nowhere before) ends it */
-		size_t f = i, eqi = 0;
-		bool pct = false;
-		for (;; i++) {
-			unsigned char k = byte_class[(unsigned char)line[i]];
-			if (!k)
-				continue;
-			if (k == C_END)
-				break;
-			if (k == C_EQ && !eqi)
-				eqi = i;
-			else if (k == C_PCT)
-				pct = true;
+		/* the key, up to '=' (the NUL lineio puts at line[len], and
+		 * nowhere before, stops every scan) */
+		size_t f = i;
+		unsigned char c;
+		while ((c = byte_class[(unsigned char)line[i]]) == 0 || c == C_PCT)
+			i++;
+		if (c != C_EQ) {
+			return bad(r, "expected KEY=VALUE, got '%.*s'", (int)(i - f),
+				   line + f);
 		}
 		const char *field = line + f;
-		size_t flen = i - f;
-		const char *eq = eqi ? line + eqi : NULL;
-		if (!eq)
-			return bad(r, "expected KEY=VALUE, got '%.*s'", (int)flen,
-				   field);
-		size_t klen = (size_t)(eq - field);
-		const char *v = eq + 1;
-		size_t vlen = flen - klen - 1;
+		size_t klen = i - f;
+		const char *v = line + ++i;
 		int k = find_key(r, field, klen);
-		if (k < 0 || !(spec->allowed & B(k)))
+		if (k < 0 || !(spec->allowed & B(k))) {
 			return bad(r, "unknown key '%.*s' for %s", (int)klen,
 				   field, spec->name);
+		}
 		if (seen & B(k))
 			return bad(r, "duplicate key '%s'", keys[k].name);
 		seen |= B(k);
+		/* the value: a plain number is converted as it is scanned */
+		uint64_t n = 0;
+		bool have_n = (B(k) & NUMERIC_KEYS) && fast_number(line, &i, &n);
+		bool pct = false;
+		if (!have_n) {
+			for (;; i++) {
+				c = byte_class[(unsigned char)line[i]];
+				if (c == C_END)
+					break;
+				if (c == C_PCT)
+					pct = true;
+			}
+		}
+		size_t vlen = (size_t)(line + i - v);
 		if (vlen == 0)
 			return bad(r, "empty value for '%s'", keys[k].name);
-		uint64_t n = 0;
 		switch (k) {
 		case K_PGD:
 			if ((err = intern_value(r, "pgd", v, vlen, pct, &ev->pgd)))
@@ -559,7 +607,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 			break;
 		case K_ADDR:
 		case K_END:
-			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n > UINT32_MAX)
 				return bad(r, "bad address for '%s': '%.*s'",
 					   keys[k].name, (int)vlen, v);
 			if (k == K_ADDR)
@@ -568,19 +616,19 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 				ev->size = n;
 			break;
 		case K_IP:
-			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n > UINT32_MAX)
 				return bad(r, "bad address for 'ip': '%.*s'",
 					   (int)vlen, v);
 			ev->has_ip = true;
 			ev->ip = n;
 			break;
 		case K_SIZE:
-			if (!parse_u64(v, vlen, true, &n) || n > UINT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, true, &n)) || n > UINT32_MAX)
 				return bad(r, "bad size '%.*s'", (int)vlen, v);
 			ev->size = n;
 			break;
 		case K_PAGES:
-			if (!parse_u64(v, vlen, false, &n) || n == 0 ||
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n == 0 ||
 			    n > (1u << 20))
 				return bad(r, "bad page count '%.*s'", (int)vlen, v);
 			ev->pages = n;
@@ -593,7 +641,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 		case K_SET:
 		case K_CLR:
 		case K_PTE:
-			if (!parse_u64(v, vlen, false, &n))
+			if (!have_n && !parse_u64(v, vlen, false, &n))
 				return bad(r, "bad value for '%s': '%.*s'",
 					   keys[k].name, (int)vlen, v);
 			if (k == K_SET)
@@ -615,7 +663,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 					   (int)vlen, v);
 			break;
 		case K_ERROR:
-			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n > UINT32_MAX)
 				return bad(r, "bad error code '%.*s'", (int)vlen, v);
 			ev->has_error = true;
 			ev->error = (uint32_t)n;
@@ -625,12 +673,12 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 				return bad(r, "bad timestamp '%.*s'", (int)vlen, v);
 			break;
 		case K_CPU:
-			if (!parse_u64(v, vlen, false, &n) || n >= PGT_MAX_CPUS)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n >= PGT_MAX_CPUS)
 				return bad(r, "bad cpu '%.*s'", (int)vlen, v);
 			ev->cpu = (int32_t)n;
 			break;
 		case K_PID:
-			if (!parse_u64(v, vlen, false, &n) || n > INT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n > INT32_MAX)
 				return bad(r, "bad pid '%.*s'", (int)vlen, v);
 			ev->pid = (int32_t)n;
 			break;
