@@ -96,7 +96,11 @@ static const char doc[] =
 	"swapper_pg_dir's PMD page or hold their own copy, and for each kernel "
 	"PMD entry its relation to swapper's (equal, missing, stale, different). "
 	"Prints the agreements and each disagreement with the events that led "
-	"to it.  Exit status 0 on full agreement, 1 on any disagreement."
+	"to it, and how much evidence the verdict rests on.  With --at N, pgds "
+	"freed or whose address is reused after event N are not compared.  "
+	"Exit status 0 on full agreement, 1 on any disagreement, and 1 when "
+	"nothing could be compared or the image does not look like one of the "
+	"recorded run (result: nothing comparable, undetermined)."
 	"\v" PGT_EXIT_DOC;
 
 static const struct argp argp = {options, parse_opt, "TRACE", doc, children,
@@ -104,7 +108,10 @@ static const struct argp argp = {options, parse_opt, "TRACE", doc, children,
 
 struct pgd_result {
 	const struct pgt_pgd_stats *s;
-	enum { R_CHECKED, R_GONE, R_UNREADABLE, R_NOT_ADDRESS } state;
+	enum { R_CHECKED, R_GONE, R_UNREADABLE, R_NOT_ADDRESS, R_FREED_LATER,
+	       R_REUSED } state;
+	uint64_t later_line; /* R_FREED_LATER: its free; R_REUSED: the new alloc */
+	uint32_t full_id;    /* R_FREED_LATER: its ID in the whole run's strtab */
 	bool predicted_own, actual_own, sharing_agrees;
 	uint32_t agree, disagree, excluded, from_trace, before_trace;
 	uint64_t pa;
@@ -116,6 +123,58 @@ struct disagreement {
 	enum pgt_div predicted, actual;
 	uint64_t image_pgd, image_swapper;
 };
+
+static int compare_freed(const void *a, const void *b)
+{
+	const struct pgd_result *x = *(const struct pgd_result *const *)a,
+				*y = *(const struct pgd_result *const *)b;
+	if (x->full_id != y->full_id)
+		return x->full_id < y->full_id ? -1 : 1;
+	return x->s->alloc_line < y->s->alloc_line ? -1 : x->s->alloc_line > y->s->alloc_line;
+}
+
+static void match_freed(struct pgd_result **freed, size_t nfreed,
+			const struct pgt_pgd_stats *x)
+{
+	struct pgd_result key_res = {.full_id = x->id};
+	struct pgt_pgd_stats key_s = {.alloc_line = x->alloc_line};
+	key_res.s = &key_s;
+	const struct pgd_result *key = &key_res;
+	struct pgd_result **hit = bsearch(&key, freed, nfreed, sizeof(*freed),
+					  compare_freed);
+	if (hit)
+		(*hit)->later_line = x->free_line;
+}
+
+/*
+ * The free line, in the whole run, of each pgd alive at --at and freed
+ * later: from the records the model kept and those it dropped (spooled,
+ * since the whole run is made with --all).
+ */
+static struct pgt_error *find_free_lines(struct run *full, struct pgd_result *res,
+					 size_t nres)
+{
+	size_t nfreed = 0;
+	struct pgd_result **freed = malloc((nres ? nres : 1) * sizeof(*freed));
+	if (!freed)
+		return &pgt_error_nomem;
+	for (size_t k = 0; k < nres; k++)
+		if (res[k].state == R_FREED_LATER)
+			freed[nfreed++] = &res[k];
+	qsort(freed, nfreed, sizeof(*freed), compare_freed);
+	const struct pgt_model *m = full->models[0];
+	for (size_t w = 0; w < pgt_model_npgds(m) && nfreed; w++)
+		match_freed(freed, nfreed, pgt_model_pgd(m, w));
+	struct pgt_error *err = NULL;
+	if (full->spool[0].f && nfreed) {
+		struct pgt_pgd_stats x;
+		bool got;
+		while (!(err = spool_next(&full->spool[0], &x, &got)) && got)
+			match_freed(freed, nfreed, &x);
+	}
+	free(freed);
+	return err;
+}
 
 int cmd_check(int argc, char **argv)
 {
@@ -145,12 +204,32 @@ int cmd_check(int argc, char **argv)
 	a.model.machine.set |= PGT_MACHINE_PAGE_OFFSET;
 
 	struct run r;
+	if (a.model.start_core && !a.model.symbols)
+		a.model.symbols = a.symbols; /* the same kernel's */
 	if ((err = run_trace(a.trace, &a.model, 1, &r))) {
 		dump_image_close(&img);
 		return pgt_fail(err);
 	}
 	const struct pgt_model *m = r.models[0];
 	const struct pgt_layout *L = pgt_model_layout(m);
+	/*
+	 * --at: the image is of the end of the run, not of event N.  A pgd
+	 * freed after N, or whose address a later pgd_alloc took, has no
+	 * tables of its own in the image: the whole recording says which.
+	 */
+	struct run full;
+	bool have_whole = false;
+	if (r.stopped) {
+		struct model_opts o = a.model;
+		o.at = NULL;
+		o.all = true; /* keep the records of freed pgds: their free lines */
+		if ((err = run_trace(a.trace, &o, 1, &full))) {
+			run_deinit(&r);
+			dump_image_close(&img);
+			return pgt_fail(err);
+		}
+		have_whole = true;
+	}
 
 	/* Swapper in the image. */
 	uint64_t spdpt[PGT_PTRS_PER_PGD] = {0};
@@ -165,6 +244,8 @@ int cmd_check(int argc, char **argv)
 		err = pgt_read_table(&img.mem, pgt_entry_addr(spdpt[sl]), sw_pmd[sl]);
 	}
 	if (err) {
+		if (have_whole)
+			run_deinit(&full);
 		run_deinit(&r);
 		dump_image_close(&img);
 		return pgt_fail(pgt_error_prefix(err, "%s", a.image));
@@ -175,6 +256,8 @@ int cmd_check(int argc, char **argv)
 	struct disagreement *dis = NULL;
 	uint64_t swapper_checked = 0, swapper_disagree = 0;
 	if (!res) {
+		if (have_whole)
+			run_deinit(&full);
 		run_deinit(&r);
 		dump_image_close(&img);
 		return pgt_fail(&pgt_error_nomem);
@@ -198,6 +281,21 @@ int cmd_check(int argc, char **argv)
 		struct pgd_result *pr = &res[nres++];
 		pr->s = s;
 		const char *name = pgt_strtab_get(r.tab, s->id);
+		if (have_whole) {
+			uint32_t id = pgt_strtab_find(full.tab, name, strlen(name));
+			const struct pgt_pgd_stats *later =
+				id ? pgt_model_find_pgd(full.models[0], id) : NULL;
+			if (!later || later->alloc_line != s->alloc_line) {
+				/* find_free_lines() fills in when it went. */
+				pr->state = R_FREED_LATER;
+				pr->full_id = id;
+				if (later) {
+					pr->state = R_REUSED;
+					pr->later_line = later->alloc_line;
+				}
+				continue;
+			}
+		}
 		uint64_t va;
 		if (!dump_parse_u64(name, UINT32_MAX, &va) || va < img.page_offset) {
 			pr->state = R_NOT_ADDRESS;
@@ -255,6 +353,8 @@ int cmd_check(int argc, char **argv)
 					if (!d) {
 						free(dis);
 						free(res);
+						if (have_whole)
+							run_deinit(&full);
 						run_deinit(&r);
 						dump_image_close(&img);
 						return pgt_fail(&pgt_error_nomem);
@@ -269,6 +369,15 @@ int cmd_check(int argc, char **argv)
 				};
 			}
 		}
+	}
+
+	if (have_whole && (err = find_free_lines(&full, res, nres))) {
+		free(dis);
+		free(res);
+		run_deinit(&full);
+		run_deinit(&r);
+		dump_image_close(&img);
+		return pgt_fail(err);
 	}
 
 	/* CR3s of the image that the recording does not know. */
@@ -292,13 +401,17 @@ int cmd_check(int argc, char **argv)
 			unknown_cr3[nunknown++] = pa;
 	}
 
-	size_t checked = 0, agreeing = 0, gone = 0, other = 0;
+	size_t checked = 0, agreeing = 0, gone = 0, other = 0, later = 0;
 	uint64_t entries_agree = 0, entries_dis = 0, entries_excl = 0,
 		 entries_trace = 0, entries_before = 0;
 	for (size_t k = 0; k < nres; k++) {
 		struct pgd_result *pr = &res[k];
 		if (pr->state == R_GONE) {
 			gone++;
+			continue;
+		}
+		if (pr->state == R_FREED_LATER || pr->state == R_REUSED) {
+			later++;
 			continue;
 		}
 		if (pr->state != R_CHECKED) {
@@ -313,7 +426,37 @@ int cmd_check(int argc, char **argv)
 		entries_trace += pr->from_trace;
 		entries_before += pr->before_trace;
 	}
-	bool all_agree = agreeing == checked && !swapper_disagree;
+	/*
+	 * No verdict without evidence: a check that compared no pgd, or
+	 * where most pgds are missing from the image while its CR3s are
+	 * unknown to the recording (an image of another run), concludes
+	 * nothing.
+	 */
+	enum { V_AGREE, V_DISAGREE, V_NOTHING, V_UNDETERMINED } verdict;
+	char reason[256] = "";
+	size_t missing = nres - checked - later; /* freed after --at are not missing */
+	if (!checked) {
+		verdict = V_NOTHING;
+		if (!nres)
+			snprintf(reason, sizeof(reason),
+				 "no pgd is alive at the %s", r.stopped ? "--at point" : "end of the recording");
+		else
+			snprintf(reason, sizeof(reason),
+				 "none of the %zu pgds alive at the %s could be compared with the image",
+				 nres, r.stopped ? "--at point" : "end of the recording");
+	} else if (nunknown && missing > checked) {
+		verdict = V_UNDETERMINED;
+		snprintf(reason, sizeof(reason),
+			 "%zu of %zu pgds are not in the image and its CR3%s %s unknown to the recording: is the image of this run?",
+			 missing, nres, nunknown > 1 ? "s" : "", nunknown > 1 ? "are" : "is");
+	} else if (agreeing == checked && !swapper_disagree) {
+		verdict = V_AGREE;
+	} else {
+		verdict = V_DISAGREE;
+	}
+	static const char *const verdict_name[] = {"agreement", "DISAGREEMENT",
+		"nothing comparable", "undetermined"};
+	bool all_agree = verdict == V_AGREE;
 
 	if (a.model.json) {
 		struct json j;
@@ -328,7 +471,8 @@ int cmd_check(int argc, char **argv)
 		json_begin_array(&j, "pgds");
 		for (size_t k = 0; k < nres; k++) {
 			struct pgd_result *pr = &res[k];
-			static const char *const st[] = {"checked", "gone", "unreadable", "not-an-address"};
+			static const char *const st[] = {"checked", "gone", "unreadable",
+				"not-an-address", "freed-after-at", "reused-after-at"};
 			json_begin_object(&j, NULL);
 			json_string(&j, "pgd", report_pgd_name(&r, pr->s->id));
 			const char *comm = pgt_strtab_get(r.tab, pr->s->comm);
@@ -337,9 +481,12 @@ int cmd_check(int argc, char **argv)
 			if (pr->s->pid >= 0)
 				json_int(&j, "pid", pr->s->pid);
 			json_string(&j, "state", st[pr->state]);
+			if (pr->later_line)
+				json_uint(&j, pr->state == R_REUSED ? "reused_at_line" : "freed_at_line",
+					  pr->later_line);
 			if (pr->state == R_CHECKED) {
-				json_string(&j, "predicted_kernel_pmd", pr->predicted_own ? "own" : "shared");
-				json_string(&j, "image_kernel_pmd", pr->actual_own ? "own" : "shared");
+				json_string(&j, "predicted_kernel_pmd_state", pr->predicted_own ? "own" : "shared");
+				json_string(&j, "image_kernel_pmd_state", pr->actual_own ? "own" : "shared");
 				json_uint(&j, "entries_agree", pr->agree);
 				json_uint(&j, "entries_disagree", pr->disagree);
 				json_uint(&j, "entries_excluded", pr->excluded);
@@ -355,9 +502,9 @@ int cmd_check(int argc, char **argv)
 			json_begin_object(&j, NULL);
 			json_string(&j, "pgd", report_pgd_name(&r, res[dis[d].pgd].s->id));
 			json_uint(&j, "slot", (uint64_t)dis[d].slot);
-			json_uint(&j, "index", (uint64_t)dis[d].idx);
-			json_string(&j, "predicted", pgt_div_name(dis[d].predicted));
-			json_string(&j, "image", pgt_div_name(dis[d].actual));
+			json_uint(&j, "pmd_index", (uint64_t)dis[d].idx);
+			json_string(&j, "predicted_divergence", pgt_div_name(dis[d].predicted));
+			json_string(&j, "image_divergence", pgt_div_name(dis[d].actual));
 			json_hex(&j, "image_entry", dis[d].image_pgd);
 			json_hex(&j, "image_swapper_entry", dis[d].image_swapper);
 			json_end_object(&j);
@@ -368,10 +515,12 @@ int cmd_check(int argc, char **argv)
 			json_hex(&j, NULL, unknown_cr3[u]);
 		json_end_array(&j);
 		json_begin_object(&j, "totals");
-		json_uint(&j, "pgds_live_at_end", nres);
+		json_uint(&j, "live_pgds", nres);
 		json_uint(&j, "pgds_checked", checked);
 		json_uint(&j, "pgds_agreeing", agreeing);
 		json_uint(&j, "pgds_gone", gone);
+		json_uint(&j, "pgds_not_checkable", other);
+		json_uint(&j, "pgds_freed_or_reused_after_at", later);
 		json_uint(&j, "entries_agree", entries_agree);
 		json_uint(&j, "entries_disagree", entries_dis);
 		json_uint(&j, "entries_excluded", entries_excl);
@@ -379,6 +528,9 @@ int cmd_check(int argc, char **argv)
 		json_uint(&j, "swapper_entries_disagree", swapper_disagree);
 		json_bool(&j, "agree", all_agree);
 		json_end_object(&j);
+		json_string(&j, "result", verdict == V_DISAGREE ? "disagreement" : verdict_name[verdict]);
+		if (*reason)
+			json_string(&j, "reason", reason);
 		json_end_object(&j);
 		json_finish(&j);
 	} else {
@@ -412,6 +564,17 @@ int cmd_check(int argc, char **argv)
 				       "-", "-", "-", "-",
 				       "its ID is not an address: cannot be found in the image");
 				continue;
+			case R_FREED_LATER:
+			case R_REUSED: {
+				char why[160];
+				snprintf(why, sizeof(why), pr->state == R_REUSED
+					 ? "freed after --at; at the end its address is the pgd of line %" PRIu64 ": not compared"
+					 : "freed after --at (line %" PRIu64 "): not compared",
+					 pr->later_line);
+				printf("%-12s %-16s %-22s %7s %8s %8s  %s\n", name, task,
+				       "-", "-", "-", "-", why);
+				continue;
+			}
 			case R_CHECKED:
 				break;
 			}
@@ -448,12 +611,18 @@ int cmd_check(int argc, char **argv)
 		for (size_t u = 0; u < nunknown; u++)
 			printf("\nCR3 0x%" PRIx64 " in the image is no pgd of the recording: undetermined (allocated before the recording began?)\n",
 			       unknown_cr3[u]);
-		printf("\nsummary: %zu pgds alive at the end of the trace; %zu checked, %zu agree",
-		       nres, checked, agreeing);
+		if (r.stopped)
+			printf("\nsummary: %zu pgds alive at event %" PRIu64 " (--at); %zu checked, %zu agree",
+			       nres, r.events, checked, agreeing);
+		else
+			printf("\nsummary: %zu pgds alive at the end of the trace; %zu checked, %zu agree",
+			       nres, checked, agreeing);
 		if (gone)
 			printf(", %zu gone from the image", gone);
 		if (other)
 			printf(", %zu not checkable", other);
+		if (later)
+			printf(", %zu freed or reused after --at", later);
 		printf("\n         kernel PMD entries: %" PRIu64 " agree, %" PRIu64
 		       " disagree, %" PRIu64 " excluded (LDT); of those compared, %" PRIu64
 		       " were written by the recording's events, %" PRIu64
@@ -463,10 +632,18 @@ int cmd_check(int argc, char **argv)
 		printf("         swapper entries written by the recording: %" PRIu64
 		       ", %" PRIu64 " of them disagree with the image on presence\n",
 		       swapper_checked, swapper_disagree);
-		printf("result:  %s\n", all_agree ? "agreement" : "DISAGREEMENT");
+		printf("evidence: %zu pgd%s and %" PRIu64 " kernel PMD entries compared, %" PRIu64
+		       " swapper entries\n", checked, checked == 1 ? "" : "s",
+		       entries_agree + entries_dis, swapper_checked);
+		printf("result:  %s", verdict_name[verdict]);
+		if (*reason)
+			printf(" (%s)", reason);
+		putchar('\n');
 	}
 	free(dis);
 	free(res);
+	if (have_whole)
+		run_deinit(&full);
 	run_deinit(&r);
 	dump_image_close(&img);
 	return all_agree ? PGT_EXIT_OK : PGT_EXIT_DIFFER;

@@ -37,5 +37,7 @@ int cmd_translate(int argc, char **argv);
 int cmd_probes(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

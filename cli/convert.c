@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli/infer.h"
 #include "core/layout.h"
 #include "formats/source.h"
 #include "formats/trace.h"
@@ -36,6 +37,8 @@ enum {
 	OPT_FROM,
 	OPT_TO,
 	OPT_KERNEL,
+	OPT_SHARED,
+	OPT_UNSHARED,
 	OPT_COMMENT,
 	OPT_JSON,
 };
@@ -53,6 +56,11 @@ static const struct argp_option options[] = {
 	 "Machine line of the output (over the input's, if it has one):", 2},
 	{"kernel", OPT_KERNEL, "2.6.21|6.1", 0,
 	 "the kernel the trace was recorded on", 0},
+	{"shared", OPT_SHARED, NULL, 0,
+	 "policy=shared: the kernel ran with SHARED_KERNEL_PMD=1 (nopti)", 0},
+	{"unshared", OPT_UNSHARED, NULL, 0,
+	 "policy=unshared: the kernel ran with SHARED_KERNEL_PMD=0 (PTI, Xen PV)",
+	 0},
 	{NULL, 0, NULL, 0, "Output:", 3},
 	{"comment", OPT_COMMENT, "TEXT", 0,
 	 "add a '# TEXT' comment after the header (repeatable)", 0},
@@ -124,6 +132,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		m->set |= PGT_MACHINE_KERNEL;
 		return 0;
 	}
+	case OPT_SHARED:
+	case OPT_UNSHARED:
+		if ((m->set & PGT_MACHINE_POLICY) &&
+		    m->unshared != (key == OPT_UNSHARED))
+			argp_error(state, "--shared and --unshared contradict each other");
+		m->unshared = key == OPT_UNSHARED;
+		m->set |= PGT_MACHINE_POLICY;
+		return 0;
 	case OPT_COMMENT: {
 		if (strchr(arg, '\n'))
 			argp_error(state, "--comment must be one line");
@@ -172,15 +188,19 @@ static const char doc[] =
 	"with the probes of 'pgtrace probes'; gzip-compressed or not; '-' is "
 	"standard input).  OUT is written gzip-compressed when its name ends "
 	"in .gz; '-' is standard output.  The output starts with the magic "
-	"line, the machine line (the input's, with the Machine options over "
-	"it; none when neither gives one), a comment naming the input and the "
-	"--comment lines.\n\n"
+	"line, the machine line, a comment naming the input and the "
+	"--comment lines.  The machine line is the input's, with what the "
+	"recording shows added (an ftrace recording: kernel=6.1, lowmem from "
+	"the vmalloc area alloc_vmap_area is asked for, the policy from the "
+	"pgds and syncs as replay infers it) and the Machine options over "
+	"both; none when nothing gives one.  A --shared or --unshared that "
+	"the recording contradicts is a warning.\n\n"
 	"--from and --to keep a slice: events are numbered from 1 in input "
 	"order; a LABEL matches a label record's text (an ftrace "
 	"tracing_mark_write), either whole or after a leading 'PHASE '.  Both "
 	"ends are kept.  A --from or --to that never matches is an error.  "
-	"Note that the model needs every pgd_alloc since boot: a slice that "
-	"does not start at the beginning is for reading, not for replay.\n\n"
+	"A slice that does not start at the beginning is like a recording "
+	"started at run time: it may name pgds before allocating them.\n\n"
 	"A one-line summary (events read and written, ftrace lines skipped "
 	"because they carry no model event) goes to standard output, or to "
 	"standard error when OUT is '-'.  With --json the summary is a JSON "
@@ -214,13 +234,26 @@ struct summary {
 	uint64_t read, written, skipped;
 	uint64_t ops[PGT_OP__COUNT];
 	enum pgt_format format;
+	struct pgt_ftrace_pairs pairs; /* lone pgd_alloc halves (ftrace) */
 };
 
+/*
+ * The machine line: the input's, what the recording showed (an ftrace
+ * reader learns lowmem as it reads; the policy comes from cli/infer.h),
+ * then the options.
+ */
 static struct pgt_error *write_header(const struct convert_args *a,
 				      struct pgt_source *src,
+				      const struct infer_evidence *e,
 				      struct pgt_trace_writer *w)
 {
 	struct pgt_machine m = *pgt_source_machine(src);
+	enum infer_verdict v = infer_recording(e);
+	if (!(m.set & PGT_MACHINE_POLICY) &&
+	    (v == INFER_SHARED || v == INFER_UNSHARED)) {
+		m.unshared = v == INFER_UNSHARED;
+		m.set |= PGT_MACHINE_POLICY;
+	}
 	pgt_machine_merge(&m, &a->machine);
 	struct pgt_error *err = pgt_trace_writer_header(w, &m);
 	if (err)
@@ -239,6 +272,44 @@ static struct pgt_error *write_header(const struct convert_args *a,
 	return err;
 }
 
+/* Events read before the machine line can be written, at most this many. */
+#define LOOKAHEAD_EVENTS 65536
+
+/* Does the recording (or an option) say enough for the machine line? */
+static bool machine_ready(const struct convert_args *a, struct pgt_source *src,
+			  struct infer_evidence *e)
+{
+	const struct pgt_machine *m = pgt_source_machine(src);
+	e->pti_clones = pgt_source_pti_clones(src);
+	bool lowmem = (m->set & PGT_MACHINE_LOWMEM) ||
+		      (a->machine.set & PGT_MACHINE_LOWMEM) ||
+		      pgt_source_format(src) != PGT_FORMAT_FTRACE;
+	bool policy = ((m->set | a->machine.set) & PGT_MACHINE_POLICY) ||
+		      infer_recording_settled(e);
+	return lowmem && policy;
+}
+
+/* Write one event read (numbered @s->read) if the slice keeps it. */
+static struct pgt_error *put_event(const struct convert_args *a,
+				   struct pgt_strtab *tab,
+				   struct pgt_trace_writer *w,
+				   const struct pgt_event *ev, uint64_t index,
+				   bool *writing, bool *done, struct summary *s)
+{
+	if (!*writing && point_matches(&a->from, index, ev, tab))
+		*writing = true;
+	if (!*writing)
+		return NULL;
+	struct pgt_error *err = pgt_trace_writer_event(w, ev);
+	if (err)
+		return err;
+	s->written++;
+	s->ops[ev->op]++;
+	if (a->to.arg && point_matches(&a->to, index, ev, tab))
+		*done = true;
+	return NULL;
+}
+
 static struct pgt_error *convert(const struct convert_args *a,
 				 struct pgt_strtab *tab,
 				 struct pgt_trace_writer *w, struct summary *s)
@@ -249,31 +320,43 @@ static struct pgt_error *convert(const struct convert_args *a,
 		return err;
 	s->format = pgt_source_format(src);
 	bool header = false, writing = !a->from.arg, done = false;
+	struct infer_evidence evidence = {0};
+	struct pgt_event *buf = NULL;
+	size_t nbuf = 0;
 	struct pgt_event ev;
 	bool eof = false;
 	while (!done) {
 		if ((err = pgt_source_next(src, &ev, &eof)))
 			goto out;
-		if (!header && (eof || ev.op != PGT_OP_MACHINE)) {
-			if ((err = write_header(a, src, w)))
+		if (!eof && ev.op == PGT_OP_MACHINE)
+			continue;
+		if (!eof) {
+			s->read++;
+			infer_event(&evidence, &ev, tab);
+		}
+		if (!header) {
+			if (!eof && nbuf < LOOKAHEAD_EVENTS &&
+			    !machine_ready(a, src, &evidence)) {
+				if (!buf && !(buf = malloc(LOOKAHEAD_EVENTS * sizeof(*buf)))) {
+					err = &pgt_error_nomem;
+					goto out;
+				}
+				buf[nbuf++] = ev;
+				continue;
+			}
+			evidence.pti_clones = pgt_source_pti_clones(src);
+			if ((err = write_header(a, src, &evidence, w)))
 				goto out;
 			header = true;
+			for (size_t i = 0; i < nbuf && !done; i++)
+				if ((err = put_event(a, tab, w, &buf[i], i + 1, &writing,
+						     &done, s)))
+					goto out;
 		}
-		if (eof)
+		if (eof || done)
 			break;
-		if (ev.op == PGT_OP_MACHINE)
-			continue;
-		s->read++;
-		if (!writing && point_matches(&a->from, s->read, &ev, tab))
-			writing = true;
-		if (!writing)
-			continue;
-		if ((err = pgt_trace_writer_event(w, &ev)))
+		if ((err = put_event(a, tab, w, &ev, s->read, &writing, &done, s)))
 			goto out;
-		s->written++;
-		s->ops[ev.op]++;
-		if (a->to.arg && point_matches(&a->to, s->read, &ev, tab))
-			done = true;
 	}
 	if (!writing)
 		err = pgt_error_create(PGT_ERROR_INPUT, "%s: --from %s: %s",
@@ -286,7 +369,18 @@ static struct pgt_error *convert(const struct convert_args *a,
 				       a->to.n ? "the trace has fewer events"
 					       : "no such label at or after --from");
 	s->skipped = pgt_source_skipped(src);
+	if (!err && (a->machine.set & PGT_MACHINE_POLICY)) {
+		evidence.pti_clones = pgt_source_pti_clones(src);
+		struct infer_policy p;
+		infer_decide(true, a->machine.unshared ? PGT_POLICY_UNSHARED
+						       : PGT_POLICY_SHARED,
+			     NULL, &evidence, &p);
+		if (p.warning[0])
+			fprintf(stderr, "pgtrace: warning: %s\n", p.warning);
+	}
+	pgt_source_pairs(src, &s->pairs);
 out:
+	free(buf);
 	pgt_source_destroy(src);
 	return err;
 }
@@ -301,6 +395,12 @@ static void print_summary(const struct convert_args *a, const struct summary *s)
 			strcmp(a->in, "-") ? a->in : "<stdin>",
 			pgt_format_name(s->format), s->written, s->read,
 			strcmp(a->out, "-") ? a->out : "<stdout>", s->skipped);
+		if (s->pairs.orphan_returns)
+			fprintf(f, "%" PRIu64 " pgd_alloc returns without their entry (mm unknown), first at line %" PRIu64 "\n",
+				s->pairs.orphan_returns, s->pairs.first_orphan_line);
+		if (s->pairs.unmatched_entries)
+			fprintf(f, "%" PRIu64 " pgd_alloc entries never returned (nothing allocated), first at line %" PRIu64 "\n",
+				s->pairs.unmatched_entries, s->pairs.first_unmatched_line);
 		return;
 	}
 	struct json j;
@@ -312,6 +412,14 @@ static void print_summary(const struct convert_args *a, const struct summary *s)
 	json_uint(&j, "events_read", s->read);
 	json_uint(&j, "events_written", s->written);
 	json_uint(&j, "lines_skipped", s->skipped);
+	if (s->pairs.orphan_returns) {
+		json_uint(&j, "alloc_returns_without_entry", s->pairs.orphan_returns);
+		json_uint(&j, "first_return_without_entry_line", s->pairs.first_orphan_line);
+	}
+	if (s->pairs.unmatched_entries) {
+		json_uint(&j, "alloc_entries_without_return", s->pairs.unmatched_entries);
+		json_uint(&j, "first_entry_without_return_line", s->pairs.first_unmatched_line);
+	}
 	json_begin_object(&j, "ops");
 	for (int op = PGT_OP_MACHINE + 1; op < PGT_OP__COUNT; op++) {
 		if (s->ops[op])

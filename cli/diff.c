@@ -2,6 +2,7 @@
 /* pgtrace diff: one trace, two policy settings, side by side. */
 #include <argp.h>
 #include <inttypes.h>
+#include <stdlib.h>
 
 #include "cli/cli.h"
 #include "cli/json.h"
@@ -31,6 +32,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (a->model.npolicies < 2 && a->model.nsyncs < 2 &&
 		    a->model.nkernels < 2)
 			argp_error(state, "give two sides: --shared --unshared, --sync=seed --sync=pmd, or --kernel twice");
+		/* Two sides alike compare nothing: say so rather than print "0 differ". */
+		if ((a->model.npolicies < 2 || a->model.policy[0] == a->model.policy[1]) &&
+		    (a->model.nsyncs < 2 || a->model.sync[0] == a->model.sync[1]) &&
+		    (a->model.nkernels < 2 || a->model.kernel[0] == a->model.kernel[1]))
+			argp_error(state, "both sides are the same (%s twice): nothing to compare",
+				   a->model.npolicies == 2 ? (a->model.policy[0] == PGT_POLICY_SHARED ? "--shared" : "--unshared")
+				   : a->model.nsyncs == 2 ? "--sync" : "--kernel");
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -62,6 +70,89 @@ static bool pgd_differs(const struct pgt_pgd_stats *x,
 	       x->hazards != y->hazards || x->oopses != y->oopses;
 }
 
+/*
+ * The pgds of the two sides paired by their pgd_alloc's rank.  A model
+ * keeps only the records with something to show; a record one side dropped
+ * is the plain record of a freed pgd that never diverged or faulted, made
+ * again here from the other side's.
+ */
+struct pair {
+	const struct pgt_pgd_stats *x, *y;
+	struct pgt_pgd_stats made;
+};
+
+static void make_plain(const struct pgt_pgd_stats *from,
+		       const struct pgt_model *m, struct pgt_pgd_stats *ret)
+{
+	*ret = (struct pgt_pgd_stats){
+		.id = from->id, .serial = from->serial, .mm = from->mm,
+		.pid = from->pid, .comm = from->comm, .live = false,
+		.own_kernel_pmd = pgt_model_config(m)->policy == PGT_POLICY_UNSHARED,
+		.alloc_line = from->alloc_line, .free_line = from->free_line,
+	};
+}
+
+static struct pgt_error *pair_up(const struct pgt_model *ma,
+				 const struct pgt_model *mb, struct pair **ret,
+				 size_t *nret)
+{
+	size_t na = pgt_model_npgds(ma), nb = pgt_model_npgds(mb);
+	struct pair *v = calloc(na + nb + 1, sizeof(*v));
+	if (!v)
+		return &pgt_error_nomem;
+	size_t i = 0, k = 0, n = 0;
+	while (i < na || k < nb) {
+		const struct pgt_pgd_stats *x = i < na ? pgt_model_pgd(ma, i) : NULL;
+		const struct pgt_pgd_stats *y = k < nb ? pgt_model_pgd(mb, k) : NULL;
+		struct pair *p = &v[n++];
+		if (x && y && x->serial == y->serial) {
+			p->x = x, p->y = y, i++, k++;
+		} else if (x && (!y || x->serial < y->serial)) {
+			make_plain(x, mb, &p->made);
+			p->x = x, p->y = &p->made, i++;
+		} else {
+			make_plain(y, ma, &p->made);
+			p->x = &p->made, p->y = y, k++;
+		}
+	}
+	*ret = v;
+	*nret = n;
+	return NULL;
+}
+
+/* Is serial @serial among side @m's kept records (sorted by serial)? */
+static bool kept(const struct pgt_model *m, uint64_t serial)
+{
+	size_t lo = 0, hi = pgt_model_npgds(m);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t s = pgt_model_pgd(m, mid)->serial;
+		if (s == serial)
+			return true;
+		if (s < serial)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void pair_row(FILE *f, const struct run *r, const struct pgt_pgd_stats *x,
+		     const struct pgt_pgd_stats *y, bool d)
+{
+	char task[64];
+	run_format_task(r, x, task, sizeof(task));
+	fprintf(f, "%c %-12s %-20s %-4s | %-6s %4u %4u %6" PRIu64 " %4" PRIu64
+		   " | %-6s %4u %4u %6" PRIu64 " %4" PRIu64 "\n",
+		d ? '*' : ' ', report_pgd_name(r, x->id), task,
+		x->live ? "yes" : "no",
+		x->own_kernel_pmd ? "own" : "shared",
+		pgt_pgd_divergent(x), x->max_divergent, x->faults,
+		x->hazards, y->own_kernel_pmd ? "own" : "shared",
+		pgt_pgd_divergent(y), y->max_divergent, y->faults,
+		y->hazards);
+}
+
 static void cost_row(FILE *f, const char *name, uint64_t a, uint64_t b)
 {
 	fprintf(f, "%c %-26s %14" PRIu64 " %14" PRIu64 "\n", a != b ? '*' : ' ',
@@ -78,10 +169,35 @@ int cmd_diff(int argc, char **argv)
 	if (err)
 		return pgt_fail(err);
 	const struct pgt_model *ma = r.models[0], *mb = r.models[1];
-	size_t n = pgt_model_npgds(ma);
-	size_t ndiff = 0;
-	for (size_t i = 0; i < n; i++)
-		ndiff += pgd_differs(pgt_model_pgd(ma, i), pgt_model_pgd(mb, i));
+	const struct pgt_model_config *cfa = pgt_model_config(ma),
+				      *cfb = pgt_model_config(mb);
+	/*
+	 * 6.1 has no vmalloc_sync_all(): its arch_sync_kernel_mappings()
+	 * ignores --sync, so a --sync pair with nothing else differing
+	 * compares a model with itself.
+	 */
+	if (a.model.nsyncs == 2 && cfa->kernel == PGT_KERNEL_6_1 &&
+	    cfb->kernel == PGT_KERNEL_6_1 && cfa->policy == cfb->policy) {
+		run_deinit(&r);
+		return pgt_fail(pgt_error_create(PGT_ERROR_INVALID,
+			"%s: a --sync pair compares nothing under kernel 6.1 rules "
+			"(6.1 syncs with arch_sync_kernel_mappings(), whatever --sync "
+			"says); add --kernel=2.6.21 to compare the seed's and 2.6.35's "
+			"vmalloc_sync_all()", a.trace));
+	}
+	struct pair *pairs;
+	size_t npairs, ndiff = 0, only_b = 0;
+	if ((err = pair_up(ma, mb, &pairs, &npairs))) {
+		run_deinit(&r);
+		return pgt_fail(err);
+	}
+	for (size_t i = 0; i < npairs; i++) {
+		ndiff += pgd_differs(pairs[i].x, pairs[i].y);
+		only_b += pairs[i].x == &pairs[i].made;
+	}
+	/* Dropped on both sides: freed, never diverged or faulted on either. */
+	uint64_t plain_both = pgt_model_pgds_dropped(ma) - only_b;
+	uint64_t n = npairs + plain_both;
 
 	if (a.model.json) {
 		struct json j;
@@ -89,6 +205,21 @@ int cmd_diff(int argc, char **argv)
 		json_begin_object(&j, NULL);
 		report_json(&j, "a", &r, 0, a.model.all);
 		report_json(&j, "b", &r, 1, a.model.all);
+		/* The pgds the text shows, paired, each saying whether the sides differ. */
+		json_begin_array(&j, "pgds");
+		for (size_t i = 0; i < npairs; i++) {
+			const struct pgt_pgd_stats *x = pairs[i].x, *y = pairs[i].y;
+			bool d = pgd_differs(x, y);
+			if (!a.model.all && !d && !run_interesting(x) &&
+			    !run_interesting(y))
+				continue;
+			json_begin_object(&j, NULL);
+			json_string(&j, "pgd", report_pgd_name(&r, x->id));
+			json_uint(&j, "alloc_line", x->alloc_line);
+			json_bool(&j, "differs", d);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
 		json_uint(&j, "differing_pgds", ndiff);
 		json_bool(&j, "differ", ndiff != 0);
 		json_end_object(&j);
@@ -98,45 +229,54 @@ int cmd_diff(int argc, char **argv)
 		char da[128], db[128];
 		report_describe(ma, da, sizeof(da));
 		report_describe(mb, db, sizeof(db));
-		fprintf(f, "trace:   %s (%s), %" PRIu64 " events", r.path,
-			pgt_format_name(r.format), r.events);
+		fprintf(f, "trace:   %s (%s), %" PRIu64 " %s", r.path,
+			pgt_format_name(r.format), PL(r.events, "event", "events"));
 		if (r.skipped)
-			fprintf(f, ", %" PRIu64 " other lines skipped", r.skipped);
+			fprintf(f, ", %" PRIu64 " other %s skipped",
+				PL(r.skipped, "line", "lines"));
 		if (r.stopped)
 			fprintf(f, ", stopped at line %" PRIu64 " (--at)", r.stop_line);
 		fputc('\n', f);
 		if (r.from_image)
-			fprintf(f, "start:   kernel page tables of a memory image (--core)\n");
+			fprintf(f, "start:   %s\n", run_start_text(&r));
 		fprintf(f, "A:       %s\nB:       %s\n", da, db);
 		fprintf(f, "(* marks a pgd whose divergence, max, faults, hazards or oopses differ)\n\n");
 		fprintf(f, "  %-12s %-20s %-4s | %-6s %4s %4s %6s %4s | %-6s %4s %4s %6s %4s\n",
 			"PGD", "TASK", "LIVE", "A:KPMD", "DIV", "MAX", "FAULTS",
 			"HAZ", "B:KPMD", "DIV", "MAX", "FAULTS", "HAZ");
-		size_t hidden = 0;
-		for (size_t i = 0; i < n; i++) {
-			const struct pgt_pgd_stats *x = pgt_model_pgd(ma, i);
-			const struct pgt_pgd_stats *y = pgt_model_pgd(mb, i);
+		uint64_t hidden = 0;
+		for (size_t i = 0; i < npairs; i++) {
+			const struct pgt_pgd_stats *x = pairs[i].x, *y = pairs[i].y;
 			bool d = pgd_differs(x, y);
 			if (!a.model.all && !d && !run_interesting(x) &&
 			    !run_interesting(y)) {
 				hidden++;
 				continue;
 			}
-			char task[64];
-			run_format_task(&r, x, task, sizeof(task));
-			fprintf(f, "%c %-12s %-20s %-4s | %-6s %4u %4u %6" PRIu64 " %4" PRIu64
-				   " | %-6s %4u %4u %6" PRIu64 " %4" PRIu64 "\n",
-				d ? '*' : ' ', report_pgd_name(&r, x->id), task,
-				x->live ? "yes" : "no",
-				x->own_kernel_pmd ? "own" : "shared",
-				pgt_pgd_divergent(x), x->max_divergent, x->faults,
-				x->hazards, y->own_kernel_pmd ? "own" : "shared",
-				pgt_pgd_divergent(y), y->max_divergent, y->faults,
-				y->hazards);
+			pair_row(f, &r, x, y, d);
+		}
+		if (a.model.all && r.spool[0].f) {
+			/* Freed and plain on both sides, in the order freed. */
+			struct pgt_pgd_stats x, y;
+			bool got = true;
+			rewind(r.spool[0].f);
+			while (got) {
+				if ((err = spool_next(&r.spool[0], &x, &got))) {
+					free(pairs);
+					run_deinit(&r);
+					return pgt_fail(err);
+				}
+				if (!got || kept(mb, x.serial))
+					continue;
+				make_plain(&x, mb, &y);
+				pair_row(f, &r, &x, &y, false);
+			}
+		} else {
+			hidden += plain_both;
 		}
 		if (hidden)
-			fprintf(f, "  (%zu freed pgds alike on both sides not shown; --all lists them)\n",
-				hidden);
+			fprintf(f, "  (%" PRIu64 " freed %s alike on both sides not shown; --all lists them)\n",
+				PL(hidden, "pgd", "pgds"));
 		struct report_totals ta, tb;
 		report_totals(ma, &ta);
 		report_totals(mb, &tb);
@@ -161,8 +301,10 @@ int cmd_diff(int argc, char **argv)
 		cost_row(f, "BUG_ONs", ca->bugs, cb->bugs);
 		cost_row(f, "writes to freed tables", ca->uaf_writes, cb->uaf_writes);
 		cost_row(f, "writes to reused tables", ca->corrupting_writes, cb->corrupting_writes);
-		fprintf(f, "\n%zu of %zu pgds differ\n", ndiff, n);
+		fprintf(f, "\n%zu of %" PRIu64 " %s %s\n", ndiff, PL(n, "pgd", "pgds"),
+			ndiff == 1 ? "differs" : "differ");
 	}
+	free(pairs);
 	run_deinit(&r);
 	return ndiff ? PGT_EXIT_DIFFER : PGT_EXIT_OK;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli/json.h"
 #include "cli/modelopts.h"
 #include "core/physmem.h"
 #include "formats/elfcore.h"
@@ -36,6 +37,7 @@ struct dump_args {
 	const char *symbols; /* --symbols FILE */
 	int cpu;             /* --cpu N (default 0) */
 	bool info_mem;       /* --info-mem: QEMU's `info mem` format */
+	bool user_half;      /* --user-half: the PTI user pgd, 4 KiB above */
 	char **addrs;        /* pgds: pgds given by address */
 	int naddrs;
 };
@@ -76,6 +78,41 @@ void dump_image_close(struct dump_image *img);
  * image does not hold it (a trimmed image).
  */
 bool dump_image_lowmem(const struct dump_image *img, uint64_t *ret);
+
+/*
+ * The layout of the image's kernel, for ptdump's area markers: PAGE_OFFSET
+ * and lowmem as found, the machine options @o give, and the kernel --kernel
+ * names, else 6.1 when the symbols have cpu_entry_area, else 2.6.21.
+ * False when no layout fits.
+ */
+bool dump_image_layout(const struct model_opts *o, const struct dump_image *img,
+		       struct pgt_layout *ret);
+
+/* A pgd to print, from a replay or an image. */
+struct dump_view {
+	const struct pgt_physmem *mem;
+	uint64_t pa;      /* the pgd's physical address */
+	uint64_t ref_pa;  /* swapper_pg_dir's, when has_ref */
+	bool has_ref;
+	bool swapper;     /* the pgd is swapper_pg_dir */
+	uint32_t page_offset;
+	const struct pgt_layout *layout; /* for area markers, or NULL */
+	struct pgt_symbols *syms;        /* names for ranges, or NULL */
+};
+
+/*
+ * Print a pgd the one way both dumps do: its four entries, its ranges in
+ * ptdump's format with ptdump's area markers (DIFF where a kernel PDE
+ * differs from swapper_pg_dir's), the number of ranges, and for each kernel
+ * slot whether the pgd shares swapper_pg_dir's PMD page or which of its
+ * entries differ (missing, stale, different).  With @j, the same as keys of
+ * the open object: entries, ranges, nranges, differing_ranges,
+ * kernel_slots.
+ */
+struct pgt_error *dump_view_print(const struct dump_view *v, struct json *j);
+
+/* Read all that dump_view_print() will print; its error if any. */
+struct pgt_error *dump_view_check(const struct dump_view *v);
 
 /* A pgd named on the command line. */
 struct dump_pgd {

@@ -21,90 +21,83 @@ int dump_model_pgd(const struct dump_args *a)
 	if (err)
 		return pgt_fail(err);
 	const struct pgt_model *m = r.models[0];
+	const struct pgt_model_config *cfg = pgt_model_config(m);
 	bool swapper = strcmp(a->pgd, "swapper") == 0;
-	uint32_t id = swapper ? 0 : pgt_strtab_find(r.tab, a->pgd, strlen(a->pgd));
 	const struct pgt_pgd_stats *s = NULL;
 	if (!swapper) {
+		uint32_t id = report_find_pgd(&r, a->pgd);
 		s = id ? pgt_model_find_pgd(m, id) : NULL;
 		if (!s) {
 			err = pgt_error_create(PGT_ERROR_INPUT,
 				"%s: pgd '%s' is not live at the end of the replay%s",
 				a->trace, a->pgd, a->model.at ? " (--at)" : "");
-			run_deinit(&r);
-			return pgt_fail(err);
+			goto out;
 		}
 	}
-	uint64_t cr3 = swapper ? pgt_model_swapper_cr3(m) : s->pa;
-	uint64_t ref = swapper ? 0 : pgt_model_swapper_cr3(m);
+	if (a->user_half && !(cfg->kernel == PGT_KERNEL_6_1 &&
+			      cfg->policy == PGT_POLICY_UNSHARED)) {
+		err = pgt_error_create(PGT_ERROR_INVALID,
+			"--user-half: pgds are PTI pairs only under --kernel=6.1 --unshared");
+		goto out;
+	}
+	uint64_t half = a->user_half ? PGT_PAGE_SIZE : 0;
 	struct pgt_physmem mem = pgt_model_physmem(m);
 	const struct pgt_layout *L = pgt_model_layout(m);
-	uint64_t pdpt[PGT_PTRS_PER_PGD];
-	err = pgt_read_pdpt(&mem, pgt_cr3_pdpt(cr3), pdpt);
-	if (err) {
-		run_deinit(&r);
-		return pgt_fail(err);
-	}
-	struct json j;
-	struct ptdump_printer p = {
-		.f = stdout,
-		.mark_differs = !swapper,
-		.symbolize = r.syms ? dump_symbolize : NULL,
-		.symbolize_arg = r.syms,
+	struct dump_view v = {
+		.mem = &mem,
+		.pa = pgt_cr3_pdpt(swapper ? pgt_model_swapper_cr3(m) : s->pa) + half,
+		.ref_pa = pgt_cr3_pdpt(pgt_model_swapper_cr3(m)) + half,
+		.has_ref = true,
+		.swapper = swapper,
+		.page_offset = L->page_offset,
+		.layout = L,
+		.syms = r.syms,
 	};
-	char desc[128];
-	report_describe(m, desc, sizeof(desc));
+	if ((err = dump_view_check(&v)))
+		goto out;
+	const char *name = swapper ? "swapper_pg_dir" : report_pgd_name(&r, s->id);
 	if (a->model.json) {
+		struct json j;
 		json_init(&j, stdout);
-		p.json = &j;
 		json_begin_object(&j, NULL);
-		json_string(&j, "pgd", swapper ? "swapper_pg_dir" : a->pgd);
-		json_hex(&j, "pa", cr3);
-		json_string(&j, "policy", pgt_policy_name(pgt_model_config(m)->policy));
-		json_string(&j, "kernel", pgt_kernel_name(pgt_model_config(m)->kernel));
+		json_string(&j, "trace", r.path);
+		json_string(&j, "pgd", name);
+		json_hex(&j, "pa", v.pa);
+		json_bool(&j, "user_half", a->user_half);
+		json_string(&j, "policy", pgt_policy_name(cfg->policy));
+		json_string(&j, "kernel", pgt_kernel_name(cfg->kernel));
 		json_uint(&j, "events", r.events);
-		json_begin_array(&j, "entries");
-		for (int i = 0; i < PGT_PTRS_PER_PGD; i++)
-			json_hex(&j, NULL, pdpt[i]);
-		json_end_array(&j);
-		json_begin_array(&j, "kernel_slots");
-		for (int i = L->user_pgds; i < PGT_PTRS_PER_PGD; i++) {
-			json_begin_object(&j, NULL);
-			json_uint(&j, "slot", (uint64_t)i);
-			json_string(&j, "kernel_pmd",
-				    swapper ? "swapper" : s->own_kernel_pmd ? "own" : "shared");
-			json_end_object(&j);
+		if (s) {
+			json_uint(&j, "divergent", pgt_pgd_divergent(s));
+			json_uint(&j, "missing", s->missing);
+			json_uint(&j, "stale", s->stale);
+			json_uint(&j, "different", s->different);
+			json_uint(&j, "max_divergent", s->max_divergent);
 		}
-		json_end_array(&j);
-		json_begin_array(&j, "ranges");
+		err = dump_view_print(&v, &j);
+		json_end_object(&j);
+		if (!err)
+			json_finish(&j);
 	} else {
-		char task[64] = "";
+		char task[64] = "", desc[128];
 		if (s)
 			run_format_task(&r, s, task, sizeof(task));
-		printf("pgd %s%s%s%s at physical 0x%" PRIx64 ", after %" PRIu64 " events\n",
-		       swapper ? "swapper_pg_dir" : a->pgd, s ? " (" : "",
-		       task, s ? ")" : "", cr3, r.events);
+		report_describe(m, desc, sizeof(desc));
+		printf("pgd %s%s%s%s at physical 0x%08" PRIx64 ", after %" PRIu64 " %s\n",
+		       name, s ? " (" : "", task, s ? ")" : "", v.pa - half,
+		       PL(r.events, "event", "events"));
+		if (a->user_half)
+			printf("user half (PTI): physical 0x%08" PRIx64
+			       ", compared with swapper_pg_dir's user half\n", v.pa);
 		printf("policy: %s\n", desc);
-		for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
-			const char *what = i < L->user_pgds ? "user"
-					   : swapper ? "kernel PMD"
-					   : s->own_kernel_pmd ? "kernel PMD (own copy)"
-							       : "kernel PMD (swapper's)";
-			printf("pgd[%d] = 0x%016" PRIx64 "  %s\n", i, pdpt[i], what);
-		}
 		if (s)
-			printf("divergence: %u entries (%u missing, %u stale, %u different); max %u\n",
-			       pgt_pgd_divergent(s), s->missing, s->stale,
-			       s->different, s->max_divergent);
+			printf("divergence: %u %s (%u missing, %u stale, %u different) of the kernel half; at most %u\n",
+			       PL(pgt_pgd_divergent(s), "entry", "entries"), s->missing,
+			       s->stale, s->different, s->max_divergent);
 		printf("\n");
+		err = dump_view_print(&v, NULL);
 	}
-	err = pgt_ranges(&mem, cr3, ref, L->page_offset, UINT64_C(1) << 32,
-			 ptdump_print_range, &p);
-	if (a->model.json) {
-		json_end_array(&j);
-		json_uint(&j, "differing_ranges", p.differing);
-		json_end_object(&j);
-		json_finish(&j);
-	}
+out:
 	run_deinit(&r);
 	if (err)
 		return pgt_fail(err);

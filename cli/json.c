@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include <inttypes.h>
+#include <string.h>
 
+#include "cli/escape.h"
 #include "json.h"
 
 void json_init(struct json *j, FILE *f)
@@ -28,10 +30,20 @@ static void put_string(FILE *f, const char *s)
 			fputs("\\t", f);
 			break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20 || *p == 0x7f) {
 				fprintf(f, "\\u%04x", *p);
-			else
+			} else if (*p < 0x80) {
 				fputc(*p, f);
+			} else {
+				/* Valid UTF-8 as it is; a stray byte as U+0080..U+00FF. */
+				int len = escape_utf8_len(p, strnlen((const char *)p, 4));
+				if (len > 0) {
+					fwrite(p, 1, (size_t)len, f);
+					p += len - 1;
+				} else {
+					fprintf(f, "\\u%04x", *p);
+				}
+			}
 		}
 	}
 	fputc('"', f);

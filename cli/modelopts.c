@@ -20,6 +20,10 @@ enum {
 	OPT_AT,
 	OPT_ALL,
 	OPT_JSON,
+	OPT_NOTES,
+	OPT_START_CORE,
+	OPT_ADOPT,
+	OPT_NO_ADOPT,
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 };
@@ -37,10 +41,18 @@ static const struct argp_option options[] = {
 	{NULL, 0, NULL, 0, "Input and output:", 30},
 	{"format", OPT_FORMAT, "auto|native|ftrace", 0,
 	 "trace format (default: detected from the first line)", 0},
-	{"at", OPT_AT, "N|LABEL", 0,
-	 "stop after event N, or at the marker LABEL (a label record or ftrace tracing_mark_write)", 0},
+	{"at", OPT_AT, "N|line:N|LABEL", 0,
+	 "stop after event N (event:N), after trace line N (line:N), or at the marker LABEL (a label record or ftrace tracing_mark_write)", 0},
 	{"all", OPT_ALL, NULL, 0,
 	 "list every pgd, not only live ones and those that diverged or faulted", 0},
+	{"start-core", OPT_START_CORE, "IMAGE", 0,
+	 "the recording began on a running machine and IMAGE is its memory then: start from its kernel page tables, vmalloc mappings and the pgds on its pgd_list (needs --symbols)", 0},
+	{"adopt", OPT_ADOPT, NULL, 0,
+	 "a pgd named before any pgd_alloc existed before the recording: adopt it (default for ftrace recordings and with --start-core)", 0},
+	{"no-adopt", OPT_NO_ADOPT, NULL, 0,
+	 "a pgd named before any pgd_alloc is an error (default for native traces)", 0},
+	{"notes", OPT_NOTES, "N", 0,
+	 "keep the first N notes of each kind (hazards, oopses, ...; default 10, 0: all); the rest are counted", 0},
 	{"json", OPT_JSON, NULL, 0, "print one JSON object instead of text", 0},
 	{"progress", OPT_PROGRESS, NULL, 0,
 	 "show a progress line on standard error from the start (default: after a second, when standard error is a terminal and the output is not JSON)", 0},
@@ -64,6 +76,8 @@ static const struct argp_option machine_options[] = {
 void model_opts_init(struct model_opts *o)
 {
 	memset(o, 0, sizeof(*o));
+	o->notes = 10;
+	o->adopt = -1;
 	pgt_machine_init(&o->machine);
 	o->machine.set = 0;
 }
@@ -207,6 +221,22 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ALL:
 		o->all = true;
 		return 0;
+	case OPT_START_CORE:
+		o->start_core = arg;
+		return 0;
+	case OPT_ADOPT:
+	case OPT_NO_ADOPT:
+		o->adopt = key == OPT_ADOPT;
+		return 0;
+	case OPT_NOTES: {
+		char *end;
+		errno = 0;
+		unsigned long long n = strtoull(arg, &end, 10);
+		if (!*arg || *end || errno || arg[0] == '-')
+			argp_error(state, "--notes needs a count, not '%s'", arg);
+		o->notes = n;
+		return 0;
+	}
 	case OPT_JSON:
 		o->json = true;
 		return 0;
@@ -263,6 +293,7 @@ void model_opts_config(const struct model_opts *o, int i,
 		       struct pgt_model_config *ret)
 {
 	memset(ret, 0, sizeof(*ret));
+	ret->notes_limit = o->notes;
 	ret->policy = o->npolicies ? o->policy[i < o->npolicies ? i : 0]
 				   : PGT_POLICY_SHARED;
 	ret->sync = o->nsyncs ? o->sync[i < o->nsyncs ? i : 0] : PGT_SYNC_SEED;

@@ -25,9 +25,12 @@ struct model_opts {
 	enum pgt_format format;
 	const char *at;             /* --at: event count or marker label */
 	bool all;                   /* --all: every pgd, not only the interesting */
+	uint64_t notes;             /* --notes: notes kept per kind (0: all) */
 	bool json;
 	enum progress_mode progress; /* --progress, --no-progress */
 	const char *core;           /* --core IMAGE: a real starting state */
+	const char *start_core;     /* --start-core IMAGE: the machine when recording began */
+	int adopt;                  /* --adopt 1, --no-adopt 0, -1: by the input */
 	const char *symbols;        /* --symbols FILE */
 };
 

@@ -60,9 +60,21 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		/* after an error the model is left alone; batches still drain */
 		for (size_t i = 0; i < b->n && !w->err; i++) {
+			/* Bring in what the next events' pgds need while this
+			 * one is applied. */
+			if (i + 16 < b->n)
+				pgt_model_prefetch(w->model, &b->ev[i + 16], 0);
+			if (i + 8 < b->n)
+				pgt_model_prefetch(w->model, &b->ev[i + 8], 1);
 			struct pgt_error *err = pgt_model_apply(w->model, &b->ev[i]);
 			if (err) {
-				w->err = err;
+				/* Two sides: say which one the error is about. */
+				const struct pgt_model_config *c = pgt_model_config(w->model);
+				w->err = p->n < 2 ? err
+					 : pgt_error_prefix(err, "side %c (%s, kernel %s)",
+							    'A' + (int)(w - p->workers),
+							    pgt_policy_name(c->policy),
+							    pgt_kernel_name(c->kernel));
 				w->err_index = w->taken * BATCH + i;
 				w->err_line = b->ev[i].line;
 				pthread_mutex_lock(&p->lock);
@@ -87,7 +99,7 @@ struct pgt_error *pipeline_create(struct pgt_model *const *models, int n,
 	p->n = n;
 	for (int i = 0; i < n; i++)
 		p->models[i] = models[i];
-	if (n == 1) {
+	if (n == 0) {
 		*ret = p;
 		return NULL;
 	}
@@ -136,7 +148,7 @@ static void publish(struct pipeline *p)
 struct pgt_error *pipeline_push(struct pipeline *p, const struct pgt_event *ev,
 				uint64_t *line_ret)
 {
-	if (p->n == 1) {
+	if (p->n == 0) {
 		p->pushed++;
 		struct pgt_error *err = pgt_model_apply(p->models[0], ev);
 		if (err)
@@ -151,7 +163,7 @@ struct pgt_error *pipeline_push(struct pipeline *p, const struct pgt_event *ev,
 
 bool pipeline_failed(struct pipeline *p)
 {
-	return p->n > 1 && p->seen_failed;
+	return p->n > 0 && p->seen_failed;
 }
 
 /* Stop the workers after what is queued. */
@@ -171,7 +183,7 @@ static void close_and_join(struct pipeline *p)
 
 struct pgt_error *pipeline_finish(struct pipeline *p, uint64_t *line_ret)
 {
-	if (p->n == 1)
+	if (p->n == 0)
 		return NULL;
 	if (p->cur && p->cur->n) {
 		pthread_mutex_lock(&p->lock);
@@ -200,7 +212,7 @@ void pipeline_destroy(struct pipeline *p)
 {
 	if (!p)
 		return;
-	if (p->n > 1) {
+	if (p->n > 0) {
 		close_and_join(p);
 		for (int i = 0; i < p->n; i++)
 			pgt_error_destroy(p->workers[i].err);

@@ -86,15 +86,59 @@ static const struct {
 #define TRACING "/sys/kernel/tracing"
 #define BUFFER_KB "16384"
 
-/* The kernel command line form: spaces become commas, probes join with ';'. */
+/*
+ * Fetch arguments without '$': GRUB's script parser (and the shell that
+ * update-grub sources /etc/default/grub with) expands $arg1 and $retval to
+ * nothing.  On i386 (regparm(3), 6.1) $arg1..$arg3 are %ax, %dx, %cx,
+ * $retval is %ax, $stackN is +4N(%sp) and $argN for N > 3 is $stack(N-3)
+ * (regs_get_kernel_argument: the return address is $stack0); since 5.2
+ * kernel_stack_pointer() is regs->sp, so $stack is %sp.  The trace lines
+ * are the same either way: every field is named.
+ */
+static bool put_register_form(const char **d, char **o)
+{
+	static const char *const args[] = {"%ax", "%dx", "%cx"};
+	const char *s = *d;
+	if (strncmp(s, "$retval", 7) == 0) {
+		*o = stpcpy(*o, "%ax");
+		*d = s + 7;
+		return true;
+	}
+	if (strncmp(s, "$arg", 4) == 0 && s[4] >= '1' && s[4] <= '9') {
+		int n = s[4] - '0';
+		*o = n <= 3 ? stpcpy(*o, args[n - 1])
+			    : *o + sprintf(*o, "+%d(%%sp)", 4 * (n - 3));
+		*d = s + 5;
+		return true;
+	}
+	if (strncmp(s, "$stack", 6) == 0) {
+		if (s[6] >= '0' && s[6] <= '9') {
+			int n = s[6] - '0';
+			*o = n ? *o + sprintf(*o, "+%d(%%sp)", 4 * n)
+			       : stpcpy(*o, "+0(%sp)");
+			*d = s + 7;
+		} else {
+			*o = stpcpy(*o, "%sp");
+			*d = s + 6;
+		}
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The kernel command line form: spaces become commas, probes join with
+ * ';', fetch arguments name registers (put_register_form).
+ */
 static char *boot_kprobes(void)
 {
 	size_t n;
 	const struct pgt_ftrace_probe *p = pgt_ftrace_probes(&n);
 	size_t len = 1;
+	/* A register form is at most 9 bytes ("+36(%sp)") for 5 of '$': 2x. */
 	for (size_t i = 0; i < n; i++)
 		if (p[i].definition && p[i].boot)
-			len += strlen(p[i].definition) + 1;
+			len += 2 * strlen(p[i].definition) + 1;
 	char *s = malloc(len);
 	if (!s)
 		return NULL;
@@ -104,8 +148,12 @@ static char *boot_kprobes(void)
 			continue;
 		if (o != s)
 			*o++ = ';';
-		for (const char *d = p[i].definition; *d; d++)
+		for (const char *d = p[i].definition; *d;) {
+			if (*d == '$' && put_register_form(&d, &o))
+				continue;
 			*o++ = *d == ' ' ? ',' : *d;
+			d++;
+		}
 	}
 	*o = '\0';
 	return s;
@@ -133,7 +181,8 @@ static char *boot_tracepoints(void)
 	return s;
 }
 
-static void print_text(const char *cmdline_kprobes, const char *cmdline_events)
+static void print_text(const char *cmdline_kprobes, const char *cmdline_events,
+		       const char *grub)
 {
 	size_t n;
 	const struct pgt_ftrace_probe *p = pgt_ftrace_probes(&n);
@@ -175,19 +224,44 @@ static void print_text(const char *cmdline_kprobes, const char *cmdline_events)
 	printf("  echo 0 > tracing_on\n");
 	printf("  gzip -c trace > /tmp/trace.txt.gz\n");
 	printf("  grep -q 'entries-in-buffer/entries-written: \\([0-9]*\\)/\\1 ' trace || echo 'events were lost: enlarge buffer_size_kb'\n");
+	printf("  # then put tracefs back: disable the events, remove the probes\n");
+	printf("  echo 0 > events/pgt/enable\n");
+	for (size_t i = 0; i < n; i++)
+		if (!p[i].definition)
+			printf("  echo 0 > events/%s/%s/enable\n", p[i].system,
+			       p[i].event);
+	for (size_t i = 0; i < n; i++)
+		if (p[i].definition)
+			printf("  echo '-:%s/%s' >> kprobe_events\n", p[i].system,
+			       p[i].event);
+	printf("  (and buffer_size_kb, trace_clock as they were)\n");
+	printf("\nA recording started at run time begins with processes alive: "
+	       "it names pgds\nit never saw allocated, which replay adopts, or "
+	       "takes from the start image\n(pgtrace record --start-core).\n");
 
 	printf("\nRecording from boot (kernel command line; the set_memory_* "
 	       "probes are left out for length):\n");
 	printf("  trace_buf_size=16M trace_clock=global trace_event=%s "
 	       "kprobe_event=%s\n",
 	       cmdline_events, cmdline_kprobes);
+	printf("\nThe same in /etc/default/grub (keep your own options in place "
+	       "of 'quiet'; the single quotes keep GRUB from splitting at ';'), "
+	       "then update-grub, reboot and compare /proc/cmdline:\n");
+	printf("  GRUB_CMDLINE_LINUX_DEFAULT=\"%s\"\n", grub);
+
+	printf("\nOr at run time in one command, which also restores tracefs "
+	       "afterwards:\n");
+	printf("  pgtrace record -o /tmp/trace.txt.gz [--start-core /tmp/t0.elf] "
+	       "-- WORKLOAD\n");
 
 	printf("\nThen:\n");
-	printf("  pgtrace convert /tmp/trace.txt.gz trace.pgt.gz --kernel=6.1 "
-	       "--lowmem=SIZE\n");
+	printf("  pgtrace replay /tmp/trace.txt.gz    # lowmem, kernel and "
+	       "policy come from the recording\n");
+	printf("  pgtrace convert /tmp/trace.txt.gz trace.pgt.gz\n");
 }
 
-static void print_json(const char *cmdline_kprobes, const char *cmdline_events)
+static void print_json(const char *cmdline_kprobes, const char *cmdline_events,
+		       const char *grub)
 {
 	size_t n;
 	const struct pgt_ftrace_probe *p = pgt_ftrace_probes(&n);
@@ -234,6 +308,7 @@ static void print_json(const char *cmdline_kprobes, const char *cmdline_events)
 	json_string(&j, "trace_event", cmdline_events);
 	json_string(&j, "kprobe_event", cmdline_kprobes);
 	json_end_object(&j);
+	json_string(&j, "grub_cmdline_linux_default", grub);
 	json_end_object(&j);
 	json_finish(&j);
 }
@@ -245,15 +320,21 @@ int cmd_probes(int argc, char **argv)
 		return PGT_EXIT_TROUBLE;
 	char *kprobes = boot_kprobes();
 	char *events = boot_tracepoints();
-	if (!kprobes || !events) {
+	char *grub = NULL;
+	if (!kprobes || !events ||
+	    asprintf(&grub,
+		     "quiet trace_buf_size=16M trace_clock=global trace_event=%s "
+		     "'kprobe_event=%s'",
+		     events, kprobes) < 0) {
 		free(kprobes);
 		free(events);
 		return pgt_fail(&pgt_error_nomem);
 	}
 	if (a.json)
-		print_json(kprobes, events);
+		print_json(kprobes, events, grub);
 	else
-		print_text(kprobes, events);
+		print_text(kprobes, events, grub);
+	free(grub);
 	free(kprobes);
 	free(events);
 	return PGT_EXIT_OK;

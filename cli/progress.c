@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "cli/escape.h"
 #include "cli/progress.h"
 
 static double since(const struct timespec *t0)
@@ -61,17 +62,26 @@ void progress_update(struct progress *p, uint64_t events, uint64_t read,
 			     p->name, (unsigned long long)events, rate / 1e6);
 	}
 	(void)n;
-	/* \r and erase-to-end: one line, rewritten in place */
-	fprintf(stderr, "\r%s\033[K", line);
+	/*
+	 * \r and erase-to-end: one line, rewritten in place; the name in it
+	 * goes through the escapes, the control sequences around it not.
+	 */
+	FILE *raw = escape_original(stderr);
+	fputc('\r', raw);
+	fflush(raw);
+	fputs(line, stderr);
 	fflush(stderr);
+	fputs("\033[K", raw);
+	fflush(raw);
 	p->shown = true;
 }
 
 void progress_end(struct progress *p)
 {
 	if (p->shown) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
+		FILE *raw = escape_original(stderr);
+		fputs("\r\033[K", raw);
+		fflush(raw);
 		p->shown = false;
 	}
 }

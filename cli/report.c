@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli/ptdump.h"
 #include "cli/report.h"
@@ -8,6 +11,39 @@ const char *report_pgd_name(const struct run *r, uint32_t id)
 {
 	const char *s = pgt_strtab_get(r->tab, id);
 	return *s ? s : "-";
+}
+
+/* "0x..." in hex, else decimal; the whole string. */
+static bool parse_id_number(const char *s, uint64_t *ret)
+{
+	int base = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10;
+	if (!((s[0] >= '0' && s[0] <= '9')))
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, base);
+	if (*end || errno || end == s)
+		return false;
+	*ret = v;
+	return true;
+}
+
+uint32_t report_find_pgd(const struct run *r, const char *spec)
+{
+	const struct pgt_model *m = r->models[0];
+	uint32_t id = pgt_strtab_find(r->tab, spec, strlen(spec));
+	if (id && pgt_model_find_pgd(m, id))
+		return id;
+	uint64_t want, v;
+	if (!parse_id_number(spec, &want))
+		return id;
+	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
+		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
+		if (s->live && parse_id_number(pgt_strtab_get(r->tab, s->id), &v) &&
+		    v == want)
+			return s->id;
+	}
+	return id;
 }
 
 void report_totals(const struct pgt_model *m, struct report_totals *ret)
@@ -85,6 +121,8 @@ void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 	case PGT_NOTE_PREDICTED:
 		fprintf(f, "observed fault at 0x%08" PRIx64 " (predicted)", n->addr);
 		break;
+	case PGT_NOTE__COUNT:
+		break;
 	}
 	if (pgd)
 		fprintf(f, " in pgd %s", pgd);
@@ -95,24 +133,46 @@ void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 	}
 }
 
+static void row_text(FILE *f, const struct run *r, const struct pgt_pgd_stats *s)
+{
+	char task[64], first[24];
+	run_format_task(r, s, task, sizeof(task));
+	line_ref(first, sizeof(first), s->first_divergence_line);
+	fprintf(f, "%-12s %-20s %-4s %-6s %5u %5u %5u %5u %5u %6" PRIu64 " %4" PRIu64 " %s\n",
+		report_pgd_name(r, s->id), task, s->live ? "yes" : "no",
+		s->own_kernel_pmd ? "own" : "shared",
+		pgt_pgd_divergent(s), s->missing, s->stale,
+		s->different, s->max_divergent, s->faults, s->hazards,
+		first);
+}
+
 void report_text(FILE *f, const struct run *r, int side, bool all)
 {
 	const struct pgt_model *m = r->models[side];
 	const struct pgt_layout *L = pgt_model_layout(m);
 	char desc[128], size[32];
 	report_describe(m, desc, sizeof(desc));
-	fprintf(f, "trace:   %s (%s), %" PRIu64 " events", r->path,
-		pgt_format_name(r->format), r->events);
+	fprintf(f, "trace:   %s (%s), %" PRIu64 " %s", r->path,
+		pgt_format_name(r->format), PL(r->events, "event", "events"));
 	if (r->skipped)
-		fprintf(f, ", %" PRIu64 " other lines skipped", r->skipped);
+		fprintf(f, ", %" PRIu64 " other %s skipped", PL(r->skipped, "line", "lines"));
 	if (r->backwards)
-		fprintf(f, ", %" PRIu64 " timestamps going backwards raised", r->backwards);
+		fprintf(f, ", %" PRIu64 " %s going backwards raised",
+			PL(r->backwards, "timestamp", "timestamps"));
 	if (r->stopped)
 		fprintf(f, ", stopped at line %" PRIu64 " (--at)", r->stop_line);
 	fputc('\n', f);
+	if (r->pairs.orphan_returns)
+		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc returns without their entry (mm unknown), first at line %" PRIu64 "\n",
+			r->pairs.orphan_returns, r->pairs.first_orphan_line);
+	if (r->pairs.unmatched_entries)
+		fprintf(f, "pairs:   %" PRIu64 " pgd_alloc entries never returned (nothing allocated), first at line %" PRIu64 "\n",
+			r->pairs.unmatched_entries, r->pairs.first_unmatched_line);
 	fprintf(f, "policy:  %s\n", desc);
+	if (r->policy.source != INFER_FROM_OPTION)
+		fprintf(f, "         policy from %s\n", r->policy.why);
 	if (r->from_image)
-		fprintf(f, "start:   kernel page tables of a memory image (--core)\n");
+		fprintf(f, "start:   %s\n", run_start_text(r));
 	ptdump_format_size(L->lowmem, size, sizeof(size));
 	fprintf(f, "layout:  PAGE_OFFSET 0x%08x, lowmem %s, vmalloc 0x%08x-0x%08x, kernel PMD slots %d\n\n",
 		L->page_offset, size, L->vmalloc_start, L->vmalloc_end,
@@ -120,7 +180,7 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 
 	fprintf(f, "%-12s %-20s %-4s %-6s %5s %5s %5s %5s %5s %6s %4s %s\n",
 		"PGD", "TASK", "LIVE", "KPMD", "DIV", "MISS", "STALE", "DIFF",
-		"MAX", "FAULTS", "HAZ", "FIRST");
+		"MAX", "FAULTS", "HAZ", "FIRST-LINE");
 	size_t shown = 0, hidden = 0;
 	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
 		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
@@ -129,29 +189,43 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 			continue;
 		}
 		shown++;
-		char task[64], first[24];
-		run_format_task(r, s, task, sizeof(task));
-		line_ref(first, sizeof(first), s->first_divergence_line);
-		fprintf(f, "%-12s %-20s %-4s %-6s %5u %5u %5u %5u %5u %6" PRIu64 " %4" PRIu64 " %s\n",
-			report_pgd_name(r, s->id), task, s->live ? "yes" : "no",
-			s->own_kernel_pmd ? "own" : "shared",
-			pgt_pgd_divergent(s), s->missing, s->stale,
-			s->different, s->max_divergent, s->faults, s->hazards,
-			first);
+		row_text(f, r, s);
+	}
+	if (all) {
+		struct spool *sp = (struct spool *)&r->spool[side];
+		struct pgt_pgd_stats s;
+		bool got = sp->f != NULL;
+		if (got)
+			rewind(sp->f);
+		while (got) {
+			struct pgt_error *err = spool_next(sp, &s, &got);
+			if (err) {
+				pgt_error_destroy(err);
+				break;
+			}
+			if (got) {
+				shown++;
+				row_text(f, r, &s);
+			}
+		}
+	} else {
+		hidden += pgt_model_pgds_dropped(m);
 	}
 	if (!shown)
 		fprintf(f, "(no pgds)\n");
 	if (hidden)
-		fprintf(f, "(%zu freed pgds that never diverged or faulted not shown; --all lists them)\n",
-			hidden);
+		fprintf(f, "(%zu freed %s that never diverged or faulted not shown; --all lists them)\n",
+			PL(hidden, "pgd", "pgds"));
 
 	struct report_totals t;
 	report_totals(m, &t);
-	fprintf(f, "\ntotals:  %" PRIu64 " live pgds, %" PRIu64 " divergent, %" PRIu64
-		   " divergent entries (%" PRIu64 " missing, %" PRIu64 " stale, %" PRIu64
-		   " different); %" PRIu64 " vmalloc faults, %" PRIu64 " hazards, %" PRIu64 " oopses\n",
-		t.live_pgds, t.divergent_pgds, t.divergent_entries, t.missing,
-		t.stale, t.different, t.faults, t.hazards, t.oopses);
+	fprintf(f, "\ntotals:  %" PRIu64 " live %s, %" PRIu64 " divergent, %" PRIu64
+		   " divergent %s (%" PRIu64 " missing, %" PRIu64 " stale, %" PRIu64
+		   " different); %" PRIu64 " vmalloc %s, %" PRIu64 " %s, %" PRIu64 " %s\n",
+		PL(t.live_pgds, "pgd", "pgds"), t.divergent_pgds,
+		PL(t.divergent_entries, "entry", "entries"), t.missing,
+		t.stale, t.different, PL(t.faults, "fault", "faults"),
+		PL(t.hazards, "hazard", "hazards"), PL(t.oopses, "oops", "oopses"));
 
 	const struct pgt_costs *c = pgt_model_costs(m);
 	fprintf(f, "\ncosts:\n");
@@ -164,38 +238,90 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		c->kernel_pmd_copies_peak);
 	fprintf(f, "    kernel PTE pages  %" PRIu64 " now, %" PRIu64 " peak\n",
 		c->pte_pages, c->pte_pages_peak);
-	fprintf(f, "  pgd_alloc copies    %" PRIu64 " PMD entries\n",
-		c->pmd_copy_entries);
-	fprintf(f, "  pgd_list walks      %" PRIu64 " (%" PRIu64 " pgds visited)\n",
-		c->pgd_list_walks, c->pgd_list_visits);
-	fprintf(f, "  syncs               %" PRIu64 " calls, %" PRIu64 " entries examined, %" PRIu64 " written\n",
-		c->sync_calls, c->sync_entries_examined, c->sync_entries_written);
-	fprintf(f, "  set_pmd_pte         %" PRIu64 " broadcasts, %" PRIu64 " entries written\n",
-		c->broadcasts, c->broadcast_entries_written);
-	fprintf(f, "  cpa                 %" PRIu64 " splits, %" PRIu64 " reverts, %" PRIu64 " deferred frees\n",
-		c->cpa_splits, c->cpa_reverts, c->deferred_frees);
-	fprintf(f, "  vmalloc faults      %" PRIu64 " (%" PRIu64 " hazards, %" PRIu64 " oopses)\n",
-		c->faults, c->hazards, c->oopses);
+	fprintf(f, "  pgd_alloc copies    %" PRIu64 " PMD %s\n",
+		PL(c->pmd_copy_entries, "entry", "entries"));
+	fprintf(f, "  pgd_list walks      %" PRIu64 " (%" PRIu64 " %s visited)\n",
+		c->pgd_list_walks, PL(c->pgd_list_visits, "pgd", "pgds"));
+	fprintf(f, "  syncs               %" PRIu64 " %s, %" PRIu64 " %s examined, %" PRIu64 " written\n",
+		PL(c->sync_calls, "call", "calls"),
+		PL(c->sync_entries_examined, "entry", "entries"),
+		c->sync_entries_written);
+	fprintf(f, "  set_pmd_pte         %" PRIu64 " %s, %" PRIu64 " %s written\n",
+		PL(c->broadcasts, "broadcast", "broadcasts"),
+		PL(c->broadcast_entries_written, "entry", "entries"));
+	fprintf(f, "  cpa                 %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " deferred %s\n",
+		PL(c->cpa_splits, "split", "splits"),
+		PL(c->cpa_reverts, "revert", "reverts"),
+		PL(c->deferred_frees, "free", "frees"));
+	fprintf(f, "  vmalloc faults      %" PRIu64 " (%" PRIu64 " %s, %" PRIu64 " %s)\n",
+		c->faults, PL(c->hazards, "hazard", "hazards"),
+		PL(c->oopses, "oops", "oopses"));
 	if (c->uaf_writes || c->bugs || c->corrupting_writes)
-		fprintf(f, "  kernel bugs hit     %" PRIu64 " BUG_ONs, %" PRIu64 " writes into freed page tables, %" PRIu64 " into reused ones\n",
-			c->bugs, c->uaf_writes, c->corrupting_writes);
+		fprintf(f, "  kernel bugs hit     %" PRIu64 " %s, %" PRIu64 " %s into freed page tables, %" PRIu64 " into reused ones\n",
+			PL(c->bugs, "BUG_ON", "BUG_ONs"),
+			PL(c->uaf_writes, "write", "writes"), c->corrupting_writes);
 	if (c->observed_faults || c->user_faults)
 		fprintf(f, "  observed faults     %" PRIu64 " on kernel addresses (%" PRIu64 " predicted by the model), %" PRIu64 " on user addresses (not modelled)\n",
 			c->observed_faults, c->observed_predicted, c->user_faults);
+	if (c->unresolved_faults)
+		fprintf(f, "  unresolved faults   %" PRIu64 " observed in tasks whose pgd the recording does not name (not modelled)\n",
+			c->unresolved_faults);
+	if (c->adopted_pgds || c->adopted_vfrees)
+		fprintf(f, "  adopted             %" PRIu64 " pgds alive before the recording (their history before it unknown), %" PRIu64 " vfrees of mappings made before it\n",
+			c->adopted_pgds, c->adopted_vfrees);
 
 	size_t nn = pgt_model_nnotes(m);
 	if (nn) {
 		fprintf(f, "\nnotes:\n");
-		size_t limit = all ? nn : 20;
-		for (size_t i = 0; i < nn && i < limit; i++) {
+		for (size_t i = 0; i < nn; i++) {
 			const struct pgt_note *n = pgt_model_note(m, i);
 			fprintf(f, "  %s:%" PRIu64 ": ", r->path, n->line);
 			report_note_text(f, r, n);
 			fputc('\n', f);
 		}
-		if (nn > limit)
-			fprintf(f, "  (%zu more; --all lists them)\n", nn - limit);
+		uint64_t limit = pgt_model_config(m)->notes_limit;
+		for (int k = 0; k < PGT_NOTE__COUNT; k++) {
+			uint64_t cnt = pgt_model_note_count(m, k);
+			if (limit && cnt > limit)
+				fprintf(f, "  (%" PRIu64 " more %s notes not kept; --notes=N keeps more)\n",
+					cnt - limit, pgt_note_kind_name(k));
+		}
 	}
+}
+
+static void row_json(struct json *j, const struct run *r,
+		     const struct pgt_pgd_stats *s)
+{
+	json_begin_object(j, NULL);
+	json_string(j, "pgd", report_pgd_name(r, s->id));
+	if (s->mm)
+		json_string(j, "mm", pgt_strtab_get(r->tab, s->mm));
+	const char *comm = pgt_strtab_get(r->tab, s->comm);
+	if (*comm)
+		json_string(j, "comm", comm);
+	else
+		json_null(j, "comm");
+	if (s->pid >= 0)
+		json_int(j, "pid", s->pid);
+	else
+		json_null(j, "pid");
+	json_bool(j, "live", s->live);
+	json_bool(j, "adopted", s->adopted);
+	json_string(j, "kernel_pmd_state", s->own_kernel_pmd ? "own" : "shared");
+	json_hex(j, "pa", s->pa);
+	json_uint(j, "divergent", pgt_pgd_divergent(s));
+	json_uint(j, "missing", s->missing);
+	json_uint(j, "stale", s->stale);
+	json_uint(j, "different", s->different);
+	json_uint(j, "max_divergent", s->max_divergent);
+	json_uint(j, "max_line", s->max_line);
+	json_uint(j, "first_divergence_line", s->first_divergence_line);
+	json_uint(j, "faults", s->faults);
+	json_uint(j, "hazards", s->hazards);
+	json_uint(j, "oopses", s->oopses);
+	json_uint(j, "alloc_line", s->alloc_line);
+	json_uint(j, "free_line", s->free_line);
+	json_end_object(j);
 }
 
 void report_json(struct json *j, const char *key, const struct run *r,
@@ -208,15 +334,27 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_string(j, "trace", r->path);
 	json_string(j, "format", pgt_format_name(r->format));
 	json_string(j, "policy", pgt_policy_name(cfg->policy));
+	json_string(j, "policy_source", infer_source_name(r->policy.source));
+	json_string(j, "policy_why", r->policy.why);
+	if (r->policy.warning[0])
+		json_string(j, "policy_warning", r->policy.warning);
 	json_string(j, "sync", cfg->kernel == PGT_KERNEL_6_1
 				       ? "arch_sync_kernel_mappings"
 				       : pgt_sync_name(cfg->sync));
 	json_string(j, "kernel", pgt_kernel_name(cfg->kernel));
 	json_uint(j, "events", r->events);
-	json_uint(j, "skipped_lines", r->skipped);
+	json_uint(j, "lines_skipped", r->skipped);
 	json_uint(j, "timestamps_raised", r->backwards);
+	if (r->pairs.orphan_returns) {
+		json_uint(j, "alloc_returns_without_entry", r->pairs.orphan_returns);
+		json_uint(j, "first_return_without_entry_line", r->pairs.first_orphan_line);
+	}
+	if (r->pairs.unmatched_entries) {
+		json_uint(j, "alloc_entries_without_return", r->pairs.unmatched_entries);
+		json_uint(j, "first_entry_without_return_line", r->pairs.first_unmatched_line);
+	}
 	json_bool(j, "stopped", r->stopped);
-	json_string(j, "start", r->from_image ? "image" : "synthetic");
+	json_string(j, "start", r->start_core ? "start-image" : r->from_image ? "image" : "synthetic");
 	json_begin_object(j, "layout");
 	json_hex(j, "page_offset", L->page_offset);
 	json_uint(j, "lowmem", L->lowmem);
@@ -224,41 +362,35 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_hex(j, "vmalloc_end", L->vmalloc_end);
 	json_end_object(j);
 	json_begin_array(j, "pgds");
+	uint64_t hidden = 0;
 	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
 		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
-		if (!all && !run_interesting(s))
+		if (!all && !run_interesting(s)) {
+			hidden++;
 			continue;
-		json_begin_object(j, NULL);
-		json_string(j, "pgd", report_pgd_name(r, s->id));
-		if (s->mm)
-			json_string(j, "mm", pgt_strtab_get(r->tab, s->mm));
-		const char *comm = pgt_strtab_get(r->tab, s->comm);
-		if (*comm)
-			json_string(j, "comm", comm);
-		else
-			json_null(j, "comm");
-		if (s->pid >= 0)
-			json_int(j, "pid", s->pid);
-		else
-			json_null(j, "pid");
-		json_bool(j, "live", s->live);
-		json_string(j, "kernel_pmd", s->own_kernel_pmd ? "own" : "shared");
-		json_hex(j, "pa", s->pa);
-		json_uint(j, "divergent", pgt_pgd_divergent(s));
-		json_uint(j, "missing", s->missing);
-		json_uint(j, "stale", s->stale);
-		json_uint(j, "different", s->different);
-		json_uint(j, "max_divergent", s->max_divergent);
-		json_uint(j, "max_line", s->max_line);
-		json_uint(j, "first_divergence_line", s->first_divergence_line);
-		json_uint(j, "faults", s->faults);
-		json_uint(j, "hazards", s->hazards);
-		json_uint(j, "oopses", s->oopses);
-		json_uint(j, "alloc_line", s->alloc_line);
-		json_uint(j, "free_line", s->free_line);
-		json_end_object(j);
+		}
+		row_json(j, r, s);
+	}
+	if (all) {
+		struct spool *sp = (struct spool *)&r->spool[side];
+		struct pgt_pgd_stats s;
+		bool got = sp->f != NULL;
+		if (got)
+			rewind(sp->f);
+		while (got) {
+			struct pgt_error *err = spool_next(sp, &s, &got);
+			if (err) {
+				pgt_error_destroy(err);
+				break;
+			}
+			if (got)
+				row_json(j, r, &s);
+		}
+	} else {
+		hidden += pgt_model_pgds_dropped(m);
 	}
 	json_end_array(j);
+	json_uint(j, "pgds_not_shown", hidden);
 	struct report_totals t;
 	report_totals(m, &t);
 	const struct pgt_costs *c = pgt_model_costs(m);
@@ -287,7 +419,8 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	C(broadcast_entries_written); C(pmd_copy_entries); C(faults);
 	C(hazards); C(oopses); C(uaf_writes); C(corrupting_writes); C(bugs); C(cpa_splits);
 	C(cpa_reverts); C(deferred_frees); C(observed_faults);
-	C(observed_predicted); C(user_faults);
+	C(observed_predicted); C(user_faults); C(unresolved_faults);
+	C(adopted_pgds); C(adopted_vfrees);
 #undef C
 	json_end_object(j);
 	json_begin_array(j, "notes");
@@ -315,5 +448,12 @@ void report_json(struct json *j, const char *key, const struct run *r,
 		json_end_object(j);
 	}
 	json_end_array(j);
+	uint64_t unkept = 0, limit = cfg->notes_limit;
+	for (int k = 0; k < PGT_NOTE__COUNT; k++) {
+		uint64_t cnt = pgt_model_note_count(m, k);
+		if (limit && cnt > limit)
+			unkept += cnt - limit;
+	}
+	json_uint(j, "notes_not_kept", unkept);
 	json_end_object(j);
 }

@@ -29,6 +29,21 @@ void report_json(struct json *j, const char *key, const struct run *r,
 /* One note as a sentence (no newline). */
 void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n);
 
+/* @one when @n is 1, else @many: "1 hazard", "2 hazards". */
+static inline const char *report_plural(uint64_t n, const char *one,
+					const char *many)
+{
+	return n == 1 ? one : many;
+}
+#define PL(n, one, many) (n), report_plural((n), one, many)
+
+/*
+ * The strtab id of the live pgd @spec names in the replay (side 0): its ID
+ * as the trace wrote it, or a number equal to it ("0xC4D68000" finds
+ * "0xc4d68000", "0x10" finds "16").  0 when none.
+ */
+uint32_t report_find_pgd(const struct run *r, const char *spec);
+
 /* A pgd's ID as the trace named it. */
 const char *report_pgd_name(const struct run *r, uint32_t id);
 

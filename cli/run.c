@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,16 +9,23 @@
 #include "cli/pipeline.h"
 #include "cli/progress.h"
 #include "cli/run.h"
+#include "cli/startcore.h"
+#include "core/pae.h"
 
 /*
  * --core: open the image; swapper_pg_dir by symbol, lowmem from the
  * kernel's own high_memory variable when the symbols name it.
  */
 static struct pgt_error *open_image(struct run *r, const struct model_opts *o,
-				    struct dump_image *img, bool *opened)
+				    const char *path, struct dump_image *img,
+				    bool *opened)
 {
+	if (!o->symbols)
+		return pgt_error_create(PGT_ERROR_INVALID,
+					"%s: --start-core needs --symbols (swapper_pg_dir, pgd_list, mem_map)",
+					path);
 	bool has_po = o->machine.set & PGT_MACHINE_PAGE_OFFSET;
-	struct pgt_error *err = dump_image_open(o->core, o->symbols, has_po,
+	struct pgt_error *err = dump_image_open(path, o->symbols, has_po,
 						o->machine.page_offset, img);
 	if (err)
 		return err;
@@ -30,18 +39,123 @@ static struct pgt_error *open_image(struct run *r, const struct model_opts *o,
 	return NULL;
 }
 
-static struct pgt_error *create_models(struct run *r, const struct model_opts *o,
-				       const struct pgt_machine *machine)
+/* With two models, which side an error is about. */
+static struct pgt_error *name_side(const struct run *r, int i,
+				   const struct pgt_model_config *c,
+				   struct pgt_error *err)
+{
+	if (r->nmodels < 2)
+		return err;
+	return pgt_error_prefix(err, "side %c (%s, kernel %s)", 'A' + i,
+				pgt_policy_name(c->policy), pgt_kernel_name(c->kernel));
+}
+
+/*
+ * Policy evidence from the start image: the pgds loaded in the CPUs' CR3
+ * and those the recording frees before allocating them, which existed
+ * when the image was taken.
+ */
+static void image_evidence(struct run *r, const struct dump_image *img,
+			   const struct pgt_event *buf, size_t nbuf)
+{
+	size_t cap = pgt_elfcore_ncpus(img->core) + nbuf, n = 0;
+	uint64_t *pas = cap ? malloc(cap * sizeof(*pas)) : NULL;
+	if (!pas)
+		return; /* no evidence is not an error */
+	for (size_t i = 0; i < pgt_elfcore_ncpus(img->core); i++) {
+		const struct pgt_elfcore_cpu *cpu = pgt_elfcore_cpu(img->core, i);
+		if (cpu->has_qemu)
+			pas[n++] = pgt_cr3_pdpt(cpu->cr[3]);
+	}
+	for (size_t i = 0; i < nbuf; i++) {
+		if (buf[i].op != PGT_OP_PGD_FREE)
+			continue;
+		bool born = false;
+		for (size_t j = 0; j < i && !born; j++)
+			born = buf[j].op == PGT_OP_PGD_ALLOC && buf[j].pgd == buf[i].pgd;
+		char *end;
+		unsigned long long va = strtoull(pgt_strtab_get(r->tab, buf[i].pgd), &end, 16);
+		if (!born && !*end && va >= img->page_offset && va <= UINT32_MAX)
+			pas[n++] = va - img->page_offset;
+	}
+	infer_image(&img->mem, img->swapper_pa, img->page_offset, pas, n,
+		    &r->evidence);
+	free(pas);
+}
+
+/* The pgds on the start image's pgd_list, named as recordings name them. */
+static struct pgt_error *start_pgds(struct run *r, const struct dump_image *img,
+				    struct pgt_image_pgd **ret, size_t *nret)
+{
+	uint64_t *pas;
+	size_t n;
+	struct pgt_error *err = image_pgd_list(img, &pas, &n);
+	if (err)
+		return pgt_error_prefix(err, "--start-core");
+	struct pgt_image_pgd *v = calloc(n ? n : 1, sizeof(*v));
+	if (!v) {
+		free(pas);
+		return &pgt_error_nomem;
+	}
+	for (size_t i = 0; i < n && !err; i++) {
+		char name[24];
+		int len = snprintf(name, sizeof(name), "0x%" PRIx64,
+				   pas[i] + img->page_offset);
+		v[i].pa = pas[i];
+		err = pgt_strtab_intern(r->tab, name, (size_t)len, &v[i].id);
+	}
+	free(pas);
+	if (err) {
+		free(v);
+		return err;
+	}
+	*ret = v;
+	*nret = n;
+	return NULL;
+}
+
+static struct pgt_error *create_models(struct run *r, const struct model_opts *opts,
+				       const struct pgt_machine *machine,
+				       const struct pgt_event *buf, size_t nbuf)
 {
 	struct dump_image img;
 	bool opened = false;
 	struct pgt_error *err = NULL;
-	if (o->core && (err = open_image(r, o, &img, &opened)))
+	const struct model_opts *o = opts;
+	struct pgt_image_pgd *ipgds = NULL;
+	size_t nipgds = 0;
+	const char *start = o->start_core ? o->start_core : o->core;
+	if (o->start_core && o->core) {
+		err = pgt_error_create(PGT_ERROR_INVALID,
+				       "give --core (kernel tables only) or --start-core (the whole machine), not both");
 		goto out;
+	}
+	if (start && (err = open_image(r, o, start, &img, &opened)))
+		goto out;
+	if (start && !o->npolicies)
+		image_evidence(r, &img, buf, nbuf);
+	/* Without --shared/--unshared, the policy the evidence shows. */
+	infer_decide(o->npolicies > 0, o->policy[0], machine, &r->evidence,
+		     &r->policy);
+	struct model_opts inferred;
+	if (!o->npolicies) {
+		inferred = *o;
+		inferred.npolicies = 1;
+		inferred.policy[0] = r->policy.policy;
+		o = &inferred;
+	}
 	for (int i = 0; i < r->nmodels; i++) {
 		struct pgt_model_config cfg;
 		model_opts_config(o, i, machine, &cfg);
-		if (o->core) {
+		if (o->all) {
+			if ((err = spool_init(&r->spool[i])))
+				goto out;
+			cfg.retire = spool_retire;
+			cfg.retire_ctx = &r->spool[i];
+		}
+		cfg.adopt = o->adopt >= 0 ? o->adopt
+					  : r->format == PGT_FORMAT_FTRACE || o->start_core;
+		if (start) {
 			cfg.image = &img.mem;
 			cfg.image_swapper_pa = img.swapper_pa;
 			cfg.machine.page_offset = img.page_offset;
@@ -49,9 +163,21 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 				cfg.machine.lowmem = r->image_lowmem;
 			r->from_image = true;
 		}
+		if (o->start_core) {
+			r->start_core = true;
+			cfg.image_keep_vmalloc = true;
+			if (cfg.policy == PGT_POLICY_UNSHARED && !ipgds &&
+			    (err = start_pgds(r, &img, &ipgds, &nipgds)))
+				goto out;
+			if (cfg.policy == PGT_POLICY_UNSHARED) {
+				cfg.image_pgds = ipgds;
+				cfg.nimage_pgds = nipgds;
+			}
+		}
 		if ((err = pgt_model_create(&cfg, &r->models[i]))) {
-			if (o->core)
-				err = pgt_error_prefix(err, "%s", o->core);
+			err = name_side(r, i, &cfg, err);
+			if (start)
+				err = pgt_error_prefix(err, "%s", start);
 			else if (cfg.machine.line)
 				err = pgt_error_prefix(err, "%s:%llu", r->path,
 						       (unsigned long long)cfg.machine.line);
@@ -61,6 +187,7 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 		}
 	}
 out:
+	free(ipgds);
 	if (opened) {
 		if (!r->syms) {
 			r->syms = img.syms; /* keep them for naming addresses */
@@ -71,10 +198,11 @@ out:
 	return err;
 }
 
-/* Where --at stops: an event count or a marker. */
+/* Where --at stops: an event count, a trace line or a marker. */
 struct at {
 	const char *text;
 	uint64_t n;
+	uint64_t line; /* line:N: stop before the first event past line N */
 	bool is_label;
 	uint32_t label, phase; /* strtab ids once seen */
 };
@@ -95,13 +223,15 @@ static bool at_reached(struct run *r, struct at *at, const struct pgt_event *ev)
 		    (at->phase && ev->label == at->phase))
 			return true;
 	}
-	return at->n && r->events == at->n;
+	return (at->n && r->events == at->n) || (at->line && ev->line == at->line);
 }
 
 /* What carries events from the source to the models. */
 struct feed {
 	struct pgt_source *src;
 	struct pipeline *pipe; /* once the models are made */
+	/* run_trace_each: the models are fed here, in step with the callback */
+	bool direct, made;
 	struct progress progress;
 };
 
@@ -120,11 +250,26 @@ static struct pgt_error *apply_event(struct run *r, struct feed *feed,
 				     struct at *at, const struct pgt_event *ev,
 				     bool *stop_ret)
 {
-	uint64_t line;
-	struct pgt_error *err = pipeline_push(feed->pipe, ev, &line);
-	if (err)
-		return model_error(feed->src, err, line);
+	if (at->line && ev->line > at->line) {
+		*stop_ret = r->stopped = true;
+		r->stop_line = at->line;
+		return NULL;
+	}
+	struct pgt_error *err;
+	if (feed->direct) {
+		for (int i = 0; i < r->nmodels; i++)
+			if ((err = pgt_model_apply(r->models[i], ev)))
+				return model_error(feed->src,
+						   name_side(r, i, pgt_model_config(r->models[i]), err),
+						   ev->line);
+	} else {
+		uint64_t line;
+		if ((err = pipeline_push(feed->pipe, ev, &line)))
+			return model_error(feed->src, err, line);
+	}
 	r->events++;
+	if (r->each && (err = r->each(r, ev, r->each_arg)))
+		return err;
 	if (!(r->events & 4095)) {
 		uint64_t read, size;
 		pgt_source_progress(feed->src, &read, &size);
@@ -135,7 +280,7 @@ static struct pgt_error *apply_event(struct run *r, struct feed *feed,
 		r->stopped = true;
 		r->stop_line = ev->line;
 	}
-	if (pipeline_failed(feed->pipe))
+	if (feed->pipe && pipeline_failed(feed->pipe))
 		*stop_ret = true;
 	return NULL;
 }
@@ -150,15 +295,34 @@ static struct pgt_error *apply_event(struct run *r, struct feed *feed,
 
 static bool machine_known(const struct model_opts *o, struct pgt_source *src)
 {
-	return (o->machine.set & PGT_MACHINE_LOWMEM) || o->core ||
+	return (o->machine.set & PGT_MACHINE_LOWMEM) || o->core || o->start_core ||
 	       (pgt_source_machine(src)->set & PGT_MACHINE_LOWMEM) ||
 	       pgt_source_format(src) != PGT_FORMAT_FTRACE;
+}
+
+/* The policy is given, or the events so far settle it (cli/infer.h). */
+static bool policy_known(const struct model_opts *o, struct run *r,
+			 struct pgt_source *src)
+{
+	r->evidence.pti_clones = pgt_source_pti_clones(src);
+	return o->npolicies ||
+	       (pgt_source_machine(src)->set & PGT_MACHINE_POLICY) ||
+	       infer_recording_settled(&r->evidence);
 }
 
 struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			    int nmodels, struct run *ret)
 {
+	return run_trace_each(path, o, nmodels, NULL, NULL, ret);
+}
+
+struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
+				 int nmodels, run_event_fn each, void *arg,
+				 struct run *ret)
+{
 	memset(ret, 0, sizeof(*ret));
+	ret->each = each;
+	ret->each_arg = arg;
 	ret->path = path;
 	ret->nmodels = nmodels;
 	struct pgt_source *src = NULL;
@@ -175,18 +339,33 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	ret->format = pgt_source_format(src);
 	struct at at = {.text = o->at};
 	if (o->at) {
+		/* "event:N" (the default unit), "line:N", else a marker. */
+		bool by_line = strncmp(o->at, "line:", 5) == 0;
+		const char *num = by_line ? o->at + 5
+				  : strncmp(o->at, "event:", 6) == 0 ? o->at + 6
+								       : o->at;
 		char *end;
 		errno = 0;
-		unsigned long long n = strtoull(o->at, &end, 10);
-		if (*end || errno || o->at[0] == '-') {
+		unsigned long long n = strtoull(num, &end, 10);
+		if (*end || errno || num[0] == '-' || !num[0]) {
+			if (num != o->at) {
+				err = pgt_error_create(PGT_ERROR_INVALID,
+						       "--at %s: not a number", o->at);
+				goto out;
+			}
 			at.is_label = true;
-		} else if ((at.n = n) == 0) {
+		} else if (n == 0) {
 			err = pgt_error_create(PGT_ERROR_INVALID,
-					       "--at 0: nothing to replay");
+					       "--at %s: nothing to replay", o->at);
 			goto out;
+		} else if (by_line) {
+			at.line = n;
+		} else {
+			at.n = n;
 		}
 	}
-	struct feed feed = {.src = src};
+	/* A per-event callback sees every model after each event: no threads. */
+	struct feed feed = {.src = src, .direct = each != NULL};
 	progress_init(&feed.progress, o->progress, o->json, pgt_source_name(src));
 	bool stop = false;
 	while (!stop) {
@@ -196,8 +375,11 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 			break;
 		if (!eof && ev.op == PGT_OP_MACHINE)
 			continue;
-		if (!feed.pipe) {
-			if (!eof && nbuf < LOOKAHEAD_EVENTS && !machine_known(o, src)) {
+		if (!eof)
+			infer_event(&ret->evidence, &ev, ret->tab);
+		if (!feed.made) {
+			if (!eof && nbuf < LOOKAHEAD_EVENTS &&
+			    (!machine_known(o, src) || !policy_known(o, ret, src))) {
 				if (!buf && !(buf = malloc(LOOKAHEAD_EVENTS * sizeof(*buf)))) {
 					err = &pgt_error_nomem;
 					break;
@@ -205,11 +387,15 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 				buf[nbuf++] = ev;
 				continue;
 			}
-			if ((err = create_models(ret, o, pgt_source_machine(src))))
+			ret->evidence.pti_clones = pgt_source_pti_clones(src);
+			if ((err = create_models(ret, o, pgt_source_machine(src),
+						 buf, nbuf)))
 				break;
-			if ((err = pipeline_create(ret->models, ret->nmodels,
+			if (!feed.direct &&
+			    (err = pipeline_create(ret->models, ret->nmodels,
 						   &feed.pipe)))
 				break;
+			feed.made = true;
 			for (size_t i = 0; i < nbuf && !stop; i++)
 				if ((err = apply_event(ret, &feed, &at, &buf[i], &stop)))
 					break;
@@ -234,19 +420,58 @@ struct pgt_error *run_trace(const char *path, const struct model_opts *o,
 	progress_end(&feed.progress);
 	if (err)
 		goto out;
+	if (o->at && !ret->stopped && at.line) {
+		err = pgt_error_create(PGT_ERROR_INPUT,
+				       "%s: --at %s: the trace has no event at or past line %llu",
+				       pgt_source_name(src), o->at,
+				       (unsigned long long)at.line);
+		goto out;
+	}
 	if (o->at && !ret->stopped) {
 		err = at.is_label
 			      ? pgt_error_create(PGT_ERROR_INPUT,
 						 "%s: no marker '%s' in the trace",
 						 pgt_source_name(src), o->at)
 			      : pgt_error_create(PGT_ERROR_INPUT,
-						 "%s: --at %s: the trace has only %llu events",
+						 "%s: --at %s: the trace has only %llu events (--at line:N counts lines)",
 						 pgt_source_name(src), o->at,
 						 (unsigned long long)ret->events);
 		goto out;
 	}
+	if (!ret->events && ret->format == PGT_FORMAT_FTRACE) {
+		/* Not "0 events": the recording lacks the probes, or is not one. */
+		err = pgt_error_create(PGT_ERROR_INPUT,
+				       "%s: no event of pgtrace's probe set in this ftrace "
+				       "text (%llu other %s skipped); 'pgtrace probes' lists "
+				       "the probes and how to record with them",
+				       pgt_source_name(src),
+				       (unsigned long long)pgt_source_skipped(src),
+				       pgt_source_skipped(src) == 1 ? "line" : "lines");
+		goto out;
+	}
+	for (int i = 0; i < ret->nmodels; i++)
+		if (ret->spool[i].f && (err = spool_rewind(&ret->spool[i])))
+			goto out;
 	ret->skipped = pgt_source_skipped(src);
 	ret->backwards = pgt_source_backwards(src);
+	/* What the whole recording shows against the policy replayed. */
+	ret->evidence.pti_clones = pgt_source_pti_clones(src);
+	if (ret->policy.source == INFER_FROM_RECORDING) {
+		/* Say what the whole recording showed, not only its start. */
+		struct infer_policy fin;
+		infer_decide(false, 0, NULL, &ret->evidence, &fin);
+		if (fin.source == INFER_FROM_RECORDING &&
+		    fin.policy == ret->policy.policy)
+			memcpy(ret->policy.why, fin.why, sizeof(fin.why));
+	}
+	if (o->npolicies <= 1) {
+		struct infer_policy fin;
+		infer_decide(true, ret->policy.policy, NULL, &ret->evidence, &fin);
+		memcpy(ret->policy.warning, fin.warning, sizeof(fin.warning));
+	}
+	if (ret->policy.warning[0])
+		fprintf(stderr, "pgtrace: warning: %s\n", ret->policy.warning);
+	pgt_source_pairs(src, &ret->pairs);
 out:
 	free(buf);
 	pgt_source_destroy(src);
@@ -260,6 +485,7 @@ void run_deinit(struct run *r)
 	for (int i = 0; i < 2; i++) {
 		pgt_model_destroy(r->models[i]);
 		r->models[i] = NULL;
+		spool_deinit(&r->spool[i]);
 	}
 	pgt_strtab_destroy(r->tab);
 	r->tab = NULL;
@@ -278,7 +504,9 @@ void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
 		     char *buf, size_t len)
 {
 	const char *comm = pgt_strtab_get(r->tab, s->comm);
-	if (*comm && s->pid >= 0)
+	if (!*comm && s->pid < 0 && s->adopted)
+		snprintf(buf, len, "(adopted)");
+	else if (*comm && s->pid >= 0)
 		snprintf(buf, len, "%s/%d", comm, s->pid);
 	else if (*comm)
 		snprintf(buf, len, "%s", comm);
@@ -288,8 +516,17 @@ void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
 		snprintf(buf, len, "-");
 }
 
+const char *run_start_text(const struct run *r)
+{
+	if (r->start_core)
+		return "the machine as the memory image of the recording's start has it (--start-core): kernel page tables, vmalloc mappings, the pgds on pgd_list";
+	if (r->from_image)
+		return "kernel page tables of a memory image (--core)";
+	return "";
+}
+
 bool run_interesting(const struct pgt_pgd_stats *s)
 {
 	return s->live || s->max_divergent || s->faults || s->hazards ||
-	       s->oopses;
+	       s->oopses || s->adopted;
 }

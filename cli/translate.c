@@ -324,6 +324,14 @@ static int translate(const struct translate_args *a,
 		}
 		json_end_array(&j);
 		json_bool(&j, "present", w.present);
+		if (w.rsvd) {
+			json_string(&j, "fault", w.rsvd_level == PGT_LEVEL_PGD
+				    ? "#GP on CR3 load" : "reserved-bit page fault");
+			json_string(&j, "reserved_level", pgt_level_name(w.rsvd_level));
+			if (w.rsvd_level == PGT_LEVEL_PGD)
+				json_int(&j, "reserved_index", w.rsvd_slot);
+			json_hex(&j, "reserved_bits", w.rsvd);
+		}
 		if (w.present) {
 			json_hex(&j, "pa", w.pa);
 			json_uint(&j, "page_size", w.page_size);
@@ -360,6 +368,13 @@ static int translate(const struct translate_args *a,
 		       w.user ? "user" : "kernel",
 		       w.writable ? "writable" : "read-only",
 		       w.nx ? "not executable" : "executable");
+	else if (w.rsvd && w.rsvd_level == PGT_LEVEL_PGD)
+		printf("not translated: pgd[%d] has reserved bits 0x%016" PRIx64
+		       " set: loading this CR3 raises #GP\n", w.rsvd_slot, w.rsvd);
+	else if (w.rsvd)
+		printf("not translated: reserved bits 0x%016" PRIx64
+		       " set in the %s entry: a page fault (error code RSVD)\n",
+		       w.rsvd, pgt_level_name(w.rsvd_level));
 	else
 		printf("not mapped\n");
 	if (a->disasm) {

@@ -63,6 +63,8 @@ void pgt_machine_merge(struct pgt_machine *dst, const struct pgt_machine *src)
 		dst->etext = src->etext;
 	if (src->set & PGT_MACHINE_KERNEL)
 		dst->kernel = src->kernel;
+	if (src->set & PGT_MACHINE_POLICY)
+		dst->unshared = src->unshared;
 	if (src->line)
 		dst->line = src->line;
 	dst->set |= src->set;

@@ -97,6 +97,7 @@ struct pgt_machine {
 	bool pge;             /* global pages (_PAGE_GLOBAL in kernel protections) */
 	uint32_t etext;       /* end of kernel text (virtual); 0: default */
 	int kernel;           /* enum pgt_kernel, 0 when unknown */
+	bool unshared;        /* policy=unshared: SHARED_KERNEL_PMD=0 (PTI, Xen PV) */
 	uint64_t line;        /* the trace line that described it (0: none) */
 	/* Which fields a trace or option set explicitly (PGT_MACHINE_*). */
 	unsigned set;
@@ -110,6 +111,7 @@ struct pgt_machine {
 #define PGT_MACHINE_PGE (1u << 5)
 #define PGT_MACHINE_ETEXT (1u << 6)
 #define PGT_MACHINE_KERNEL (1u << 7)
+#define PGT_MACHINE_POLICY (1u << 8)
 
 /* The defaults of the trace format: 3G/1G, maximal lowmem, PSE, HIGHMEM, NX, PGE. */
 void pgt_machine_init(struct pgt_machine *m);

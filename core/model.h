@@ -31,6 +31,8 @@ enum pgt_sync {
 const char *pgt_policy_name(enum pgt_policy p); /* "shared", "unshared" */
 const char *pgt_sync_name(enum pgt_sync s);     /* "seed", "pmd" */
 
+struct pgt_pgd_stats;
+
 struct pgt_model_config {
 	enum pgt_policy policy;
 	enum pgt_sync sync;
@@ -51,11 +53,45 @@ struct pgt_model_config {
 	 */
 	const struct pgt_physmem *image;
 	uint64_t image_swapper_pa;
+	/* Notes kept per kind (the rest are only counted); 0: all. */
+	uint64_t notes_limit;
+	/*
+	 * Called with each freed pgd's record that the model drops because
+	 * it has nothing to show (never diverged, faulted or was adopted);
+	 * may be NULL.  Records of live pgds and of freed pgds worth a row
+	 * are kept; memory follows the live pgds, not every pgd ever seen.
+	 */
+	void (*retire)(void *ctx, const struct pgt_pgd_stats *s);
+	void *retire_ctx;
+	/*
+	 * A recording that starts on a running machine: a pgd it names before
+	 * any pgd_alloc (a pgd_free, a switch, an access or fault) is adopted,
+	 * alive since before the recording, its kernel PMD in step with
+	 * swapper's when first named.  Off: such a pgd is an input error.
+	 */
+	bool adopt;
+	/*
+	 * With @image: pgds alive in it (on pgd_list when unshared), taken
+	 * with their own tables as live adopted pgds; and the vmalloc area's
+	 * PTEs kept as the image has them (the recording goes on from there)
+	 * rather than left to the trace.
+	 */
+	const struct pgt_image_pgd *image_pgds;
+	size_t nimage_pgds;
+	bool image_keep_vmalloc;
+};
+
+/* A pgd alive in a starting image: its string-table id and where it is. */
+struct pgt_image_pgd {
+	uint32_t id;
+	uint64_t pa;
 };
 
 /* Per-pgd results.  One record per pgd_alloc (an ID reused later gets a new one). */
 struct pgt_pgd_stats {
 	uint32_t id;        /* strtab id of the pgd */
+	uint64_t serial;    /* its pgd_alloc's rank in the replay, from 1 */
+	bool adopted;       /* named before any pgd_alloc: history unknown */
 	uint32_t mm;        /* strtab id of the mm, 0 when unknown */
 	int32_t pid;        /* allocating task, -1 when unknown */
 	uint32_t comm;      /* strtab id of its comm, 0 when unknown */
@@ -116,6 +152,9 @@ struct pgt_costs {
 	uint64_t cpa_splits, cpa_reverts, deferred_frees;
 	uint64_t observed_faults, observed_predicted;
 	uint64_t user_faults;         /* observed faults on user addresses (not modelled) */
+	uint64_t unresolved_faults;   /* observed faults whose pgd the recording does not tell */
+	uint64_t adopted_pgds;        /* pgds alive before the recording (config.adopt) */
+	uint64_t adopted_vfrees;      /* vfrees of mappings made before the recording */
 };
 
 /* A finding worth a line in a report (hazard, oops, BUG, unexplained fault). */
@@ -127,6 +166,7 @@ enum pgt_note_kind {
 	PGT_NOTE_CORRUPT,    /* a write into a freed page since reused */
 	PGT_NOTE_UNPREDICTED, /* an observed fault the model did not predict */
 	PGT_NOTE_PREDICTED,  /* an observed fault the model predicted */
+	PGT_NOTE__COUNT,
 };
 
 const char *pgt_note_kind_name(enum pgt_note_kind k);
@@ -159,19 +199,44 @@ void pgt_model_destroy(struct pgt_model *m);
 struct pgt_error *pgt_model_apply(struct pgt_model *m,
 				  const struct pgt_event *ev);
 
+/*
+ * A hint that @ev will be applied soon: stage 0 brings in where its pgd's
+ * record is found, stage 1 (a few events later) the record itself.  Has no
+ * effect on results; callers applying batches use it to hide memory latency.
+ */
+void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
+			int stage);
+
+/*
+ * Recount what the model keeps incrementally and compare (each live pgd's
+ * divergence from its tables, its place on pgd_list under the kernel's
+ * rules, the explicit-entry bookkeeping): a PGT_ERROR_INVALID error naming
+ * the first invariant broken.  Slow (O(live pgds x 512)): for tests and
+ * fuzzing.
+ */
+struct pgt_error *pgt_model_check(const struct pgt_model *m);
+
 const struct pgt_layout *pgt_model_layout(const struct pgt_model *m);
 const struct pgt_model_config *pgt_model_config(const struct pgt_model *m);
 const struct pgt_costs *pgt_model_costs(const struct pgt_model *m);
 
-/* Per-pgd records in allocation order. */
+/*
+ * Kept per-pgd records (live, or freed with something to show), in
+ * allocation order.  Not to be called while events are being applied.
+ */
 size_t pgt_model_npgds(const struct pgt_model *m);
 const struct pgt_pgd_stats *pgt_model_pgd(const struct pgt_model *m, size_t i);
+/* Freed records dropped with nothing to show (see config.retire). */
+uint64_t pgt_model_pgds_dropped(const struct pgt_model *m);
 /* The live record for pgd @id, or NULL. */
 const struct pgt_pgd_stats *pgt_model_find_pgd(const struct pgt_model *m,
 					       uint32_t id);
 
+/* Kept notes in the order they happened (at most notes_limit per kind). */
 size_t pgt_model_nnotes(const struct pgt_model *m);
 const struct pgt_note *pgt_model_note(const struct pgt_model *m, size_t i);
+/* How many notes of kind @k happened, kept or not. */
+uint64_t pgt_model_note_count(const struct pgt_model *m, enum pgt_note_kind k);
 
 /*
  * The line of the last event that wrote swapper's kernel PMD entry

@@ -43,6 +43,44 @@
 /* The flag bits of an entry: everything but the address. */
 #define PGT_FLAGS_MASK (~PGT_ADDR_MASK)
 
+/*
+ * Reserved bits (Intel SDM vol. 3A, 4.4.2, PAE paging), for MAXPHYADDR 52
+ * (the architectural maximum: bits that are reserved on every processor)
+ * and EFER.NXE = 1 (bit 63 is NX below the PDPT).  A present entry with one
+ * set does not translate: a page fault with RSVD in the error code, or for
+ * a PDPTE a #GP when CR3 is loaded (the four PDPTEs are loaded with it).
+ */
+#define PGT_RSVD_HIGH UINT64_C(0x7ff0000000000000) /* bits 52..62 */
+/*
+ * PDPTE: bits 1, 2, 6..8 and 63 too (only P, PWT, PCD are defined).  Bit 5
+ * is reserved as well, but QEMU's walker sets it (as an accessed bit) in
+ * the PDPTEs it uses, so every image taken under QEMU has it: it is left
+ * out rather than call every such image's CR3 unloadable.
+ */
+#define PGT_PDPTE_RSVD (PGT_RSVD_HIGH | PGT_NX | UINT64_C(0x1c6))
+/* 2 MiB PDE: bits 13..20 too (bit 12 is PAT). */
+#define PGT_LARGE_RSVD (PGT_RSVD_HIGH | UINT64_C(0x1fe000))
+
+/* The reserved bits set in a PDPTE, 0 when none (or not present). */
+static inline uint64_t pgt_pdpte_rsvd(uint64_t e)
+{
+	return (e & PGT_P) ? e & PGT_PDPTE_RSVD : 0;
+}
+
+/* The reserved bits set in a PDE (2 MiB or table), 0 when none. */
+static inline uint64_t pgt_pde_rsvd(uint64_t e)
+{
+	if (!(e & PGT_P))
+		return 0;
+	return e & ((e & PGT_PSE) ? PGT_LARGE_RSVD : PGT_RSVD_HIGH);
+}
+
+/* The reserved bits set in a PTE, 0 when none. */
+static inline uint64_t pgt_pte_rsvd(uint64_t e)
+{
+	return (e & PGT_P) ? e & PGT_RSVD_HIGH : 0;
+}
+
 /* Kernel protections of the modelled kernels (see layout.h for NX/G). */
 #define PGT_PAGE_TABLE (PGT_P | PGT_RW | PGT_US | PGT_A | PGT_D) /* _PAGE_TABLE */
 #define PGT_KERNPG_TABLE (PGT_P | PGT_RW | PGT_A | PGT_D) /* _KERNPG_TABLE */

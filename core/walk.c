@@ -45,14 +45,25 @@ struct pgt_error *pgt_walk(const struct pgt_physmem *mem, uint64_t cr3,
 			   uint32_t va, struct pgt_walk *ret)
 {
 	memset(ret, 0, sizeof(*ret));
+	/* Loading CR3 loads all four PDPTEs: one with reserved bits is a #GP. */
+	uint64_t pdpt[PGT_PTRS_PER_PGD];
+	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
+		struct pgt_error *err = read_entry(mem, "PDPTE",
+			pgt_cr3_pdpt(cr3) + 8 * (uint64_t)i, &pdpt[i]);
+		if (err)
+			return err;
+		if (!ret->rsvd && pgt_pdpte_rsvd(pdpt[i])) {
+			ret->rsvd = pgt_pdpte_rsvd(pdpt[i]);
+			ret->rsvd_level = PGT_LEVEL_PGD;
+			ret->rsvd_slot = i;
+		}
+	}
 	uint64_t pa = pgt_cr3_pdpt(cr3) + 8 * pgt_pgd_index(va);
-	uint64_t e = 0;
-	struct pgt_error *err = read_entry(mem, "PDPTE", pa, &e);
-	if (err)
-		return err;
+	uint64_t e = pdpt[pgt_pgd_index(va)];
+	struct pgt_error *err;
 	ret->step[ret->nsteps++] = (struct pgt_walk_step){PGT_LEVEL_PGD, pa, e};
 	ret->level = PGT_LEVEL_PGD;
-	if (!pgt_present(e))
+	if (!pgt_present(e) || ret->rsvd)
 		return NULL;
 
 	pa = pgt_entry_addr(e) + 8 * pgt_pmd_index(va);
@@ -62,6 +73,11 @@ struct pgt_error *pgt_walk(const struct pgt_physmem *mem, uint64_t cr3,
 	ret->level = PGT_LEVEL_PMD;
 	if (!pgt_present(e))
 		return NULL;
+	if (pgt_pde_rsvd(e)) {
+		ret->rsvd = pgt_pde_rsvd(e);
+		ret->rsvd_level = PGT_LEVEL_PMD;
+		return NULL;
+	}
 	bool user = e & PGT_US, writable = e & PGT_RW, nx = e & PGT_NX;
 	if (pgt_large(e)) {
 		ret->present = true;
@@ -77,6 +93,11 @@ struct pgt_error *pgt_walk(const struct pgt_physmem *mem, uint64_t cr3,
 		ret->level = PGT_LEVEL_PTE;
 		if (!pgt_present(e))
 			return NULL;
+		if (pgt_pte_rsvd(e)) {
+			ret->rsvd = pgt_pte_rsvd(e);
+			ret->rsvd_level = PGT_LEVEL_PTE;
+			return NULL;
+		}
 		user = user && (e & PGT_US);
 		writable = writable && (e & PGT_RW);
 		nx = nx || (e & PGT_NX);
@@ -104,7 +125,7 @@ static bool same_range(const struct pgt_range *a, const struct pgt_range *b)
 	return a->present == b->present && a->level == b->level &&
 	       a->flags == b->flags && a->user == b->user &&
 	       a->writable == b->writable && a->nx == b->nx &&
-	       a->differs == b->differs;
+	       a->differs == b->differs && a->rsvd == b->rsvd;
 }
 
 static struct pgt_error *note_unit(struct range_state *st,
@@ -174,10 +195,13 @@ struct pgt_error *pgt_ranges(const struct pgt_physmem *mem, uint64_t cr3,
 	struct range_state st = {.fn = fn, .arg = arg};
 	struct pgt_error *err;
 	uint64_t pdpt[PGT_PTRS_PER_PGD], ref_pdpt[PGT_PTRS_PER_PGD] = {0};
+	uint64_t gp = 0; /* reserved bits of the first PDPTE that has some */
 	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
 		uint64_t pa = pgt_cr3_pdpt(cr3) + 8 * i;
 		if ((err = read_entry(mem, "PDPTE", pa, &pdpt[i])))
 			return err;
+		if (!gp)
+			gp = pgt_pdpte_rsvd(pdpt[i]);
 		if (ref_cr3 &&
 		    (err = read_entry(mem, "PDPTE", pgt_cr3_pdpt(ref_cr3) + 8 * i,
 				      &ref_pdpt[i])))
@@ -199,9 +223,10 @@ struct pgt_error *pgt_ranges(const struct pgt_physmem *mem, uint64_t cr3,
 				return err;
 			ref = ref_pmd;
 		}
-		if (!pgt_present(pdpt[gi])) {
+		if (!pgt_present(pdpt[gi]) || gp) {
 			/* Split only where the reference has PDEs, so that
-			 * "differs" stays exact. */
+			 * "differs" stays exact.  With a PDPTE's reserved
+			 * bits set, CR3 cannot be loaded: nothing is mapped. */
 			for (int mi = 0; mi < PGT_PTRS_PER_PMD; mi++) {
 				uint64_t a = gbase + ((uint64_t)mi << PGT_PMD_SHIFT);
 				if (a + PGT_PMD_SIZE <= start || a >= end)
@@ -211,6 +236,7 @@ struct pgt_error *pgt_ranges(const struct pgt_physmem *mem, uint64_t cr3,
 					.end = a + PGT_PMD_SIZE > end ? end : a + PGT_PMD_SIZE,
 					.level = PGT_LEVEL_PGD,
 					.differs = ref_cr3 && ref[mi] != 0,
+					.rsvd = gp,
 				};
 				if ((err = note_unit(&st, &u)))
 					return err;
@@ -233,12 +259,27 @@ struct pgt_error *pgt_ranges(const struct pgt_physmem *mem, uint64_t cr3,
 					.present = pgt_present(e),
 					.differs = differs,
 				};
-				if (u.present) {
+				if (u.present && pgt_pde_rsvd(e)) {
+					u.present = false;
+					u.rsvd = pgt_pde_rsvd(e);
+				} else if (u.present) {
 					u.flags = LEAF_FLAGS(e);
 					u.user = e & PGT_US;
 					u.writable = e & PGT_RW;
 					u.nx = e & PGT_NX;
 				}
+				if ((err = note_unit(&st, &u)))
+					return err;
+				continue;
+			}
+			if (pgt_pde_rsvd(e)) {
+				struct pgt_range u = {
+					.start = a < start ? start : a,
+					.end = a + PGT_PMD_SIZE > end ? end : a + PGT_PMD_SIZE,
+					.level = PGT_LEVEL_PMD,
+					.differs = differs,
+					.rsvd = pgt_pde_rsvd(e),
+				};
 				if ((err = note_unit(&st, &u)))
 					return err;
 				continue;
@@ -257,7 +298,10 @@ struct pgt_error *pgt_ranges(const struct pgt_physmem *mem, uint64_t cr3,
 					.present = pgt_present(t),
 					.differs = differs,
 				};
-				if (u.present) {
+				if (u.present && pgt_pte_rsvd(t)) {
+					u.present = false;
+					u.rsvd = pgt_pte_rsvd(t);
+				} else if (u.present) {
 					u.flags = LEAF_FLAGS(t);
 					u.user = (e & PGT_US) && (t & PGT_US);
 					u.writable = (e & PGT_RW) && (t & PGT_RW);

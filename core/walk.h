@@ -42,12 +42,24 @@ struct pgt_walk {
 	uint64_t pa;           /* translated physical address when present */
 	uint64_t leaf;         /* the leaf entry (0 when not present) */
 	bool user, writable, nx; /* effective permissions (AND/AND/OR) */
+	/*
+	 * Reserved bits set in the entry at @rsvd_level (the last step), or
+	 * for PGT_LEVEL_PGD in PDPTE @rsvd_slot, which may not be the one
+	 * @va goes through: 0 when none.  The MMU does not translate then
+	 * (@present is false): a page fault with RSVD in the error code, or
+	 * for a PDPTE a #GP already when CR3 is loaded.
+	 */
+	uint64_t rsvd;
+	enum pgt_level rsvd_level;
+	int rsvd_slot;
 };
 
 /*
  * Translate @va through the PAE tables rooted at @cr3 (a CR3 value: the
  * PDPT is at bits 5..31).  An entry that cannot be read (outside memory) is
- * a PGT_ERROR_FAULT error naming the entry.
+ * a PGT_ERROR_FAULT error naming the entry.  Reserved bits are checked as
+ * the MMU does (pgt_walk.rsvd): in all four PDPTEs, then in each entry of
+ * the walk.
  */
 struct pgt_error *pgt_walk(const struct pgt_physmem *mem, uint64_t cr3,
 			   uint32_t va, struct pgt_walk *ret);
@@ -68,6 +80,12 @@ struct pgt_range {
 	uint64_t flags;        /* leaf entry flags (PGT_FLAGS_MASK bits) */
 	bool user, writable, nx; /* effective permissions */
 	bool differs;          /* the PDE (or PDPTE) differs from the reference */
+	/*
+	 * Not present because reserved bits (these) are set in the entry at
+	 * @level; for PGT_LEVEL_PGD, in a PDPTE of the CR3 (any of the four:
+	 * loading it raises #GP, so nothing is mapped).  0 when none.
+	 */
+	uint64_t rsvd;
 };
 
 typedef struct pgt_error *(*pgt_range_fn)(const struct pgt_range *range,

@@ -91,6 +91,7 @@ struct ev_line {
 };
 
 struct pending_alloc {
+	bool used;
 	int32_t pid, cpu;
 	uint32_t mm;
 	uint64_t line;
@@ -104,12 +105,13 @@ struct pid_comm {
 struct pgt_ftrace {
 	struct pgt_lineio *in;
 	struct pgt_strtab *tab;
-	uint64_t skipped, backwards;
+	uint64_t skipped, backwards, pti_clones;
 	uint64_t last_t;
 	bool seen_event;
 	uint64_t direct_end; /* 0 until an alloc_va shows VMALLOC_START */
-	struct pending_alloc *pending;
+	struct pending_alloc *pending; /* hash table, pending_cap a power of 2 */
 	size_t npending, pending_cap;
+	uint64_t orphan_returns, first_orphan_line;
 	struct pid_comm *comms; /* open addressing, never shrinks */
 	size_t ncomms, comms_cap;
 };
@@ -139,6 +141,11 @@ void pgt_ftrace_destroy(struct pgt_ftrace *ft)
 uint64_t pgt_ftrace_skipped(const struct pgt_ftrace *ft)
 {
 	return ft->skipped;
+}
+
+uint64_t pgt_ftrace_pti_clones(const struct pgt_ftrace *ft)
+{
+	return ft->pti_clones;
 }
 
 uint64_t pgt_ftrace_backwards(const struct pgt_ftrace *ft)
@@ -227,6 +234,10 @@ static size_t parse_stamp(const char *s, uint64_t *ret)
 	return i + 1;
 }
 
+/* Longest "(TGID)" and flags column looked at ("d..2." is 5). */
+#define TGID_MAX 16
+#define FLAGS_MAX 16
+
 /*
  * Given the '[' of a candidate "[CPU]" field, check that everything around
  * it has the event-line shape and fill @ev.
@@ -249,10 +260,14 @@ static bool parse_at(const char *line, size_t start, size_t b,
 	if (p == b)
 		return false;
 	if (p > start && line[p - 1] == ')') {
+		/*
+		 * "(TGID)" is at most a few characters ("(  1234)", "(-------)"):
+		 * bounded, so that a line of many "[N]" stays linear.
+		 */
 		size_t q = p - 1;
-		while (q > start && line[q - 1] != '(')
+		while (q > start && line[q - 1] != '(' && p - q < TGID_MAX)
 			q--;
-		if (q == start)
+		if (q == start || line[q - 1] != '(')
 			return false;
 		p = q - 1;
 		while (p > start && is_space(line[p - 1]))
@@ -276,7 +291,7 @@ static bool parse_at(const char *line, size_t start, size_t b,
 	size_t n = parse_stamp(line + i, &t);
 	if (!n) {
 		size_t f = i;
-		while (line[i] && !is_space(line[i]) && line[i] != ':')
+		while (line[i] && !is_space(line[i]) && line[i] != ':' && i - f < FLAGS_MAX)
 			i++;
 		if (i == f || !is_space(line[i]))
 			return false;
@@ -527,6 +542,7 @@ static struct pgt_error *h_cpa_set_clr(struct ctx *c, bool *emit)
 static struct pgt_error *h_pti_clone(struct ctx *c, bool *emit)
 {
 	static const char *const keys[] = {"start", "end", "level", NULL};
+	c->ft->pti_clones++;
 	return check_fields(c, keys);
 }
 
@@ -542,13 +558,73 @@ static struct pgt_error *h_vmalloc_fault(struct ctx *c, bool *emit)
 	return check_fields(c, keys);
 }
 
+/*
+ * pgd_alloc entries waiting for their return, by pid (and cpu for pid 0):
+ * open addressing with linear probing, deletion by backward shift, so that
+ * any number of waiting entries costs O(1) per event.
+ */
+static size_t pending_hash(int32_t pid, int32_t cpu, size_t mask)
+{
+	uint64_t k = (uint32_t)pid | (uint64_t)(pid ? 0 : (uint32_t)cpu) << 32;
+	return (size_t)((k * 0x9e3779b97f4a7c15u) >> 17) & mask;
+}
+
+static bool pending_match(const struct pending_alloc *p, int32_t pid, int32_t cpu)
+{
+	return p->used && p->pid == pid && (pid != 0 || p->cpu == cpu);
+}
+
 static struct pending_alloc *find_pending(struct pgt_ftrace *ft, int32_t pid,
 					  int32_t cpu)
 {
-	for (size_t i = 0; i < ft->npending; i++) {
-		struct pending_alloc *p = &ft->pending[i];
-		if (p->pid == pid && (pid != 0 || p->cpu == cpu))
-			return p;
+	if (!ft->pending_cap)
+		return NULL;
+	size_t mask = ft->pending_cap - 1;
+	for (size_t i = pending_hash(pid, cpu, mask);; i = (i + 1) & mask) {
+		if (!ft->pending[i].used)
+			return NULL;
+		if (pending_match(&ft->pending[i], pid, cpu))
+			return &ft->pending[i];
+	}
+}
+
+static void remove_pending(struct pgt_ftrace *ft, struct pending_alloc *p)
+{
+	size_t mask = ft->pending_cap - 1;
+	size_t i = (size_t)(p - ft->pending);
+	ft->pending[i].used = false;
+	for (size_t j = (i + 1) & mask; ft->pending[j].used; j = (j + 1) & mask) {
+		size_t h = pending_hash(ft->pending[j].pid, ft->pending[j].cpu, mask);
+		/* Move j back to the hole when its home is not in (i, j]. */
+		if (((j - h) & mask) >= ((j - i) & mask)) {
+			ft->pending[i] = ft->pending[j];
+			ft->pending[j].used = false;
+			i = j;
+		}
+	}
+	ft->npending--;
+}
+
+/* Room for one more waiting entry (the table stays at most half full). */
+static struct pgt_error *grow_pending(struct pgt_ftrace *ft)
+{
+	if (2 * (ft->npending + 1) > ft->pending_cap) {
+		size_t cap = ft->pending_cap ? 2 * ft->pending_cap : 64;
+		struct pending_alloc *t = calloc(cap, sizeof(*t));
+		if (!t)
+			return &pgt_error_nomem;
+		for (size_t i = 0; i < ft->pending_cap; i++) {
+			struct pending_alloc *o = &ft->pending[i];
+			if (!o->used)
+				continue;
+			size_t j = pending_hash(o->pid, o->cpu, cap - 1);
+			while (t[j].used)
+				j = (j + 1) & (cap - 1);
+			t[j] = *o;
+		}
+		free(ft->pending);
+		ft->pending = t;
+		ft->pending_cap = cap;
 	}
 	return NULL;
 }
@@ -560,24 +636,24 @@ static struct pgt_error *h_pgd_alloc(struct ctx *c, bool *emit)
 	struct pgt_error *err = addr_field(c, "mm", &mm);
 	if (err)
 		return err;
-	struct pending_alloc *p = find_pending(ft, c->l->pid, c->l->cpu);
+	int32_t pid = c->l->pid, cpu = c->l->cpu;
+	struct pending_alloc *p = find_pending(ft, pid, cpu);
 	if (p)
 		return bad(c, "pid %d enters pgd_alloc again before the return of line %" PRIu64
 			   " (a missed kretprobe: raise its maxactive)",
-			   c->l->pid, p->line);
-	if (ft->npending == ft->pending_cap) {
-		size_t cap = ft->pending_cap ? 2 * ft->pending_cap : 8;
-		p = realloc(ft->pending, cap * sizeof(*p));
-		if (!p)
-			return &pgt_error_nomem;
-		ft->pending = p;
-		ft->pending_cap = cap;
-	}
-	p = &ft->pending[ft->npending++];
-	p->pid = c->l->pid;
-	p->cpu = c->l->cpu;
-	p->line = c->ev->line;
-	return intern_id(c, mm, &p->mm);
+			   pid, p->line);
+	uint32_t mm_id;
+	if ((err = intern_id(c, mm, &mm_id)) || (err = grow_pending(ft)))
+		return err;
+	size_t mask = ft->pending_cap - 1;
+	size_t i = pending_hash(pid, cpu, mask);
+	while (ft->pending[i].used)
+		i = (i + 1) & mask;
+	ft->pending[i] = (struct pending_alloc){
+		.used = true, .pid = pid, .cpu = cpu, .mm = mm_id, .line = c->ev->line,
+	};
+	ft->npending++;
+	return NULL;
 }
 
 static struct pgt_error *h_pgd_alloc_ret(struct ctx *c, bool *emit)
@@ -588,16 +664,37 @@ static struct pgt_error *h_pgd_alloc_ret(struct ctx *c, bool *emit)
 	if (err)
 		return err;
 	struct pending_alloc *p = find_pending(ft, c->l->pid, c->l->cpu);
-	if (!p)
-		return bad(c, "return without a pgd_alloc entry for pid %d",
-			   c->l->pid);
-	c->ev->mm = p->mm;
-	*p = ft->pending[--ft->npending];
+	if (p) {
+		c->ev->mm = p->mm;
+		remove_pending(ft, p);
+	} else {
+		/*
+		 * Its entry came before the recording began (probes added on
+		 * a running machine): the pgd is real, its mm unknown.
+		 */
+		if (!ft->orphan_returns++)
+			ft->first_orphan_line = c->ev->line;
+		c->ev->mm = 0;
+	}
 	if (pgd == 0)
 		return NULL; /* the allocation failed */
 	c->ev->op = PGT_OP_PGD_ALLOC;
 	*emit = true;
 	return intern_id(c, pgd, &c->ev->pgd);
+}
+
+void pgt_ftrace_pairs(const struct pgt_ftrace *ft, struct pgt_ftrace_pairs *ret)
+{
+	*ret = (struct pgt_ftrace_pairs){
+		.orphan_returns = ft->orphan_returns,
+		.first_orphan_line = ft->first_orphan_line,
+		.unmatched_entries = ft->npending,
+	};
+	for (size_t i = 0; i < ft->pending_cap; i++) {
+		const struct pending_alloc *p = &ft->pending[i];
+		if (p->used && (!ret->first_unmatched_line || p->line < ret->first_unmatched_line))
+			ret->first_unmatched_line = p->line;
+	}
 }
 
 static struct pgt_error *h_pgd_free(struct ctx *c, bool *emit)

@@ -19,9 +19,11 @@
  * - pgd_alloc (entry, mm) and pgd_alloc_ret (ret) are paired by pid (by pid
  *   and cpu for pid 0), not by cpu alone: a task may sleep in pgd_alloc()
  *   and return on another cpu.  The pair is one PGT_OP_PGD_ALLOC at the
- *   return, pgd = ret, mm = the entry's mm.  A return without an entry, or
- *   a second entry before the return (a missed kretprobe), is an error; a
- *   return of 0 (failed allocation) is skipped.
+ *   return, pgd = ret, mm = the entry's mm.  A second entry before the
+ *   return (a missed kretprobe) is an error; a return without an entry is
+ *   an allocation with mm 0, counted (pgt_ftrace_pairs()); an entry never
+ *   returned is counted too; a return of 0 (failed allocation) is
+ *   skipped.
  * - pgd_free (mm, pgd): PGT_OP_PGD_FREE.
  * - alloc_va_ret (va, start, end): PGT_OP_VMALLOC of [start, end) minus the
  *   trailing guard page that __get_vm_area_node() adds to every area (the
@@ -101,8 +103,27 @@ struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
 /* Lines of events the reader does not turn into model events. */
 uint64_t pgt_ftrace_skipped(const struct pgt_ftrace *ft);
 
+/* pti_clone lines read (pti_clone_pgtable runs only with PTI). */
+uint64_t pgt_ftrace_pti_clones(const struct pgt_ftrace *ft);
+
 /* Event lines whose timestamp went backwards (and was raised). */
 uint64_t pgt_ftrace_backwards(const struct pgt_ftrace *ft);
+
+/*
+ * kprobe/kretprobe halves without their other half.  A pgd_alloc_ret whose
+ * entry is not in the recording (it began while a task was inside
+ * pgd_alloc()) still allocates the pgd, with an unknown mm; a pgd_alloc
+ * entry still waiting for its return at the end of the input (the
+ * recording stopped first, or the return was lost) allocates nothing.
+ * Both are counted here, with the line of the first, instead of being
+ * errors or dropped silently.  Unmatched entries are only final at EOF.
+ */
+struct pgt_ftrace_pairs {
+	uint64_t orphan_returns, first_orphan_line;
+	uint64_t unmatched_entries, first_unmatched_line;
+};
+
+void pgt_ftrace_pairs(const struct pgt_ftrace *ft, struct pgt_ftrace_pairs *ret);
 
 /*
  * high_memory as the recording shows it (the lowest alloc_vmap_area vstart,

@@ -149,3 +149,17 @@ uint64_t pgt_source_backwards(const struct pgt_source *src)
 {
 	return src->ftrace ? pgt_ftrace_backwards(src->ftrace) : 0;
 }
+
+uint64_t pgt_source_pti_clones(const struct pgt_source *src)
+{
+	return src->ftrace ? pgt_ftrace_pti_clones(src->ftrace) : 0;
+}
+
+void pgt_source_pairs(const struct pgt_source *src,
+		      struct pgt_ftrace_pairs *ret)
+{
+	if (src->ftrace)
+		pgt_ftrace_pairs(src->ftrace, ret);
+	else
+		*ret = (struct pgt_ftrace_pairs){0};
+}

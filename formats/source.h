@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "core/event.h"
+#include "formats/ftrace.h"
 #include "formats/lineio.h"
 
 enum pgt_format {
@@ -59,5 +60,11 @@ uint64_t pgt_source_skipped(const struct pgt_source *src);
 
 /* ftrace lines whose timestamp went backwards (raised to the previous one). */
 uint64_t pgt_source_backwards(const struct pgt_source *src);
+
+/* ftrace pti_clone lines read so far (0 for native traces). */
+uint64_t pgt_source_pti_clones(const struct pgt_source *src);
+/* ftrace: pgd_alloc halves without their pair (all zero for native traces). */
+void pgt_source_pairs(const struct pgt_source *src,
+		      struct pgt_ftrace_pairs *ret);
 
 #endif

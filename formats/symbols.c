@@ -12,6 +12,14 @@
 
 /* A vmlinux with symbols is tens of MiB; more is not a vmlinux. */
 #define MAX_ELF_SIZE (UINT64_C(1) << 30)
+/*
+ * A System.map or kallsyms is a few MiB (a distribution kernel with all its
+ * modules loaded: about 15 MiB, 300000 symbols); more text, or more
+ * symbols from any file, is not one, and would cost memory out of
+ * proportion (a 1.26 MB gzip expanding to 520 MB took 2 GB).
+ */
+#define MAX_TEXT_SIZE (UINT64_C(64) << 20)
+#define MAX_SYMBOLS ((size_t)1 << 21)
 /* Farther than this past a symbol, "name+off" only misleads. */
 #define MAX_OFFSET (UINT64_C(1) << 20)
 
@@ -62,6 +70,10 @@ static struct pgt_error *add(struct pgt_symbols *syms, uint64_t addr,
 			     uint64_t size, const char *name, size_t len,
 			     char type, bool absolute)
 {
+	if (syms->nall == MAX_SYMBOLS)
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"more than %zu symbols: not a kernel's symbols",
+					MAX_SYMBOLS);
 	if (syms->nall == syms->cap) {
 		size_t cap = syms->cap ? 2 * syms->cap : 4096;
 		struct entry *all = realloc(syms->all, cap * sizeof(*all));
@@ -175,7 +187,8 @@ static struct pgt_error *read_elf_symbols(struct pgt_symbols *syms,
 				    strlen(name), elf_type(elf, &sym),
 				    sym.st_shndx == SHN_ABS);
 			if (err)
-				return err;
+				return err == &pgt_error_nomem ? err
+					: pgt_error_prefix(err, "%s", path);
 		}
 	}
 	if (!found)
@@ -183,6 +196,10 @@ static struct pgt_error *read_elf_symbols(struct pgt_symbols *syms,
 					"%s: no symbol table (SHT_SYMTAB): a "
 					"stripped vmlinux?",
 					path);
+	if (!syms->nall)
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"%s: no symbols (its symbol table names "
+					"no defined symbol)", path);
 	return NULL;
 }
 
@@ -296,6 +313,7 @@ static struct pgt_error *read_text(struct pgt_symbols *syms,
 	if (err)
 		return err;
 	bool module = false, nonzero = false;
+	uint64_t total = 0;
 	for (;;) {
 		char *line;
 		size_t len;
@@ -303,6 +321,14 @@ static struct pgt_error *read_text(struct pgt_symbols *syms,
 			goto out;
 		if (!line)
 			break;
+		if ((total += len + 1) > MAX_TEXT_SIZE) {
+			err = pgt_error_create(PGT_ERROR_INPUT,
+					       "%s:%" PRIu64 ": more than %" PRIu64
+					       " MiB of symbol text: not a System.map or kallsyms",
+					       pgt_lineio_name(in), pgt_lineio_lineno(in),
+					       MAX_TEXT_SIZE >> 20);
+			goto out;
+		}
 		if ((err = parse_line(syms, line, len, &module, &nonzero))) {
 			err = pgt_error_prefix(err, "%s:%" PRIu64,
 					       pgt_lineio_name(in),
@@ -384,10 +410,12 @@ static struct pgt_error *finish(struct pgt_symbols *syms)
 			.type = e->type, .size = e->size,
 		};
 	}
-	qsort(syms->by_addr, syms->naddr, sizeof(*syms->by_addr),
-	      compare_addr);
+	if (syms->naddr)
+		qsort(syms->by_addr, syms->naddr, sizeof(*syms->by_addr),
+		      compare_addr);
 	sort_syms = syms;
-	qsort(syms->all, syms->nall, sizeof(*syms->all), compare_name);
+	if (syms->nall)
+		qsort(syms->all, syms->nall, sizeof(*syms->all), compare_name);
 	sort_syms = NULL;
 	syms->has_end = pgt_symbols_lookup(syms, "_end", &syms->end);
 	return NULL;

@@ -14,6 +14,7 @@ enum key {
 	K_T, K_CPU, K_PID, K_COMM,
 	K_PAGE_OFFSET, K_LOWMEM, K_PSE, K_HIGHMEM, K_NX, K_PGE, K_ETEXT,
 	K_KERNEL,
+	K_POLICY,
 	K__COUNT,
 };
 
@@ -30,6 +31,7 @@ static const struct {
 	KEY("t"), KEY("cpu"), KEY("pid"), KEY("comm"),
 	KEY("page_offset"), KEY("lowmem"), KEY("pse"), KEY("highmem"),
 	KEY("nx"), KEY("pge"), KEY("etext"), KEY("kernel"),
+	KEY("policy"),
 };
 
 #define B(k) (1u << (k))
@@ -45,7 +47,8 @@ struct op_spec {
 static const struct op_spec ops[] = {
 	{"machine", L("machine"), PGT_OP_MACHINE,
 	 COMMON | B(K_PAGE_OFFSET) | B(K_LOWMEM) | B(K_PSE) | B(K_HIGHMEM) |
-		 B(K_NX) | B(K_PGE) | B(K_ETEXT) | B(K_KERNEL), 0},
+		 B(K_NX) | B(K_PGE) | B(K_ETEXT) | B(K_KERNEL) |
+		 B(K_POLICY), 0},
 	{"pgd_alloc", L("pgd_alloc"), PGT_OP_PGD_ALLOC, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
 	{"pgd_free", L("pgd_free"), PGT_OP_PGD_FREE, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
 	{"switch", L("switch"), PGT_OP_SWITCH, COMMON | B(K_PGD) | B(K_MM), 0},
@@ -233,6 +236,9 @@ static bool parse_time(const char *s, size_t len, uint64_t *ret)
 			scale /= 10;
 		}
 	}
+	/* Past 2^64 ns it would wrap; UINT64_MAX is PGT_NO_TIME. */
+	if (sec > (UINT64_MAX - 1 - ns) / 1000000000)
+		return false;
 	*ret = sec * 1000000000 + ns;
 	return true;
 }
@@ -373,6 +379,16 @@ static struct pgt_error *machine_field(struct pgt_trace_reader *r, enum key k,
 		m->set |= PGT_MACHINE_KERNEL;
 		break;
 	}
+	case K_POLICY:
+		if (len == 6 && !memcmp(v, "shared", 6))
+			m->unshared = false;
+		else if (len == 8 && !memcmp(v, "unshared", 8))
+			m->unshared = true;
+		else
+			return bad(r, "policy must be shared or unshared, not '%.*s'",
+				   (int)len, v);
+		m->set |= PGT_MACHINE_POLICY;
+		break;
 	default:
 		break;
 	}

@@ -207,6 +207,8 @@ struct pgt_error *pgt_trace_writer_header(struct pgt_trace_writer *w,
 			putf(w, " etext=0x%" PRIx32, m->etext);
 		if ((m->set & PGT_MACHINE_KERNEL) && m->kernel)
 			putf(w, " kernel=%s", pgt_kernel_name(m->kernel));
+		if (m->set & PGT_MACHINE_POLICY)
+			putf(w, " policy=%s", m->unshared ? "unshared" : "shared");
 		flush_line(w);
 	}
 	return status(w);

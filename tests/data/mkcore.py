@@ -27,6 +27,11 @@ segment past the end of the file), bad-overlap.elf (overlapping
 segments), bad-absurd.elf (a 2^60-byte segment), bad-note.elf (a
 truncated note), bad-qemu.elf (a QEMU note of a wrong version),
 loop.elf (tables that point at themselves).
+
+rsvd.elf: entries with reserved bits set (see rsvd_memory()).
+
+check.elf: an image for check with little in it (see check_memory(); its
+symbols are check.map).
 """
 import struct
 
@@ -85,11 +90,11 @@ def qemu_state(cr3, version=1):
     return bytes(d)
 
 
-def notes(elf64, qemu_version=1):
+def notes(elf64, qemu_version=1, cr3s=(0x1000, 0x1020)):
     return (note(b"CORE", 1, prstatus(elf64, 1, 0xc0001000)) +
             note(b"CORE", 1, prstatus(elf64, 2, 0xc0002000)) +
-            note(b"QEMU", 0, qemu_state(0x1000, qemu_version)) +
-            note(b"QEMU", 0, qemu_state(0x1020)))
+            note(b"QEMU", 0, qemu_state(cr3s[0], qemu_version)) +
+            note(b"QEMU", 0, qemu_state(cr3s[1])))
 
 
 def core(elf64, segs, notes_blob, cut=None):
@@ -125,6 +130,58 @@ def core(elf64, segs, notes_blob, cut=None):
     return out[:cut] if cut else out
 
 
+def rsvd_memory():
+    """Reserved bits (PAE, SDM vol. 3A 4.4.2), CR3 of CPU 0 = 0x1000, of
+    CPU 1 = 0x1020:
+      PDPT 0x1000: [0] -> PMD 0x2000, [3] -> PMD 0x3000 (valid)
+      PDPT 0x1020: [0] all ones (#GP on CR3 load), [3] -> PMD 0x3000
+      PMD 0x2000: [0] -> PTE 0x4000 P RW US
+                  [1] va 0x00200000 -> 2M page 0x400000 P RW PSE + bit 13
+      PTE 0x4000: [1] va 0x1000 -> 0x5000 P RW + bit 52
+                  [2] va 0x2000 -> 0x5000 P RW (valid)
+      PMD 0x3000: [0] va 0xc0000000 -> 2M page 0x200000 P RW PSE G NX
+                  [1] va 0xc0200000 -> 2M page 0x0 P PSE + bit 62
+    """
+    mem = bytearray(0x6000)
+
+    def put(pa, v):
+        struct.pack_into("<Q", mem, pa, v)
+
+    put(0x1000 + 0, 0x2000 | P)
+    put(0x1000 + 24, 0x3000 | P)
+    put(0x1020 + 0, (1 << 64) - 1)
+    put(0x1020 + 24, 0x3000 | P)
+    put(0x2000 + 0, 0x4000 | P | RW | US)
+    put(0x2000 + 8, 0x400000 | P | RW | PSE | (1 << 13))
+    put(0x4000 + 8, 0x5000 | P | RW | (1 << 52))
+    put(0x4000 + 16, 0x5000 | P | RW)
+    put(0x3000 + 0, 0x200000 | P | RW | PSE | G | NX)
+    put(0x3000 + 8, 0x0 | P | PSE | (1 << 62))
+    return bytes(mem)
+
+
+def check_memory():
+    """swapper_pg_dir at 0x1000 (va 0xc0001000): [3] -> PMD 0x2000, whose
+    [0] maps 2M at 0 (P RW PSE).  The pgd at 0x3000 (va 0xc0003000, CR3 of
+    CPU 0) has all four slots, [0..2] -> an empty PMD 0x4000 and [3] ->
+    swapper's PMD; the pgds at 0x5000 and 0x5020 are all zeros (gone); CPU
+    1's CR3 is 0x6000, a pgd no trace names.
+    """
+    mem = bytearray(0x7000)
+
+    def put(pa, v):
+        struct.pack_into("<Q", mem, pa, v)
+
+    put(0x1000 + 24, 0x2000 | P)
+    put(0x2000 + 0, 0x0 | P | RW | PSE)
+    for i in range(3):
+        put(0x3000 + 8 * i, 0x4000 | P)
+    put(0x3000 + 24, 0x2000 | P)
+    for i in range(4):
+        put(0x6000 + 8 * i, 0x4000 | P if i < 3 else 0x2000 | P)
+    return bytes(mem)
+
+
 def main():
     low, high = memory()
     tiny = lambda e64: core(e64, [(0, low, 0x7000), (0x100000, high, 0x1000)],
@@ -150,6 +207,9 @@ def main():
     for i in range(4, 512):
         struct.pack_into("<Q", loop, 0x1000 + 8 * i, 0x1000 | P | RW | US)
     files["loop.elf"] = core(True, [(0, bytes(loop), 0x2000)], notes(True))
+    files["rsvd.elf"] = core(False, [(0, rsvd_memory(), 0x7000)], notes(False))
+    files["check.elf"] = core(False, [(0, check_memory(), 0x7000)],
+                              notes(False, cr3s=(0x3000, 0x6000)))
     for name, data in files.items():
         with open(name, "wb") as f:
             f.write(data)

@@ -7,6 +7,13 @@ holding the given kernel virtual addresses (for disassembly), translated
 through the first pgd.  The notes are kept as they are.
 
   mktrim.py IN.elf OUT.elf --pgd PA [--pgd PA...] [--va VA[:LEN]...]
+            [--keep PA[:LEN]...] [--pgd-list HEAD_VA:MEM_MAP_VA:SIZE:LRU]
+
+--keep keeps physical pages as they are (variables such as high_memory);
+--pgd-list walks the kernel's pgd_list from its head (struct page of SIZE
+bytes linked through the lru field at offset LRU, mem_map read from the
+variable at MEM_MAP_VA) and keeps the list's nodes and every pgd on it with
+its tables, and with PTI its user half (the page after it) too.
 """
 import argparse
 import struct
@@ -21,6 +28,10 @@ def main():
     ap.add_argument("--pgd", action="append", default=[],
                     type=lambda s: int(s, 0))
     ap.add_argument("--va", action="append", default=[])
+    ap.add_argument("--keep", action="append", default=[])
+    ap.add_argument("--pgd-list", default=None)
+    ap.add_argument("--page-offset", type=lambda s: int(s, 0),
+                    default=0xC0000000)
     a = ap.parse_args()
     data = open(a.input, "rb").read()
     if data[:4] != b"\x7fELF" or data[4] != 2:
@@ -58,6 +69,24 @@ def main():
             pos = desc + ((descsz + 3) & ~3)
     keep = set()
     mask = 0x000FFFFFFFFFF000
+    po = a.page_offset
+    for spec in a.keep:
+        pa, _, n = spec.partition(":")
+        pa, n = int(pa, 0), int(n or "1", 0)
+        for page in range(pa & ~(PAGE - 1), pa + n, PAGE):
+            keep.add(page)
+    if a.pgd_list:
+        head, mem_map_va, size, lru = (int(x, 0) for x in a.pgd_list.split(":"))
+
+        def u32(va):
+            keep.add((va - po) & ~(PAGE - 1))
+            return struct.unpack("<I", read(va - po, 4))[0]
+        mem_map = u32(mem_map_va)
+        node = u32(head)
+        while node != head:
+            pfn = (node - lru - mem_map) // size
+            a.pgd += [pfn * PAGE, pfn * PAGE + PAGE]
+            node = u32(node)
     for pgd in a.pgd + [c & 0xFFFFFFE0 for c in cr3s]:
         keep.add(pgd & ~(PAGE - 1))
         for i in range(4):

@@ -19,6 +19,26 @@ EOF2
 }
 check 2 replay --unshared traces/real-6.1-pti.trace.gz
 check 3 replay --unshared traces/vmalloc-after-fork.trace
+check 4 timeline --unshared -o - traces/vmalloc-after-fork.trace
+
+# The Tests section names every unit test and script there is, and no other.
+tests=$(awk '/^## Tests/ { on = 1; next } /^## / { on = 0 } on' README.md)
+for f in tests/unit/test_*.c tests/scripts/*.sh; do
+	name=$(basename "$f")
+	case $f in *.c) name=${name%.c} ;; esac
+	printf '%s\n' "$tests" | grep -q "\`$name\`" ||
+		{ echo "README's Tests section does not name $f"; fail=1; }
+done
+for name in $(printf '%s\n' "$tests" | grep -oE '`(test_[a-z0-9_]+|[a-z0-9-]+\.sh)`' | tr -d '`' | sort -u); do
+	case $name in
+	test_util) ;;
+	test_*) [ -f "tests/unit/$name.c" ] || { echo "README names $name, not in tests/unit"; fail=1; } ;;
+	*) [ -f "tests/scripts/$name" ] || { echo "README names $name, not in tests/scripts"; fail=1; } ;;
+	esac
+done
+# The test command honours JOBS.
+grep -q 'JOBS=' README.md && grep -q 'JOBS:-' tests/run-all ||
+	{ echo "README's test command or tests/run-all ignores JOBS"; fail=1; }
 
 # pgtrace(1)'s example outputs: a '.\" pgtrace ARGS' comment, then the
 # output up to '.ft', with roff's \- for '-'.

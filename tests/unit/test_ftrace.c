@@ -195,8 +195,6 @@ static void test_errors(void)
 		     "pgd_free: missing field 'pgd='");
 	expect_error("a-1 [000] ..... 1.0: pgd_free: (pgd_free+0x0/0x100) mm=0x1000 pgd=(fault)",
 		     "pgd_free: bad value for 'pgd': '(fault)'");
-	expect_error("a-1 [000] ..... 1.0: pgd_alloc_ret: (x <- pgd_alloc) ret=0x1000",
-		     "pgd_alloc_ret: return without a pgd_alloc entry for pid 1");
 	expect_error("a-1 [000] ..... 1.0: sync_kmap: (x) start=0x2000 end=0x1000",
 		     "sync_kmap: bad range 0x2000-0x1000 (not page-aligned and increasing)");
 	expect_error("a-1 [000] ..... 1.0: module_load: ",
@@ -319,11 +317,95 @@ static void test_real(void)
 	free(path);
 }
 
+/*
+ * Halves of pgd_alloc pairs: a return whose entry came before the
+ * recording allocates with an unknown mm and is counted; entries never
+ * returned are counted at the end with the first line; many tasks waiting
+ * at once pair by pid.
+ */
+static void test_pairs(void)
+{
+	struct fixture f;
+	open_text(&f, "# tracer: nop\n"
+		  "a-7 [000] ..... 1.000001: pgd_alloc_ret: (x <- pgd_alloc) ret=0x1000\n"
+		  "b-8 [001] ..... 1.000002: pgd_alloc: (x) mm=0x2000\n"
+		  "c-9 [000] ..... 1.000003: pgd_alloc: (x) mm=0x3000\n"
+		  "c-9 [001] ..... 1.000004: pgd_alloc_ret: (x <- pgd_alloc) ret=0x4000\n"
+		  "d-0 [001] ..... 1.000005: pgd_alloc: (x) mm=0x5000\n");
+	struct pgt_event ev;
+	bool eof = false;
+	CHECK(!pgt_ftrace_next(f.ft, &ev, &eof) && !eof);
+	CHECK(ev.op == PGT_OP_PGD_ALLOC && ev.mm == 0 && ev.line == 2);
+	CHECK_EQ_STR(pgt_strtab_get(f.tab, ev.pgd), "0x1000");
+	CHECK(!pgt_ftrace_next(f.ft, &ev, &eof) && !eof);
+	CHECK(ev.op == PGT_OP_PGD_ALLOC && ev.line == 5);
+	CHECK_EQ_STR(pgt_strtab_get(f.tab, ev.mm), "0x3000");
+	CHECK(!pgt_ftrace_next(f.ft, &ev, &eof) && eof);
+	struct pgt_ftrace_pairs pairs;
+	pgt_ftrace_pairs(f.ft, &pairs);
+	CHECK_EQ_U64(pairs.orphan_returns, 1);
+	CHECK_EQ_U64(pairs.first_orphan_line, 2);
+	CHECK_EQ_U64(pairs.unmatched_entries, 2);
+	CHECK_EQ_U64(pairs.first_unmatched_line, 3);
+	close_text(&f);
+
+	/* 20000 tasks inside pgd_alloc at once, returning in another order. */
+	size_t n = 20000, cap = n * 2 * 96 + 64, len = 0;
+	char *text = malloc(cap);
+	if (!text)
+		exit(2);
+	len += (size_t)snprintf(text + len, cap - len, "# tracer: nop\n");
+	for (size_t i = 1; i <= n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+			"t-%zu [000] ..... 1.0: pgd_alloc: (x) mm=0x%zx\n", i, i << 12);
+	for (size_t i = n; i >= 1; i -= 2)
+		len += (size_t)snprintf(text + len, cap - len,
+			"t-%zu [001] ..... 2.0: pgd_alloc_ret: (x <- pgd_alloc) ret=0x%zx\n", i, i << 12);
+	open_text(&f, text);
+	free(text);
+	size_t allocs = 0, right_mm = 0;
+	struct pgt_error *err;
+	while (!(err = pgt_ftrace_next(f.ft, &ev, &eof)) && !eof) {
+		allocs += ev.op == PGT_OP_PGD_ALLOC;
+		right_mm += !strcmp(pgt_strtab_get(f.tab, ev.mm), pgt_strtab_get(f.tab, ev.pgd));
+	}
+	CHECK(!err);
+	CHECK_EQ_U64(allocs, n / 2);
+	CHECK_EQ_U64(right_mm, n / 2);
+	pgt_ftrace_pairs(f.ft, &pairs);
+	CHECK_EQ_U64(pairs.orphan_returns, 0);
+	CHECK_EQ_U64(pairs.unmatched_entries, n / 2);
+	CHECK_EQ_U64(pairs.first_unmatched_line, 2);
+	close_text(&f);
+}
+
+/*
+ * Timestamps: at most 10 digits of seconds, so never past 2^64 ns nor
+ * PGT_NO_TIME; an 11-digit one makes the line no event line.
+ */
+static void test_stamps(void)
+{
+	struct fixture f;
+	open_text(&f, "# tracer: nop\n"
+		  "a-1 [000] ..... 9999999999.999999999: module_load: m\n"
+		  "a-1 [000] ..... 10000000000.000000: module_load: m\n");
+	struct pgt_event ev;
+	bool eof = false;
+	CHECK(!pgt_ftrace_next(f.ft, &ev, &eof) && !eof);
+	CHECK_EQ_U64(ev.t_ns, UINT64_C(9999999999999999999));
+	struct pgt_error *err = pgt_ftrace_next(f.ft, &ev, &eof);
+	CHECK(err && strstr(err->message, ":3: not an ftrace event line"));
+	pgt_error_destroy(err);
+	close_text(&f);
+}
+
 int main(void)
 {
 	test_detect();
 	test_events();
 	test_errors();
+	test_pairs();
+	test_stamps();
 	test_probes();
 	test_real();
 	return test_summary();

@@ -125,6 +125,65 @@ static void test_bad(const char *text, const char *needle)
 	free(path);
 }
 
+/* @n lines of "c1000000 T NAME" with a @namelen-byte name, gzipped. */
+static char *write_many(const char *file, size_t n, size_t namelen)
+{
+	char *path;
+	if (asprintf(&path, "%s/%s", tmpdir, file) < 0)
+		abort();
+	char *line = malloc(namelen + 13);
+	if (!line)
+		abort();
+	memcpy(line, "c1000000 T ", 11);
+	memset(line + 11, 'a', namelen);
+	line[11 + namelen] = '\n';
+	gzFile gz = gzopen(path, "wb1");
+	CHECK(gz != NULL);
+	for (size_t i = 0; gz && i < n; i++)
+		if (gzwrite(gz, line, (unsigned)(namelen + 12)) != (int)(namelen + 12))
+			break;
+	if (gz)
+		gzclose(gz);
+	free(line);
+	return path;
+}
+
+static void test_open_fails(const char *path, const char *needle)
+{
+	struct pgt_symbols *s = NULL;
+	struct pgt_error *err = pgt_symbols_open(path, &s);
+	CHECK(err && !s);
+	if (err && !strstr(err->message, needle)) {
+		fprintf(stderr, "unexpected message: %s (want %s)\n",
+			err->message, needle);
+		test_fail_();
+	}
+	pgt_error_destroy(err);
+	pgt_symbols_destroy(s);
+}
+
+/*
+ * What each reader refuses: text past 64 MiB (a small gzip can expand to
+ * gigabytes), more than 2^21 symbols, an ELF symbol table naming no
+ * defined symbol (it used to be accepted, after a qsort(NULL, 0)).
+ */
+static void test_caps(void)
+{
+	char *path = write_many("huge.map.gz", 70000, 1000);
+	test_open_fails(path, ":66314: more than 64 MiB of symbol text");
+	unlink(path);
+	free(path);
+	path = write_many("many.map.gz", ((size_t)1 << 21) + 1, 1);
+	test_open_fails(path, ":2097153: more than 2097152 symbols");
+	unlink(path);
+	free(path);
+	const char *src = getenv("PGT_SRCDIR");
+	if (asprintf(&path, "%s/tests/data/nosyms.elf", src ? src : ".") < 0)
+		abort();
+	test_open_fails(path, "nosyms.elf: no symbols");
+	free(path);
+}
+
 static void test_real(void)
 {
 	const char *shared = getenv("PGT_SHARED");
@@ -177,6 +236,7 @@ int main(void)
 	test_bad("00000000 T a\n00000000 t b\n", "every address is 0");
 	test_bad("", "no symbols");
 	test_bad("c1000000 T a\n\nc1000001 T b\n", ":2: ");
+	test_caps();
 	test_real();
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);

@@ -398,6 +398,12 @@ static void test_errors(void)
 		  "2: ctx must be task, irq or nmi, not 'softirq'");
 	CHECK_BAD(MAGIC "flush t=2\nflush t=1.5\n", "3: timestamp goes backwards");
 	CHECK_BAD(MAGIC "flush t=1.\n", "2: bad timestamp '1.'");
+	/* Out of range: past 2^64 ns (it used to wrap), and PGT_NO_TIME itself. */
+	CHECK_BAD(MAGIC "flush t=18446744074\n", "2: bad timestamp '18446744074'");
+	CHECK_BAD(MAGIC "flush t=18446744073.709551616\n",
+		  "2: bad timestamp '18446744073.709551616'");
+	CHECK_BAD(MAGIC "flush t=18446744073.709551615\n",
+		  "2: bad timestamp '18446744073.709551615'");
 	CHECK_BAD(MAGIC "flush\nmachine pse=0\n",
 		  "3: the machine line must come before the first event");
 	CHECK_BAD(MAGIC "machine pse=2\n", "2: 'pse' must be 0 or 1, not '2'");

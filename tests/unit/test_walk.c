@@ -168,9 +168,9 @@ static void test_walk_errors(void)
 	/* PDE 4 points at a PTE page beyond memory (PTE 0 at 0x200000000). */
 	CHECK_ERR(pgt_walk(&physmem, CR3, 0x40800000u, &w), PGT_ERROR_FAULT,
 		  "PTE at physical 0x200000000: 0x200000000 is beyond the test memory");
-	/* The PDPT itself outside memory. */
+	/* The PDPT itself outside memory (CR3 loads all four PDPTEs). */
 	CHECK_ERR(pgt_walk(&physmem, 0x20000, 0x40000000u, &w), PGT_ERROR_FAULT,
-		  "PDPTE at physical 0x20008: 0x20008 is beyond the test memory");
+		  "PDPTE at physical 0x20000: 0x20000 is beyond the test memory");
 }
 
 #define MAX_RANGES 32

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The page allocator as the page tables see it: get_free_page() and
+ * free_page() of 4 KiB frames of lowmem, order-1 blocks for 6.1's PTI pgd
+ * pairs (__get_free_pages(PGD_ALLOCATION_ORDER)), and pages above lowmem
+ * for what vmalloc maps.  Freed frames are reused last-in, first-out.
+ */
+#include "internal.h"
+
+struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return NULL;
+	size_t n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, n * elem);
+	if (!q)
+		return &pgt_error_nomem;
+	*p = q;
+	*cap = n;
+	return NULL;
+}
+
+struct pgt_error *u32vec_push(struct u32vec *v, uint32_t x)
+{
+	if (v->n == v->cap) {
+		uint32_t cap = v->cap ? 2 * v->cap : 4;
+		uint32_t *q = realloc(v->v, cap * sizeof(*q));
+		if (!q)
+			return &pgt_error_nomem;
+		v->v = q;
+		v->cap = cap;
+	}
+	v->v[v->n++] = x;
+	return NULL;
+}
+
+struct pgt_error *model_note(struct pgt_model *m, enum pgt_note_kind kind,
+			     uint32_t pgd, uint64_t addr, bool has_ip,
+			     uint64_t ip, struct pgt_note **ret)
+{
+	if (ret)
+		*ret = NULL;
+	if (m->note_counts[kind]++ >= m->cfg.notes_limit && m->cfg.notes_limit)
+		return NULL;
+	struct pgt_error *err = GROW(m->notes, m->notes_cap, m->nnotes + 1);
+	if (err)
+		return err;
+	struct pgt_note *n = &m->notes[m->nnotes++];
+	*n = (struct pgt_note){
+		.kind = kind, .line = m->line, .pgd = pgd, .addr = addr,
+		.has_ip = has_ip, .ip = ip,
+	};
+	if (ret)
+		*ret = n;
+	return NULL;
+}
+
+static struct pgt_error *frame_take(struct pgt_model *m, uint32_t f,
+				    enum frame_kind kind, bool need_data)
+{
+	struct frame *fr = &m->frames[f];
+	fr->kind = kind;
+	fr->slot = 0;
+	fr->virt = V_DATA;
+	fr->reserved = false;
+	fr->private_count = 0;
+	fr->owner = -1;
+	if (need_data) {
+		if (!fr->data) {
+			fr->data = calloc(PGT_PTRS_PER_PMD, sizeof(uint64_t));
+			if (!fr->data)
+				return &pgt_error_nomem;
+		} else {
+			memset(fr->data, 0, PGT_PTRS_PER_PMD * sizeof(uint64_t));
+		}
+	} else if (fr->data) {
+		free(fr->data);
+		fr->data = NULL;
+	}
+	return NULL;
+}
+
+struct pgt_error *frame_alloc(struct pgt_model *m, enum frame_kind kind,
+			      bool need_data, uint32_t *ret)
+{
+	uint32_t f = 0;
+	/* Pages a starting image holds page tables in are not free. */
+	while (!m->nfree && m->bump < m->nframes && m->frames[m->bump].kind != F_FREE)
+		m->bump++;
+	if (m->nfree)
+		f = m->free_frames[--m->nfree];
+	else if (m->bump < m->nframes)
+		f = m->bump++;
+	else
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"out of simulated lowmem for page tables (%u frames)",
+					m->nframes);
+	*ret = f;
+	return frame_take(m, f, kind, need_data);
+}
+
+/* An order-1 block (6.1 PTI pgds): two frames, the first even. */
+struct pgt_error *pair_alloc(struct pgt_model *m, uint32_t *ret)
+{
+	uint32_t f = 0;
+	if (m->nfree_pairs) {
+		f = m->free_pairs[--m->nfree_pairs];
+	} else {
+		while (m->bump + 1 < m->nframes &&
+		       (m->frames[m->bump].kind != F_FREE ||
+			m->frames[m->bump + 1].kind != F_FREE || (m->bump & 1)))
+			m->bump++;
+		if (m->bump & 1) {
+			struct pgt_error *err =
+				GROW(m->free_frames, m->free_cap, m->nfree + 1);
+			if (err)
+				return err;
+			m->free_frames[m->nfree++] = m->bump++;
+		}
+		if (m->bump + 2 > m->nframes)
+			return pgt_error_create(PGT_ERROR_INPUT,
+						"out of simulated lowmem for page tables");
+		f = m->bump;
+		m->bump += 2;
+	}
+	for (int i = 0; i < 2; i++) {
+		struct pgt_error *err = frame_take(m, f + (uint32_t)i, F_PGD, true);
+		if (err)
+			return err;
+	}
+	*ret = f;
+	return NULL;
+}
+
+struct pgt_error *frame_free(struct pgt_model *m, uint32_t f)
+{
+	struct pgt_error *err = GROW(m->free_frames, m->free_cap, m->nfree + 1);
+	if (err)
+		return err;
+	m->frames[f].kind = F_FREE;
+	m->frames[f].owner = -1;
+	m->free_frames[m->nfree++] = f;
+	return NULL;
+}
+
+/* Give a frame real entries (a write to a page that had none of its own). */
+struct pgt_error *frame_ensure_data(struct pgt_model *m, uint32_t f)
+{
+	struct frame *fr = &m->frames[f];
+	if (fr->virt == V_DATA) {
+		if (!fr->data && !(fr->data = calloc(PGT_PTRS_PER_PMD, 8)))
+			return &pgt_error_nomem;
+		return NULL;
+	}
+	uint64_t *d = fr->data ? fr->data : malloc(PGT_PTRS_PER_PMD * 8);
+	if (!d)
+		return &pgt_error_nomem;
+	for (int i = 0; i < PGT_PTRS_PER_PMD; i++)
+		d[i] = entry_at(m, f, i);
+	fr->data = d;
+	fr->virt = V_DATA;
+	return NULL;
+}
+
+struct pgt_error *data_alloc(struct pgt_model *m, uint64_t *ret)
+{
+	*ret = m->nfree_data ? m->free_data[--m->nfree_data] : m->data_bump++;
+	if ((*ret + 1) << PGT_PAGE_SHIFT > m->ram_top)
+		m->ram_top = (*ret + 1) << PGT_PAGE_SHIFT;
+	return NULL;
+}
+
+struct pgt_error *data_free(struct pgt_model *m, uint64_t pfn)
+{
+	struct pgt_error *err = GROW(m->free_data, m->free_data_cap,
+				     m->nfree_data + 1);
+	if (err)
+		return err;
+	m->free_data[m->nfree_data++] = pfn;
+	return NULL;
+}
+
+void cost_update_bytes(struct pgt_model *m)
+{
+	struct pgt_costs *c = &m->costs;
+	c->pgtable_bytes = c->pgd_bytes +
+			   (c->pmd_pages + c->pte_pages) * PGT_PAGE_SIZE;
+#define PEAK(x) if (c->x > c->x##_peak) c->x##_peak = c->x
+	PEAK(pgd_bytes);
+	PEAK(pmd_pages);
+	PEAK(kernel_pmd_copies);
+	PEAK(pte_pages);
+	PEAK(pgtable_bytes);
+#undef PEAK
+}
+
+/* ---- the one hash table of the model ---- */
+
+static size_t idmap_slot(uint64_t key, size_t mask)
+{
+	key ^= key >> 33;
+	key *= UINT64_C(0xff51afd7ed558ccd);
+	key ^= key >> 33;
+	return (size_t)key & mask;
+}
+
+static struct pgt_error *idmap_rehash(struct idmap *h)
+{
+	size_t cap = h->cap ? 2 * h->cap : 64;
+	uint64_t *keys = calloc(cap, sizeof(*keys));
+	int64_t *vals = malloc(cap * sizeof(*vals));
+	if (!keys || !vals) {
+		free(keys);
+		free(vals);
+		return &pgt_error_nomem;
+	}
+	for (size_t i = 0; i < h->cap; i++) {
+		if (!h->keys[i])
+			continue;
+		size_t j = idmap_slot(h->keys[i], cap - 1);
+		while (keys[j])
+			j = (j + 1) & (cap - 1);
+		keys[j] = h->keys[i];
+		vals[j] = h->vals[i];
+	}
+	free(h->keys);
+	free(h->vals);
+	h->keys = keys;
+	h->vals = vals;
+	h->cap = cap;
+	return NULL;
+}
+
+struct pgt_error *idmap_put(struct idmap *h, uint64_t key, int64_t val)
+{
+	if ((h->n + 1) * 4 > h->cap * 3) {
+		struct pgt_error *err = idmap_rehash(h);
+		if (err)
+			return err;
+	}
+	size_t mask = h->cap - 1, i = idmap_slot(key, mask);
+	while (h->keys[i] && h->keys[i] != key)
+		i = (i + 1) & mask;
+	if (!h->keys[i]) {
+		h->keys[i] = key;
+		h->n++;
+	}
+	h->vals[i] = val;
+	return NULL;
+}
+
+bool idmap_get(const struct idmap *h, uint64_t key, int64_t *ret)
+{
+	if (!h->cap)
+		return false;
+	size_t mask = h->cap - 1;
+	for (size_t i = idmap_slot(key, mask); h->keys[i]; i = (i + 1) & mask)
+		if (h->keys[i] == key) {
+			*ret = h->vals[i];
+			return true;
+		}
+	return false;
+}
+
+void idmap_del(struct idmap *h, uint64_t key)
+{
+	if (!h->cap)
+		return;
+	size_t mask = h->cap - 1, i = idmap_slot(key, mask);
+	while (h->keys[i] && h->keys[i] != key)
+		i = (i + 1) & mask;
+	if (!h->keys[i])
+		return;
+	/* Backward-shift deletion keeps probe chains intact. */
+	h->keys[i] = 0;
+	h->n--;
+	for (size_t j = (i + 1) & mask; h->keys[j]; j = (j + 1) & mask) {
+		size_t home = idmap_slot(h->keys[j], mask);
+		bool move = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+		if (move) {
+			h->keys[i] = h->keys[j];
+			h->vals[i] = h->vals[j];
+			h->keys[j] = 0;
+			i = j;
+		}
+	}
+}
+
+void idmap_deinit(struct idmap *h)
+{
+	free(h->keys);
+	free(h->vals);
+	*h = (struct idmap){0};
+}

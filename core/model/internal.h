@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The replay model's insides, shared by the files of core/model/.  Each file
+ * mirrors one kernel file: frames.c (the page allocator), divergence.c (how
+ * a pgd's kernel PMD relates to swapper's), boot.c (pagetable_init), pgtable.c
+ * (pgd_alloc, pgd_free, pgd_list), vmalloc.c (map_vm_area, vunmap),
+ * pageattr.c (set_pmd_pte, split_large_page), fault.c (vmalloc_fault and the
+ * pgd_list walk of every sync).  What differs between kernels is in one
+ * struct pgt_kernel_rules per kernel (kernel_2621.c, kernel_61.c).
+ *
+ * How a private kernel PMD copy is kept.  Every live copy holds, at each
+ * entry e, either its base value there or an explicit value of its own
+ * (struct xmap).  The base value depends only on when the copy was made
+ * (its generation): each entry keeps a short history, the value every copy
+ * got from the last write to all of them (a broadcast or a sync), then
+ * swapper's value after each write to swapper alone since, with the
+ * generation from which pgd_alloc copied it.  A broadcast or a sync that
+ * brings every copy to one value resets the history and clears the
+ * explicit values at e: its cost is the number of copies that differed,
+ * not the number of pgds.  Work the kernel does per pgd is counted
+ * arithmetically.  A write to swapper alone that changes how copies compare
+ * with it touches every live copy once; there are at most as many such
+ * writes as PMD entries the vmalloc area populates.
+ */
+#ifndef PGTRACE_CORE_MODEL_INTERNAL_H
+#define PGTRACE_CORE_MODEL_INTERNAL_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "core/pae.h"
+
+struct pgt_model;
+
+/* What differs between kernels: one table per kernel. */
+struct pgt_kernel_rules {
+	enum pgt_kernel kernel;
+	/* Frames below this many MiB hold the image and bootmem. */
+	uint32_t boot_reserved_mib;
+	/* is_kernel_text() starts at _text (else PAGE_OFFSET). */
+	bool text_from_text_start;
+	/* pmd_populate_kernel()'s flags. */
+	uint64_t pmd_table_flags;
+	/* The flags of a PDE that points at a PTE page made by a split. */
+	uint64_t split_table_flags;
+	/*
+	 * pgd_ctor() runs at pgd_alloc() under pgd_lock (6.1) rather than as
+	 * the slab constructor of a new slab (2.6.21); pgd_dtor() runs at
+	 * pgd_free() (6.1) rather than when the slab is destroyed (2.6.21).
+	 */
+	bool ctor_at_alloc;
+	bool dtor_at_free;
+	/* SHARED_KERNEL_PMD=0 means PTI: 8 KiB pgd pairs with a user half. */
+	bool pti_when_unshared;
+	/* vmalloc_sync_one() also copies an absent entry over a present one. */
+	bool sync_both_ways;
+	/* vmalloc_fault() only handles the vmalloc area (else >= TASK_SIZE). */
+	bool fault_vmalloc_only;
+	/* cpa_prot's name for kernel_nocache: _PAGE_PCD, or PCD|PWT. */
+	uint64_t nocache_bits;
+	/* change_page_attr() / set_memory_*() for one cpa event. */
+	struct pgt_error *(*cpa)(struct pgt_model *m, const struct pgt_event *ev);
+	/* vmalloc_sync_all() for a sync event. */
+	struct pgt_error *(*sync)(struct pgt_model *m);
+	/*
+	 * After vmap changed a PMD entry of swapper's (pmd_populate_kernel):
+	 * arch_sync_kernel_mappings() in 6.1, nothing in 2.6.21.  May be NULL.
+	 */
+	struct pgt_error *(*after_pmd_populate)(struct pgt_model *m, uint32_t start);
+};
+
+extern const struct pgt_kernel_rules pgt_kernel_rules_2621;
+extern const struct pgt_kernel_rules pgt_kernel_rules_61;
+
+enum frame_kind {
+	F_FREE = 0,
+	F_BOOT,         /* kernel image, bootmem: never allocated */
+	F_SWAPPER_PGD,
+	F_KPMD_SWAPPER, /* swapper's kernel PMD page */
+	F_KPMD_COPY,    /* a pgd's private kernel PMD copy */
+	F_UPMD,         /* a user PMD (pmd_cache) */
+	F_UHALF_KPMD,   /* 6.1 PTI: the user half's kernel PMD */
+	F_PTE,          /* a kernel PTE page */
+	F_PGD,          /* a pgd page (unshared) or pgd slab page (shared) */
+};
+
+/* Where a frame's entries are. */
+enum frame_virt {
+	V_DATA = 0, /* frame.data (NULL: all zero) */
+	V_COPY,     /* a kernel PMD copy: frame.x over the entries' base values */
+	V_UHALF,    /* swapper's user-half kernel PMD, until written */
+};
+
+/* A copy's explicit entries. */
+struct xmap {
+	uint64_t bits[PGT_PTRS_PER_PMD / 64];
+	uint32_t n;          /* entries set */
+	uint64_t v[PGT_PTRS_PER_PMD];
+};
+
+/* The base values of one kernel PMD entry (see the top). */
+struct ehist {
+	uint32_t n, cap;     /* n >= 1 */
+	uint32_t *gen;       /* ascending; gen[0] == 0 */
+	uint64_t *val;
+};
+
+struct frame {
+	uint8_t kind;
+	uint8_t slot;        /* pgd slot of a kernel PMD page */
+	uint8_t virt;        /* enum frame_virt */
+	bool reserved;       /* PTE page made at boot (PageReserved) */
+	bool pending;        /* on m->freed_copies */
+	uint16_t private_count; /* cpa: entries with non-default protections */
+	int32_t owner;       /* record of a live private kernel PMD copy, -1 */
+	uint32_t stamp;      /* visit marks of explicit-list walks */
+	uint32_t cgen;       /* V_COPY: generation it was copied in */
+	uint64_t *data;      /* 512 entries, NULL when all zero and unwritten */
+	struct xmap *x;      /* V_COPY: explicit entries, NULL: none */
+};
+
+struct pgd_obj {
+	uint32_t frame;
+	uint16_t index;      /* first entry of this pgd in the frame's data */
+	bool constructed;
+	bool on_list;
+	bool allocated;
+	int32_t rec;         /* live record, -1 */
+	int32_t zidx;        /* index in m->zombies, -1 */
+	uint32_t last_id;    /* strtab id of the last pgd it held */
+	uint64_t list_seq;   /* when pgd_list_add() put it at the head */
+	int32_t free_next;   /* the cache's free list, -1 */
+};
+
+struct __attribute__((aligned(64))) rec {
+	/* What an access reads first, together (one cache line). */
+	uint32_t kpmd[PGT_PTRS_PER_PGD];  /* private kernel PMD frames (0: none) */
+	uint32_t cgen;                    /* generation of its copies */
+	int32_t obj;
+	/* Bit i: the copy has explicit entries among entries 8i..8i+7. */
+	uint64_t xsum[PGT_PTRS_PER_PGD];
+	struct xmap *kx[PGT_PTRS_PER_PGD]; /* the copies' explicit entries */
+	struct pgt_pgd_stats s;
+	uint32_t upmd[PGT_PTRS_PER_PGD];  /* user PMD frames */
+	uint32_t uhalf;                   /* 6.1 PTI: user-half pgd frame */
+	uint32_t uhalf_kpmd[PGT_PTRS_PER_PGD]; /* its kernel PMD copies */
+	int32_t live_idx;                 /* index in m->own_live, -1 */
+	int32_t pid_prev;                 /* older live record of the same pid */
+	uint64_t pid_prev_serial;
+	bool dirty;                       /* divergence changed in this event */
+	bool used;                        /* the slot holds a record */
+	int32_t free_next;                /* free record slots */
+};
+
+/* An open-addressing map from nonzero 64-bit keys to 64-bit values. */
+struct idmap {
+	uint64_t *keys;   /* 0: empty */
+	int64_t *vals;
+	size_t cap, n;
+};
+
+struct pgt_error *idmap_put(struct idmap *h, uint64_t key, int64_t val);
+bool idmap_get(const struct idmap *h, uint64_t key, int64_t *ret);
+void idmap_del(struct idmap *h, uint64_t key);
+void idmap_deinit(struct idmap *h);
+
+/* A growable list of frame numbers. */
+struct u32vec {
+	uint32_t *v;
+	uint32_t n, cap;
+};
+
+struct pgt_error *u32vec_push(struct u32vec *v, uint32_t x);
+
+/* A note kind's kept notes are capped; the rest are counted. */
+struct pgt_model {
+	struct pgt_model_config cfg;
+	const struct pgt_kernel_rules *rules;
+	struct pgt_layout L;
+	struct pgt_layout TL;    /* the recording kernel's layout (validation) */
+	bool shared;       /* SHARED_KERNEL_PMD */
+	bool pti;          /* 6.1 unshared: the 8 KiB pgd pair */
+	uint64_t page_kernel, page_kernel_exec, page_kernel_large,
+		page_kernel_large_exec;
+	uint64_t pdpte_flags;
+
+	struct frame *frames;
+	uint32_t nframes;        /* lowmem frames */
+	uint32_t bump;           /* next never-used frame */
+	uint32_t *free_frames;
+	size_t nfree, free_cap;
+	uint32_t *free_pairs;    /* order-1 blocks (first frame) */
+	size_t nfree_pairs, free_pairs_cap;
+	uint64_t data_bump;      /* next never-used pfn for vmalloc data pages */
+	uint64_t *free_data;
+	size_t nfree_data, free_data_cap;
+	uint64_t ram_top;        /* physical bytes readable */
+
+	uint32_t swapper;        /* frame of swapper_pg_dir */
+	uint64_t swapper_line[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
+	uint32_t swapper_kpmd[PGT_PTRS_PER_PGD];
+	/* 6.1 PTI: swapper's user half's kernel PMDs (pti_clone_user_shared) */
+	uint32_t swapper_uhalf_kpmd[PGT_PTRS_PER_PGD];
+
+	/* Kernel PMD copies: see the comment at the top. */
+	struct ehist hist[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
+	uint32_t last_gen[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD]; /* hist's last */
+	uint64_t last_val[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
+	uint32_t gen;            /* writes to swapper alone so far */
+	uint64_t excluded[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD / 64];
+	struct u32vec explicit_at[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
+	uint32_t nexplicit[PGT_PTRS_PER_PGD][PGT_PTRS_PER_PMD];
+	uint32_t stamp;
+	/* Freed copies a pgd still on pgd_list points at (2.6.21 unshared). */
+	struct u32vec freed_copies;
+
+	struct pgd_obj *objs;
+	size_t nobjs, objs_cap;
+	int32_t free_objs;       /* the pgd cache's free list */
+	uint64_t list_len;       /* pgds on pgd_list */
+	uint64_t list_seq;
+	int32_t *zombies;        /* freed objects still on pgd_list */
+	size_t nzombies, zombies_cap;
+
+	struct rec *recs;
+	size_t nrecs, recs_cap;  /* slots in use or free */
+	int32_t free_recs;
+	size_t nkept;            /* records kept (live or worth a row) */
+	uint64_t serial;         /* pgd_allocs so far */
+	uint64_t dropped;        /* freed records dropped (nothing to show) */
+	int32_t *order;          /* kept records by serial, for queries */
+	size_t norder;
+	bool order_valid;
+	/*
+	 * pgd id -> live record, or -1 - the line that freed it, or INT64_MIN:
+	 * never allocated.  Indexed by the id (string-table ids are dense), so
+	 * an access finds its pgd without hashing.
+	 */
+	int64_t *by_id;
+	size_t by_id_cap;
+	struct idmap by_mm;      /* mm id -> pgd id */
+	struct idmap by_pid;     /* pid + 1 -> newest live record */
+	int32_t *dirty;          /* records whose divergence changed this event */
+	size_t ndirty, dirty_cap;
+	int32_t *own_live;       /* live records with private kernel PMDs */
+	size_t nown_live, own_live_cap;
+
+	uint32_t current[PGT_MAX_CPUS]; /* per cpu: loaded pgd id */
+	size_t ncpus;            /* 1 + the highest cpu a switch named */
+
+	struct idmap areas;      /* vmalloc mappings: addr >> 12 -> size */
+
+	uint32_t *deferred;      /* cpa: PTE pages to free at flush (df_list) */
+	size_t ndeferred, deferred_cap;
+
+	/* vmalloc_sync_all's statics (2.6.21 seed). */
+	uint32_t sync_start;
+	bool insync[PGT_PTRS_PER_PGD];
+
+	struct pgt_costs costs;
+	struct pgt_note *notes;
+	size_t nnotes, notes_cap;
+	uint64_t note_counts[PGT_NOTE__COUNT];
+	uint64_t line;           /* line of the event being applied */
+};
+
+/* Growable arrays. */
+struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem);
+#define GROW(arr, cap, need) model_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* A finding; returns the kept note, or NULL when its kind is over the cap. */
+struct pgt_error *model_note(struct pgt_model *m, enum pgt_note_kind kind,
+			     uint32_t pgd, uint64_t addr, bool has_ip,
+			     uint64_t ip, struct pgt_note **ret);
+
+/* ---- frames.c: get_free_page() / free_page() ---- */
+static inline uint64_t frame_pa(uint32_t f)
+{
+	return (uint64_t)f << PGT_PAGE_SHIFT;
+}
+struct pgt_error *frame_alloc(struct pgt_model *m, enum frame_kind kind,
+			      bool need_data, uint32_t *ret);
+struct pgt_error *pair_alloc(struct pgt_model *m, uint32_t *ret);
+struct pgt_error *frame_free(struct pgt_model *m, uint32_t f);
+struct pgt_error *frame_ensure_data(struct pgt_model *m, uint32_t f);
+struct pgt_error *data_alloc(struct pgt_model *m, uint64_t *ret);
+struct pgt_error *data_free(struct pgt_model *m, uint64_t pfn);
+void cost_update_bytes(struct pgt_model *m);
+
+/* ---- divergence.c ---- */
+static inline bool bit_test(const uint64_t *b, int i)
+{
+	return b[i >> 6] >> (i & 63) & 1;
+}
+static inline void bit_set(uint64_t *b, int i)
+{
+	b[i >> 6] |= UINT64_C(1) << (i & 63);
+}
+static inline void bit_clear(uint64_t *b, int i)
+{
+	b[i >> 6] &= ~(UINT64_C(1) << (i & 63));
+}
+
+uint64_t base_slow(const struct pgt_model *m, int slot, int idx, uint32_t cgen);
+
+/* The base value of entry (@slot, @idx) for a copy of generation @cgen. */
+static inline uint64_t base_value(const struct pgt_model *m, int slot, int idx,
+				  uint32_t cgen)
+{
+	if (cgen >= m->last_gen[slot][idx])
+		return m->last_val[slot][idx];
+	return base_slow(m, slot, idx, cgen);
+}
+
+/* Entry @idx of a copy with explicit entries @x and generation @cgen. */
+static inline uint64_t copy_entry(const struct pgt_model *m, const struct xmap *x,
+				  uint32_t cgen, int slot, int idx)
+{
+	if (x && x->n && bit_test(x->bits, idx))
+		return x->v[idx];
+	return base_value(m, slot, idx, cgen);
+}
+
+/* Entry @idx of the page-table page in frame @f, wherever it is kept. */
+static inline uint64_t entry_at(const struct pgt_model *m, uint32_t f, int idx)
+{
+	const struct frame *fr = &m->frames[f];
+	switch (fr->virt) {
+	case V_COPY:
+		return copy_entry(m, fr->x, fr->cgen, fr->slot, idx);
+	case V_UHALF:
+		return m->frames[m->swapper_uhalf_kpmd[fr->slot]].data[idx];
+	default:
+		return fr->data ? fr->data[idx] : 0;
+	}
+}
+
+static inline bool excluded_entry(const struct pgt_model *m, int slot, int idx)
+{
+	return bit_test(m->excluded[slot], idx);
+}
+
+/* The entries of pgd object @o (4, at its place in its frame). */
+static inline uint64_t *obj_entries(struct pgt_model *m, int32_t o)
+{
+	struct pgd_obj *ob = &m->objs[o];
+	return m->frames[ob->frame].data + ob->index;
+}
+
+struct pgt_error *div_init(struct pgt_model *m);
+void hist_deinit(struct pgt_model *m);
+/* Do all copies without explicit values share one base value (in *ret)? */
+bool base_common(const struct pgt_model *m, int slot, int idx, uint64_t *ret);
+/* A fresh copy of swapper's kernel PMD for @slot in frame @f, owned by @r. */
+struct pgt_error *copy_init(struct pgt_model *m, uint32_t f, int slot, int32_t r);
+/* A live copy's frame is freed; @keep: a pgd on pgd_list still points at it. */
+struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep);
+/*
+ * set_pmd(): write entry @idx of the kernel PMD page in frame @f (swapper's,
+ * a live or freed copy, or a page with data).
+ */
+struct pgt_error *pmd_write(struct pgt_model *m, uint32_t f, int idx, uint64_t val);
+/*
+ * Every live copy's entry (@slot, @idx) becomes @val (a broadcast or a sync
+ * that wrote every pgd on pgd_list).
+ */
+struct pgt_error *copies_write_all(struct pgt_model *m, int slot, int idx,
+				   uint64_t val);
+/*
+ * Every live copy without an explicit value at (@slot, @idx) holds @val
+ * (a sync wrote all of them alike).
+ */
+struct pgt_error *copies_write_default(struct pgt_model *m, int slot, int idx,
+				       uint64_t val);
+/* set_pmd_pte() with the PMD unshared: swapper and every live copy get @val. */
+struct pgt_error *broadcast_write(struct pgt_model *m, int slot, int idx,
+				  uint64_t val);
+/* Give copy frame @f an explicit value at @idx (its value stays). */
+struct pgt_error *copy_make_explicit(struct pgt_model *m, uint32_t f, int idx);
+/*
+ * The live copies with an explicit value at (@slot, @idx), deduplicated,
+ * into @ret (valid until the next call).
+ */
+struct pgt_error *copies_explicit_at(struct pgt_model *m, int slot, int idx,
+				     struct u32vec *ret);
+void rec_settle_dirty(struct pgt_model *m);
+void rec_settle(const struct pgt_model *m, struct rec *r);
+
+/* ---- boot.c ---- */
+struct pgt_error *model_boot(struct pgt_model *m);
+/* Copy one page-table page from the image to the same physical address. */
+struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
+			      enum frame_kind kind, uint32_t *ret);
+
+/* ---- pgtable.c ---- */
+struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev);
+struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev);
+struct pgt_error *op_reap(struct pgt_model *m);
+struct pgt_error *op_task(struct pgt_model *m, const struct pgt_event *ev);
+int32_t live_rec(const struct pgt_model *m, uint32_t id);
+struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
+				const char *what);
+void records_deinit(struct pgt_model *m);
+/* pgd_alloc() of @ev->pgd, known not to be live; its record in *ret. */
+struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
+				int32_t *ret);
+void list_add(struct pgt_model *m, int32_t o);
+struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame, uint16_t index,
+			  int32_t *ret);
+struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret);
+struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v);
+struct pgt_error *own_live_add(struct pgt_model *m, int32_t r);
+
+/* ---- adopt.c ---- */
+/*
+ * @id names a pgd no pgd_alloc made: adopt it when the configuration says
+ * so (*ret: its record), else leave *ret at -1.  A pgd freed earlier in the
+ * recording is never adopted.
+ */
+struct pgt_error *pgd_adopt(struct pgt_model *m, uint32_t id, int32_t *ret);
+/* The pgds alive in the starting image. */
+struct pgt_error *adopt_image_pgds(struct pgt_model *m);
+
+/* ---- vmalloc.c ---- */
+uint32_t swapper_pte_frame(const struct pgt_model *m, uint32_t va);
+struct pgt_error *op_vmalloc(struct pgt_model *m, const struct pgt_event *ev);
+struct pgt_error *op_vfree(struct pgt_model *m, const struct pgt_event *ev);
+
+/* ---- pageattr.c ---- */
+bool in_direct_map(const struct pgt_model *m, uint64_t va);
+struct pgt_error *set_pmd_pte(struct pgt_model *m, uint32_t va, uint64_t val);
+uint64_t cpa_prot(const struct pgt_model *m, const struct pgt_event *ev);
+struct pgt_error *split_large_page(struct pgt_model *m, uint32_t va,
+				   uint64_t large, uint64_t prot_of_va,
+				   uint64_t ref_prot, uint32_t *ret);
+bool current_prot(const struct pgt_model *m, uint32_t va, uint64_t *ret);
+struct pgt_error *op_flush(struct pgt_model *m);
+
+/* ---- fault.c ---- */
+/*
+ * A write through pgd object @o, which may be freed: into its own copy, a
+ * freed page (reported), or a page since reused (reported; applied only to
+ * kernel PMD pages).
+ */
+struct pgt_error *pmd_write_via(struct pgt_model *m, uint32_t f, int idx,
+				uint64_t val, int32_t o);
+/* set_pmd_pte()'s walk of pgd_list: every pgd on it gets @val. */
+struct pgt_error *broadcast_pgd_list(struct pgt_model *m, int slot, int idx,
+				     uint64_t val);
+/*
+ * One pass of a sync over pgd_list for the PMD entry of @va:
+ * vmalloc_sync_one() on every pgd on the list, in list order.  @both: 6.1's
+ * two-way presence sync.  @stop_on_miss: 2.6.x's loops stop at the first
+ * pgd where vmalloc_sync_one() returns NULL.  *all_ret: no stop happened.
+ */
+struct pgt_error *sync_pgd_list(struct pgt_model *m, uint32_t va, bool both,
+				bool stop_on_miss, bool *all_ret);
+struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
+			    bool observed);
+struct pgt_error *op_switch(struct pgt_model *m, const struct pgt_event *ev);
+
+#endif

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The model's life and its queries: pgt_model_create() picks the kernel's
+ * rules and boots, pgt_model_apply() hands each event to the file that
+ * mirrors the kernel code it exercises.
+ */
+#include "internal.h"
+
+const char *pgt_policy_name(enum pgt_policy p)
+{
+	return p == PGT_POLICY_SHARED ? "shared" : "unshared";
+}
+
+const char *pgt_sync_name(enum pgt_sync s)
+{
+	return s == PGT_SYNC_SEED ? "seed" : "pmd";
+}
+
+const char *pgt_note_kind_name(enum pgt_note_kind k)
+{
+	static const char *const names[] = {
+		"hazard", "oops", "bug", "use-after-free", "corruption",
+		"unpredicted-fault", "predicted-fault",
+	};
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+static const struct pgt_kernel_rules *const kernel_rules[] = {
+	&pgt_kernel_rules_2621,
+	&pgt_kernel_rules_61,
+};
+
+static const struct pgt_kernel_rules *rules_of(enum pgt_kernel k)
+{
+	for (size_t i = 0; i < sizeof(kernel_rules) / sizeof(kernel_rules[0]); i++)
+		if (kernel_rules[i]->kernel == k)
+			return kernel_rules[i];
+	return NULL;
+}
+
+struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
+				   struct pgt_model **ret)
+{
+	const struct pgt_kernel_rules *rules = rules_of(cfg->kernel);
+	if (!rules)
+		return pgt_error_create(PGT_ERROR_INVALID, "no rules for kernel %s",
+					pgt_kernel_name(cfg->kernel));
+	struct pgt_model *m = calloc(1, sizeof(*m));
+	if (!m)
+		return &pgt_error_nomem;
+	m->cfg = *cfg;
+	m->rules = rules;
+	struct pgt_error *err = pgt_layout_init(&cfg->machine, cfg->kernel, &m->L);
+	if (err) {
+		free(m);
+		return err;
+	}
+	m->TL = m->L;
+	if (cfg->trace_kernel && cfg->trace_kernel != cfg->kernel &&
+	    (err = pgt_layout_init(&cfg->machine, cfg->trace_kernel, &m->TL))) {
+		free(m);
+		return err;
+	}
+	m->shared = cfg->policy == PGT_POLICY_SHARED;
+	m->pti = rules->pti_when_unshared && !m->shared;
+	uint64_t nx = cfg->machine.nx ? PGT_NX : 0;
+	uint64_t g = cfg->machine.pge ? PGT_G : 0;
+	/* __PAGE_KERNEL_EXEC = P|RW|D|A, __PAGE_KERNEL adds NX; PGE adds G. */
+	m->page_kernel_exec = PGT_P | PGT_RW | PGT_D | PGT_A | g;
+	m->page_kernel = m->page_kernel_exec | nx;
+	m->page_kernel_large = m->page_kernel | PGT_PSE;
+	m->page_kernel_large_exec = m->page_kernel_exec | PGT_PSE;
+	m->pdpte_flags = PGT_P;
+	m->nframes = (uint32_t)(m->L.lowmem >> PGT_PAGE_SHIFT);
+	m->frames = calloc(m->nframes, sizeof(*m->frames));
+	m->ram_top = m->L.lowmem;
+	m->data_bump = m->nframes; /* vmalloc pages come from above lowmem */
+	m->free_objs = -1;
+	m->free_recs = -1;
+	m->sync_start = m->L.page_offset;
+	if (!m->frames) {
+		pgt_model_destroy(m);
+		return &pgt_error_nomem;
+	}
+	for (uint32_t f = 0; f < m->nframes; f++)
+		m->frames[f].owner = -1;
+	err = model_boot(m);
+	m->cfg.image = NULL; /* read only while booting */
+	if (err) {
+		pgt_model_destroy(m);
+		return err;
+	}
+	*ret = m;
+	return NULL;
+}
+
+void pgt_model_destroy(struct pgt_model *m)
+{
+	if (!m)
+		return;
+	if (m->frames)
+		for (uint32_t f = 0; f < m->nframes; f++) {
+			free(m->frames[f].data);
+			free(m->frames[f].x);
+		}
+	free(m->frames);
+	free(m->free_frames);
+	free(m->free_pairs);
+	free(m->free_data);
+	for (int s = 0; s < PGT_PTRS_PER_PGD; s++)
+		for (int i = 0; i < PGT_PTRS_PER_PMD; i++)
+			free(m->explicit_at[s][i].v);
+	free(m->freed_copies.v);
+	hist_deinit(m);
+	records_deinit(m);
+	idmap_deinit(&m->areas);
+	free(m->deferred);
+	free(m->notes);
+	free(m);
+}
+
+static struct pgt_error *op_cpa(struct pgt_model *m, const struct pgt_event *ev)
+{
+	if (ev->addr & (PGT_PAGE_SIZE - 1))
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"cpa address 0x%llx is not page-aligned",
+					(unsigned long long)ev->addr);
+	return m->rules->cpa(m, ev);
+}
+
+static struct pgt_error *apply_op(struct pgt_model *m,
+				  const struct pgt_event *ev)
+{
+	m->costs.events++;
+	switch (ev->op) {
+	case PGT_OP_PGD_ALLOC:
+		return op_pgd_alloc(m, ev);
+	case PGT_OP_PGD_FREE:
+		return op_pgd_free(m, ev);
+	case PGT_OP_SWITCH:
+		return op_switch(m, ev);
+	case PGT_OP_VMALLOC:
+		return op_vmalloc(m, ev);
+	case PGT_OP_VFREE:
+		return op_vfree(m, ev);
+	case PGT_OP_CPA:
+		return op_cpa(m, ev);
+	case PGT_OP_FLUSH:
+		return op_flush(m);
+	case PGT_OP_SYNC:
+		return m->rules->sync(m);
+	case PGT_OP_REAP:
+		return op_reap(m);
+	case PGT_OP_ACCESS:
+		return op_access(m, ev, false);
+	case PGT_OP_FAULT:
+		return op_access(m, ev, true);
+	case PGT_OP_TASK:
+		return op_task(m, ev);
+	case PGT_OP_SYNC_RANGE: /* recorded arch_sync_kernel_mappings: the model makes its own */
+	case PGT_OP_SET_PMD:    /* recorded __set_pmd_pte: likewise */
+	case PGT_OP_PURGE:
+	case PGT_OP_MODULE:
+	case PGT_OP_LABEL:
+	case PGT_OP_MACHINE:
+	case PGT_OP_NONE:
+	case PGT_OP__COUNT:
+		m->costs.events -= ev->op == PGT_OP_MACHINE;
+		return NULL;
+	}
+	return NULL;
+}
+
+struct pgt_error *pgt_model_apply(struct pgt_model *m,
+				  const struct pgt_event *ev)
+{
+	m->line = ev->line;
+	struct pgt_error *err = apply_op(m, ev);
+	rec_settle_dirty(m);
+	return err;
+}
+
+void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
+			int stage)
+{
+	uint32_t id = ev->pgd;
+	if (!id || id >= m->by_id_cap)
+		return;
+	if (stage == 0) {
+		__builtin_prefetch(&m->by_id[id]);
+		return;
+	}
+	int64_t r = m->by_id[id];
+	if (r >= 0)
+		__builtin_prefetch(&m->recs[r]);
+}
+
+/* ---- queries ---- */
+
+const struct pgt_layout *pgt_model_layout(const struct pgt_model *m)
+{
+	return &m->L;
+}
+
+const struct pgt_model_config *pgt_model_config(const struct pgt_model *m)
+{
+	return &m->cfg;
+}
+
+const struct pgt_costs *pgt_model_costs(const struct pgt_model *m)
+{
+	return &m->costs;
+}
+
+static int by_serial(const void *a, const void *b, void *ctx)
+{
+	const struct rec *recs = ctx;
+	uint64_t x = recs[*(const int32_t *)a].s.serial;
+	uint64_t y = recs[*(const int32_t *)b].s.serial;
+	return x < y ? -1 : x > y;
+}
+
+/* The kept records in allocation order (queries only; not while applying). */
+static void order_update(struct pgt_model *m)
+{
+	if (m->order_valid)
+		return;
+	int32_t *o = realloc(m->order, (m->nkept ? m->nkept : 1) * sizeof(*o));
+	if (!o) {
+		m->norder = 0;
+		return;
+	}
+	m->order = o;
+	size_t n = 0;
+	for (size_t r = 0; r < m->nrecs; r++)
+		if (m->recs[r].used)
+			o[n++] = (int32_t)r;
+	qsort_r(o, n, sizeof(*o), by_serial, m->recs);
+	m->norder = n;
+	m->order_valid = true;
+}
+
+size_t pgt_model_npgds(const struct pgt_model *m)
+{
+	order_update((struct pgt_model *)m);
+	return m->norder;
+}
+
+const struct pgt_pgd_stats *pgt_model_pgd(const struct pgt_model *m, size_t i)
+{
+	order_update((struct pgt_model *)m);
+	return i < m->norder ? &m->recs[m->order[i]].s : NULL;
+}
+
+uint64_t pgt_model_pgds_dropped(const struct pgt_model *m)
+{
+	return m->dropped;
+}
+
+const struct pgt_pgd_stats *pgt_model_find_pgd(const struct pgt_model *m,
+					       uint32_t id)
+{
+	int32_t r = live_rec(m, id);
+	return r >= 0 ? &m->recs[r].s : NULL;
+}
+
+size_t pgt_model_nnotes(const struct pgt_model *m)
+{
+	return m->nnotes;
+}
+
+const struct pgt_note *pgt_model_note(const struct pgt_model *m, size_t i)
+{
+	return i < m->nnotes ? &m->notes[i] : NULL;
+}
+
+uint64_t pgt_model_note_count(const struct pgt_model *m, enum pgt_note_kind k)
+{
+	return (unsigned)k < PGT_NOTE__COUNT ? m->note_counts[k] : 0;
+}
+
+static struct pgt_error *model_read(const void *ctx, uint64_t pa, void *buf,
+				    size_t len)
+{
+	const struct pgt_model *m = ctx;
+	uint8_t *out = buf;
+	while (len) {
+		if (pa >= m->ram_top)
+			return pgt_error_create(PGT_ERROR_FAULT,
+						"physical address 0x%llx is beyond memory",
+						(unsigned long long)pa);
+		uint64_t pfn = pa >> PGT_PAGE_SHIFT;
+		size_t off = pa & (PGT_PAGE_SIZE - 1);
+		size_t n = PGT_PAGE_SIZE - off < len ? PGT_PAGE_SIZE - off : len;
+		const struct frame *fr = pfn < m->nframes ? &m->frames[pfn] : NULL;
+		if (fr && (fr->virt != V_DATA || fr->data)) {
+			for (size_t i = 0; i < n; i++) {
+				size_t b = off + i;
+				uint64_t e = entry_at(m, (uint32_t)pfn, (int)(b / 8));
+				out[i] = (uint8_t)(e >> (8 * (b % 8)));
+			}
+		} else {
+			memset(out, 0, n);
+		}
+		out += n;
+		pa += n;
+		len -= n;
+	}
+	return NULL;
+}
+
+uint64_t pgt_model_swapper_line(const struct pgt_model *m, int slot, int idx)
+{
+	if (slot < 0 || slot >= PGT_PTRS_PER_PGD || idx < 0 ||
+	    idx >= PGT_PTRS_PER_PMD)
+		return 0;
+	return m->swapper_line[slot][idx];
+}
+
+bool pgt_model_excluded_entry(const struct pgt_model *m, int slot, int idx)
+{
+	if (slot < 0 || slot >= PGT_PTRS_PER_PGD || idx < 0 ||
+	    idx >= PGT_PTRS_PER_PMD)
+		return false;
+	return excluded_entry(m, slot, idx);
+}
+
+struct pgt_physmem pgt_model_physmem(const struct pgt_model *m)
+{
+	return (struct pgt_physmem){.read = model_read, .ctx = m};
+}
+
+uint64_t pgt_model_swapper_cr3(const struct pgt_model *m)
+{
+	return frame_pa(m->swapper);
+}
+
+uint64_t pgt_model_pgd_cr3(const struct pgt_model *m, uint32_t id)
+{
+	int32_t r = live_rec(m, id);
+	return r >= 0 ? m->recs[r].s.pa : 0;
+}
+
+uint64_t pgt_model_kernel_pmd_entry(const struct pgt_model *m, uint32_t id,
+				    int slot, int idx)
+{
+	if (slot < 0 || slot >= PGT_PTRS_PER_PGD || idx < 0 ||
+	    idx >= PGT_PTRS_PER_PMD)
+		return 0;
+	uint64_t pgde;
+	if (!id) {
+		pgde = m->frames[m->swapper].data[slot];
+	} else {
+		int32_t r = live_rec(m, id);
+		if (r < 0)
+			return 0;
+		pgde = obj_entries((struct pgt_model *)m, m->recs[r].obj)[slot];
+	}
+	if (!pgt_present(pgde))
+		return 0;
+	uint64_t pfn = pgt_entry_addr(pgde) >> PGT_PAGE_SHIFT;
+	return pfn < m->nframes ? entry_at(m, (uint32_t)pfn, idx) : 0;
+}

@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pgd_alloc(), pgd_free() and pgd_list: 2.6.21 arch/i386/mm/pgtable.c with
+ * the seed patch (the pgd slab cache, pgd_ctor/pgd_dtor as slab constructor
+ * and destructor, pmd_cache_alloc), 6.1 arch/x86/mm/pgtable.c (pgd_alloc,
+ * pgd_ctor/pgd_dtor under pgd_lock, preallocate_pmds).  And the records the
+ * reports show: one per pgd_alloc, kept while live and after pgd_free only
+ * when there is something to show.
+ */
+#include "internal.h"
+
+/* ---- pgd_list: pgd_list_add() / pgd_list_del() ---- */
+
+static void zombie_add(struct pgt_model *m, int32_t o)
+{
+	if (m->objs[o].zidx >= 0 ||
+	    GROW(m->zombies, m->zombies_cap, m->nzombies + 1))
+		return;
+	m->objs[o].zidx = (int32_t)m->nzombies;
+	m->zombies[m->nzombies++] = o;
+}
+
+static void zombie_del(struct pgt_model *m, int32_t o)
+{
+	int32_t i = m->objs[o].zidx;
+	if (i < 0)
+		return;
+	int32_t last = m->zombies[--m->nzombies];
+	m->zombies[i] = last;
+	m->objs[last].zidx = i;
+	m->objs[o].zidx = -1;
+}
+
+void list_add(struct pgt_model *m, int32_t o)
+{
+	struct pgd_obj *ob = &m->objs[o];
+	ob->on_list = true;
+	ob->list_seq = ++m->list_seq;
+	m->list_len++;
+}
+
+static void list_del(struct pgt_model *m, int32_t o)
+{
+	struct pgd_obj *ob = &m->objs[o];
+	if (!ob->on_list)
+		return;
+	zombie_del(m, o);
+	ob->on_list = false;
+	m->list_len--;
+}
+
+/* pgd_ctor() as the slab constructor (2.6.21 with the seed patch). */
+static void pgd_ctor_slab(struct pgt_model *m, int32_t o)
+{
+	uint64_t *pgd = obj_entries(m, o);
+	if (m->shared) {
+		/* clone_pgd_range(): the kernel slots point at swapper's PMDs */
+		for (int i = m->L.user_pgds; i < PGT_PTRS_PER_PGD; i++)
+			pgd[i] = m->frames[m->swapper].data[i];
+	} else {
+		for (int i = 0; i < m->L.user_pgds; i++)
+			pgd[i] = 0;
+		list_add(m, o);
+	}
+	m->objs[o].constructed = true;
+}
+
+struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame,
+				 uint16_t index, int32_t *ret)
+{
+	struct pgt_error *err = GROW(m->objs, m->objs_cap, m->nobjs + 1);
+	if (err)
+		return err;
+	int32_t o = (int32_t)m->nobjs++;
+	m->objs[o] = (struct pgd_obj){
+		.frame = frame, .index = index, .rec = -1, .zidx = -1,
+		.free_next = -1,
+	};
+	*ret = o;
+	return NULL;
+}
+
+/*
+ * kmem_cache_alloc(pgd_cache): a free object if there is one (constructed
+ * long ago, still on pgd_list when unshared), else a new slab: cache_grow()
+ * runs the constructor on every object of the new slab.  6.1 allocates
+ * pages (_pgd_alloc), kept here as a cache of objects without constructor.
+ */
+static struct pgt_error *pgd_cache_alloc(struct pgt_model *m, int32_t *ret)
+{
+	struct pgt_error *err;
+	if (m->free_objs < 0) {
+		uint32_t f = 0;
+		if (m->pti) {
+			if ((err = pair_alloc(m, &f)))
+				return err;
+		} else if ((err = frame_alloc(m, F_PGD, true, &f))) {
+			return err;
+		}
+		/* Shared: 32-byte objects, 128 to a slab page; unshared: one page. */
+		int per = m->shared ? (int)(PGT_PAGE_SIZE / 32) : 1;
+		for (int i = per - 1; i >= 0; i--) {
+			int32_t o;
+			if ((err = new_obj(m, f, (uint16_t)(4 * i), &o)))
+				return err;
+			if (!m->rules->ctor_at_alloc)
+				pgd_ctor_slab(m, o);
+			m->objs[o].free_next = m->free_objs;
+			m->free_objs = o;
+		}
+	}
+	int32_t o = m->free_objs;
+	m->free_objs = m->objs[o].free_next;
+	m->objs[o].free_next = -1;
+	m->objs[o].allocated = true;
+	zombie_del(m, o);
+	*ret = o;
+	return NULL;
+}
+
+static void pgd_cache_free(struct pgt_model *m, int32_t o)
+{
+	m->objs[o].allocated = false;
+	m->objs[o].rec = -1;
+	m->objs[o].free_next = m->free_objs;
+	m->free_objs = o;
+	if (m->objs[o].on_list)
+		zombie_add(m, o); /* the slab destructor has not run */
+}
+
+/* ---- records ---- */
+
+int32_t live_rec(const struct pgt_model *m, uint32_t id)
+{
+	if (!id || id >= m->by_id_cap || m->by_id[id] < 0)
+		return -1;
+	return (int32_t)m->by_id[id];
+}
+
+/* "pgd_free of" + ": it was freed at line N" / ": no pgd_alloc named it". */
+struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
+				const char *what)
+{
+	int64_t v = id && id < m->by_id_cap ? m->by_id[id] : INT64_MIN;
+	if (v < 0 && v != INT64_MIN)
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"%s a pgd that was freed at line %llu (no pgd_alloc since)",
+					what, (unsigned long long)(-1 - v));
+	return pgt_error_create(PGT_ERROR_INPUT,
+				"%s a pgd no pgd_alloc named", what);
+}
+
+struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v)
+{
+	size_t old = m->by_id_cap;
+	struct pgt_error *err = GROW(m->by_id, m->by_id_cap, (size_t)id + 1);
+	if (err)
+		return err;
+	for (size_t i = old; i < m->by_id_cap; i++)
+		m->by_id[i] = INT64_MIN;
+	m->by_id[id] = v;
+	return NULL;
+}
+
+struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
+{
+	int32_t r = m->free_recs;
+	if (r >= 0) {
+		m->free_recs = m->recs[r].free_next;
+	} else {
+		struct pgt_error *err = GROW(m->recs, m->recs_cap, m->nrecs + 1);
+		if (err)
+			return err;
+		r = (int32_t)m->nrecs++;
+	}
+	struct rec *rec = &m->recs[r];
+	memset(rec, 0, sizeof(*rec));
+	rec->used = true;
+	rec->live_idx = -1;
+	rec->pid_prev = -1;
+	rec->free_next = -1;
+	m->nkept++;
+	m->order_valid = false;
+	*ret = r;
+	return NULL;
+}
+
+/* A freed record nobody will see: counted, handed to the caller, dropped. */
+static void rec_drop(struct pgt_model *m, int32_t r)
+{
+	struct rec *rec = &m->recs[r];
+	m->dropped++;
+	if (m->cfg.retire)
+		m->cfg.retire(m->cfg.retire_ctx, &rec->s);
+	rec->used = false;
+	rec->free_next = m->free_recs;
+	m->free_recs = r;
+	m->nkept--;
+	m->order_valid = false;
+}
+
+void records_deinit(struct pgt_model *m)
+{
+	free(m->recs);
+	free(m->order);
+	free(m->by_id);
+	idmap_deinit(&m->by_mm);
+	idmap_deinit(&m->by_pid);
+	free(m->own_live);
+	free(m->dirty);
+	free(m->zombies);
+	free(m->objs);
+}
+
+struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
+{
+	struct pgt_error *err = GROW(m->own_live, m->own_live_cap,
+				     m->nown_live + 1);
+	if (err)
+		return err;
+	m->recs[r].live_idx = (int32_t)m->nown_live;
+	m->own_live[m->nown_live++] = r;
+	return NULL;
+}
+
+static void own_live_del(struct pgt_model *m, int32_t r)
+{
+	int32_t i = m->recs[r].live_idx;
+	if (i < 0)
+		return;
+	int32_t last = m->own_live[--m->nown_live];
+	m->own_live[i] = last;
+	m->recs[last].live_idx = i;
+	m->recs[r].live_idx = -1;
+}
+
+/* pmd_cache_alloc(idx) for a kernel slot: a page copied from swapper's. */
+static struct pgt_error *kernel_pmd_copy(struct pgt_model *m, int32_t r,
+					 int slot, enum frame_kind kind,
+					 uint32_t *ret)
+{
+	uint32_t f = 0;
+	struct pgt_error *err = frame_alloc(m, kind, false, &f);
+	if (err)
+		return err;
+	if (kind == F_KPMD_COPY) {
+		if ((err = copy_init(m, f, slot, r)))
+			return err;
+	} else {
+		m->frames[f].slot = (uint8_t)slot;
+		m->frames[f].virt = V_UHALF;
+	}
+	m->costs.pmd_copy_entries += PGT_PTRS_PER_PMD;
+	m->costs.pmd_pages++;
+	m->costs.kernel_pmd_copies++;
+	*ret = f;
+	return NULL;
+}
+
+static uint64_t pgd_object_bytes(const struct pgt_model *m)
+{
+	return m->shared ? 32 : m->pti ? 2 * PGT_PAGE_SIZE : PGT_PAGE_SIZE;
+}
+
+/* pgd_alloc(): 2.6.21 (seed) and 6.1 (pgd_alloc/pgd_ctor/preallocate_pmds). */
+struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev)
+{
+	if (live_rec(m, ev->pgd) >= 0)
+		return pgt_error_create(PGT_ERROR_INPUT,
+					"pgd is already allocated (no pgd_free since its pgd_alloc)");
+	return pgd_alloc_rec(m, ev, NULL);
+}
+
+struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
+				int32_t *ret)
+{
+	int32_t r;
+	struct pgt_error *err = rec_new(m, &r);
+	if (err)
+		return err;
+	struct rec *rec = &m->recs[r];
+	rec->s.id = ev->pgd;
+	rec->s.serial = ++m->serial;
+	rec->s.mm = ev->mm;
+	rec->s.pid = ev->pid;
+	rec->s.comm = ev->comm;
+	rec->s.live = true;
+	rec->s.own_kernel_pmd = !m->shared;
+	rec->s.alloc_line = ev->line;
+	int32_t o;
+	if ((err = pgd_cache_alloc(m, &o)))
+		return err;
+	rec->obj = o;
+	m->objs[o].rec = r;
+	m->objs[o].last_id = ev->pgd;
+	rec->s.pa = frame_pa(m->objs[o].frame) + 8 * (uint64_t)m->objs[o].index;
+	/* UNSHARED_PTRS_PER_PGD: user slots always, kernel slots when unshared. */
+	int n = m->shared ? m->L.user_pgds : PGT_PTRS_PER_PGD;
+	for (int i = 0; i < n; i++) {
+		uint32_t f = 0;
+		if (i >= m->L.user_pgds) {
+			if ((err = kernel_pmd_copy(m, r, i, F_KPMD_COPY, &f)))
+				return err;
+			m->recs[r].kpmd[i] = f;
+		} else {
+			if ((err = frame_alloc(m, F_UPMD, false, &f)))
+				return err;
+			m->costs.pmd_pages++;
+			m->recs[r].upmd[i] = f;
+		}
+		obj_entries(m, o)[i] = frame_pa(f) | m->pdpte_flags;
+	}
+	rec = &m->recs[r];
+	uint64_t *pgd = obj_entries(m, o);
+	if (m->rules->ctor_at_alloc) {
+		/* pgd_ctor() under pgd_lock: shared kernel slots cloned,
+		 * unshared pgds put on pgd_list. */
+		if (m->shared) {
+			for (int i = m->L.user_pgds; i < PGT_PTRS_PER_PGD; i++)
+				pgd[i] = m->frames[m->swapper].data[i];
+		} else {
+			list_add(m, o);
+		}
+		m->objs[o].constructed = true;
+	}
+	if (m->pti) {
+		/* The user half (kernel_to_user_pgdp): user slots shared with the
+		 * kernel half, its own kernel PMD copy (pgd_prepopulate_user_pmd). */
+		uint32_t uh = m->objs[o].frame + 1;
+		rec->uhalf = uh;
+		for (int i = 0; i < m->L.user_pgds; i++)
+			m->frames[uh].data[i] = pgd[i];
+		for (int i = m->L.user_pgds; i < PGT_PTRS_PER_PGD; i++) {
+			uint32_t f = 0;
+			if ((err = kernel_pmd_copy(m, r, i, F_UHALF_KPMD, &f)))
+				return err;
+			m->recs[r].uhalf_kpmd[i] = f;
+			m->frames[uh].data[i] = frame_pa(f) | m->pdpte_flags;
+		}
+	}
+	m->costs.pgd_bytes += pgd_object_bytes(m);
+	cost_update_bytes(m);
+	if ((err = by_id_set(m, ev->pgd, r)))
+		return err;
+	if (ev->mm && (err = idmap_put(&m->by_mm, ev->mm, ev->pgd)))
+		return err;
+	if (ev->pid >= 0) {
+		int64_t prev;
+		if (idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &prev)) {
+			m->recs[r].pid_prev = (int32_t)prev;
+			m->recs[r].pid_prev_serial = m->recs[prev].s.serial;
+		}
+		if ((err = idmap_put(&m->by_pid, (uint64_t)ev->pid + 1, r)))
+			return err;
+	}
+	if (!m->shared && (err = own_live_add(m, r)))
+		return err;
+	if (ret)
+		*ret = r;
+	return NULL;
+}
+
+static bool rec_worth_keeping(const struct pgt_pgd_stats *s)
+{
+	return s->max_divergent || s->faults || s->hazards || s->oopses ||
+	       s->adopted;
+}
+
+/* The newest live record of @r's pid, now that @r is gone. */
+static struct pgt_error *pid_forget(struct pgt_model *m, int32_t r)
+{
+	const struct rec *rec = &m->recs[r];
+	int64_t cur;
+	uint64_t key = (uint64_t)rec->s.pid + 1;
+	if (rec->s.pid < 0 || !idmap_get(&m->by_pid, key, &cur) || cur != r)
+		return NULL;
+	int32_t p = rec->pid_prev;
+	uint64_t serial = rec->pid_prev_serial;
+	while (p >= 0) {
+		const struct rec *pr = &m->recs[p];
+		if (!pr->used || pr->s.serial != serial)
+			break;
+		if (pr->s.live && pr->s.pid == rec->s.pid)
+			return idmap_put(&m->by_pid, key, p);
+		serial = pr->pid_prev_serial;
+		p = pr->pid_prev;
+	}
+	idmap_del(&m->by_pid, key);
+	return NULL;
+}
+
+/* pgd_free(): pmd_cache_free() of every preallocated PMD, then the object. */
+struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
+{
+	int32_t r = live_rec(m, ev->pgd);
+	struct pgt_error *err;
+	if (r < 0 && (err = pgd_adopt(m, ev->pgd, &r)))
+		return err;
+	if (r < 0)
+		return not_allocated(m, ev->pgd, "pgd_free of");
+	struct rec *rec = &m->recs[r];
+	int32_t o = rec->obj;
+	/* 2.6.21 unshared: the object stays on pgd_list until its slab goes. */
+	bool stays = !m->rules->dtor_at_free && m->objs[o].on_list;
+	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
+		uint32_t f = rec->kpmd[i] ? rec->kpmd[i] : rec->upmd[i];
+		if (!f)
+			continue;
+		if (rec->kpmd[i]) {
+			m->costs.kernel_pmd_copies--;
+			if ((err = copy_release(m, f, stays)))
+				return err;
+		}
+		m->costs.pmd_pages--;
+		if ((err = frame_free(m, f)))
+			return err;
+	}
+	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
+		uint32_t f = rec->uhalf_kpmd[i];
+		if (!f)
+			continue;
+		m->costs.kernel_pmd_copies--;
+		m->costs.pmd_pages--;
+		if ((err = frame_ensure_data(m, f)) || (err = frame_free(m, f)))
+			return err;
+	}
+	own_live_del(m, r);
+	if ((err = pid_forget(m, r)))
+		return err;
+	rec->s.live = false;
+	rec->s.free_line = ev->line;
+	if ((err = by_id_set(m, ev->pgd, -1 - (int64_t)ev->line)))
+		return err;
+	for (size_t c = 0; c < m->ncpus; c++)
+		if (m->current[c] == ev->pgd)
+			m->current[c] = 0;
+	m->costs.pgd_bytes -= pgd_object_bytes(m);
+	if (m->rules->dtor_at_free) {
+		/* pgd_dtor(): off pgd_list at once; the pages go back. */
+		list_del(m, o);
+		m->objs[o].constructed = false;
+	}
+	pgd_cache_free(m, o);
+	cost_update_bytes(m);
+	if (!rec_worth_keeping(&rec->s))
+		rec_drop(m, r);
+	return NULL;
+}
+
+/* kmem_cache_shrink(pgd_cache): pgd_dtor() on every free object (2.6.21). */
+struct pgt_error *op_reap(struct pgt_model *m)
+{
+	if (m->rules->dtor_at_free)
+		return NULL; /* no constructed free objects kept */
+	int32_t keep = -1;
+	for (int32_t o = m->free_objs; o >= 0;) {
+		int32_t next = m->objs[o].free_next;
+		if (m->shared) {
+			/* Shared slabs have no destructor; keep them. */
+			m->objs[o].free_next = keep;
+			keep = o;
+		} else {
+			list_del(m, o);
+			m->objs[o].constructed = false;
+			struct pgt_error *err = frame_free(m, m->objs[o].frame);
+			if (err)
+				return err;
+		}
+		o = next;
+	}
+	m->free_objs = keep;
+	return NULL;
+}
+
+/* Process information: exec renames, later rows show the new comm. */
+struct pgt_error *op_task(struct pgt_model *m, const struct pgt_event *ev)
+{
+	int64_t r;
+	if (ev->pid >= 0 && ev->comm &&
+	    idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &r) &&
+	    m->recs[r].s.live && m->recs[r].s.pid == ev->pid)
+		m->recs[r].s.comm = ev->comm;
+	return NULL;
+}
