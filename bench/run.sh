@@ -1,45 +1,95 @@
 #!/usr/bin/env bash
-# Measure pgtrace replay and diff on a large trace against plain
-# decompression of the same file: wall time and peak RSS, and their ratios.
-# Usage: bench/run.sh [-r REPEATS] [PGTRACE [TRACE]]
-#   PGTRACE  the binary (default: build/pgtrace)
-#   TRACE    the trace (default: bench/trace-10m.gz, made by bench/gen.py
-#            when missing)
-#   -r N     take the fastest of N runs of each command (default 1)
+# Measure pgtrace against plain decompression of the same trace: wall time
+# and peak RSS of replay (both policies, each kernel), of diff, and of the
+# reading alone (bench/parse.c), each with its ratio to `gzip -dc` of the
+# same file measured in the same run; then the 10,000/100 live-pgd ratio.
+# Prints one table (Markdown), the machine it ran on above it.
+#
+# Usage: bench/run.sh [OPTION...] [PGTRACE [TRACE...]]
+#   PGTRACE   the binary (default: build/pgtrace)
+#   TRACE...  measure these traces instead of bench/gen.py's set
+#   -n N      events per generated trace (default 10000000)
+#   -p LIST   live pgds of the generated traces (default "100 10000")
+#   -f LIST   formats of the generated traces (default "native ftrace")
+#   -k LIST   kernels to replay with (default "2.6.21 6.1")
+#   -d DIR    where generated traces are kept (default bench/traces)
+#   -r N      take the fastest of N runs of each command (default 1)
+#   -t SECS   kill a command after SECS (default 600): "timeout" in the
+#             table, and the trace's remaining pgtrace commands are skipped
 # Wall time and peak RSS come from bench/rusage.c (fork, exec, wait4),
-# compiled into a temporary directory with $CC (default cc).
+# compiled with $CC (default cc) into a temporary directory, as is
+# bench/parse.c against the static libraries beside PGTRACE (the parse-only
+# row is left out when they are not there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-repeats=1
-if [ "${1:-}" = "-r" ]; then
-	repeats=$2
-	shift 2
-fi
+events=10000000 pgds="100 10000" formats="native ftrace" kernels="2.6.21 6.1"
+dir=bench/traces repeats=1 limit=600
+while getopts n:p:f:k:d:r:t: opt; do
+	case $opt in
+	n) events=$OPTARG ;;
+	p) pgds=$OPTARG ;;
+	f) formats=$OPTARG ;;
+	k) kernels=$OPTARG ;;
+	d) dir=$OPTARG ;;
+	r) repeats=$OPTARG ;;
+	t) limit=$OPTARG ;;
+	*) sed -n '7,20p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
 pgtrace=${1:-build/pgtrace}
-trace=${2:-bench/trace-10m.gz}
-
+[ $# -gt 0 ] && shift
 if [ ! -x "$pgtrace" ]; then
 	echo "bench/run.sh: no pgtrace binary at $pgtrace (build it first)" >&2
 	exit 2
 fi
-if [ ! -f "$trace" ]; then
-	echo "bench/run.sh: writing $trace with bench/gen.py" >&2
-	python3 bench/gen.py -o "$trace"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+${CC:-cc} -O2 -o "$work/rusage" bench/rusage.c
+libs=$(dirname "$pgtrace")
+parse=
+if [ -f "$libs/libpgtformats.a" ] && [ -f "$libs/libpgtcore.a" ] &&
+	${CC:-cc} -O2 -D_GNU_SOURCE -I. -o "$work/parse" bench/parse.c \
+		"$libs/libpgtformats.a" "$libs/libpgtcore.a" -lz -lelf -lpthread 2>/dev/null; then
+	parse=$work/parse
 fi
 
-# The measuring wrapper.
-wrapper=$(mktemp -d)
-trap 'rm -rf "$wrapper"' EXIT
-${CC:-cc} -O2 -o "$wrapper/rusage" bench/rusage.c
+# The traces: "LABEL FORMAT PGDS PATH" per line.
+traces=()
+if [ $# -gt 0 ]; then
+	for t in "$@"; do
+		traces+=("$(basename "$t") auto - $t")
+	done
+else
+	mkdir -p "$dir"
+	for f in $formats; do
+		for p in $pgds; do
+			path=$dir/$f-$events-$p.gz
+			if [ ! -f "$path" ]; then
+				echo "bench/run.sh: writing $path with bench/gen.py" >&2
+				# native: lowmem that 6.1 accepts too, for --kernel=6.1
+				python3 bench/gen.py --format "$f" -n "$events" --pgds "$p" \
+					--lowmem 768 -o "$path.tmp"
+				mv "$path.tmp" "$path"
+			fi
+			traces+=("$f-$p $f $p $path")
+		done
+	done
+fi
 
 # measure CMD...: "WALL_SECONDS MAX_RSS_KIB" of the fastest of $repeats
-# runs.  Exit status 1 is fine: diff says "the sides differ" with it.
+# runs, or "timeout".  Exit status 1 is fine (diff: "the sides differ").
 measure() {
 	local best="" r status
 	for _ in $(seq "$repeats"); do
 		status=0
-		r=$("$wrapper/rusage" "$@") || status=$?
+		r=$("$work/rusage" -t "$limit" "$@") || status=$?
+		if [ "$status" = 124 ]; then
+			echo timeout
+			return
+		fi
 		if [ "$status" -gt 1 ]; then
 			echo "bench/run.sh: $*: exit status $status" >&2
 			exit 2
@@ -52,19 +102,66 @@ measure() {
 	echo "$best"
 }
 
-echo "trace: $trace ($(du -h "$trace" | cut -f1) compressed), best of $repeats"
-base=$(measure gzip -dc "$trace")
-replay=$(measure "$pgtrace" replay --unshared "$trace")
-diff=$(measure "$pgtrace" diff --shared --unshared "$trace")
+# Rows: "TRACE|PGDS|COMMAND|WALL RSS_KIB" (or timeout, skipped).
+: >"$work/rows.raw"
+for t in "${traces[@]}"; do
+	read -r label format p path <<<"$t"
+	base=$(measure gzip -dc "$path")
+	echo "$label|$p|gzip -dc|$base" >>"$work/rows.raw"
+	cmds=()
+	[ -n "$parse" ] && cmds+=("parse only|$parse $path")
+	for k in $kernels; do
+		for pol in unshared shared; do
+			cmds+=("replay --$pol --kernel=$k|$pgtrace replay --no-progress --$pol --kernel=$k $path")
+		done
+	done
+	cmds+=("diff --shared --unshared|$pgtrace diff --no-progress --shared --unshared $path")
+	gave_up=
+	for c in "${cmds[@]}"; do
+		name=${c%%|*}
+		if [ -n "$gave_up" ] && [ "$name" != "parse only" ]; then
+			r=skipped
+		else
+			# shellcheck disable=SC2086 # the command line is split on purpose
+			r=$(measure ${c#*|})
+			[ "$r" = timeout ] && [ "$name" != "parse only" ] && gave_up=1
+		fi
+		echo "$label|$p|$name|$r" >>"$work/rows.raw"
+	done
+	echo "bench/run.sh: $label done" >&2
+done
 
-awk -v base="$base" -v replay="$replay" -v diff="$diff" 'BEGIN {
-	split(base, b, " ")
-	printf "%-36s %9s %11s %8s %8s\n", "command", "wall (s)", "max RSS", "wall x", "RSS x"
-	n = split("gzip -dc|pgtrace replay --unshared|pgtrace diff --shared --unshared", names, "|")
-	split(base "|" replay "|" diff, rows, "|")
+cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)
+echo "machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr); $("$pgtrace" --version 2>/dev/null | head -1)"
+echo "traces: ${#traces[@]}; best of $repeats; ratios to gzip -dc of the same file in the same run; timeout $limit s"
+echo
+awk -F'|' '
+function num(s) { return s ~ /^[0-9.]+ [0-9]+$/ }
+{
+	n++; trace[n] = $1; pgds[n] = $2; cmd[n] = $3; res[n] = $4
+	if ($3 == "gzip -dc") { split($4, b, " "); bw[$1] = b[1]; br[$1] = b[2] }
+	if (num($4)) { split($4, r, " "); wall[$1 "|" $3] = r[1] }
+}
+END {
+	print "| trace | live pgds | command | wall (s) | wall x gzip | max RSS (MiB) | RSS x gzip | 10k/100 wall |"
+	print "|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= n; i++) {
-		split(rows[i], r, " ")
-		printf "%-36s %9.2f %8.1f MiB %8.2f %8.2f\n", names[i], r[1], r[2] / 1024,
-			(b[1] > 0 ? r[1] / b[1] : 0), (b[2] > 0 ? r[2] / b[2] : 0)
+		t = trace[i]
+		if (!num(res[i])) {
+			printf "| %s | %s | %s | %s | - | - | - | - |\n", t, pgds[i], cmd[i], res[i]
+			continue
+		}
+		split(res[i], r, " ")
+		ratio = "-"
+		# a 10,000-pgd row against the 100-pgd row of its format and command
+		if (t ~ /-10000$/) {
+			other = t; sub(/-10000$/, "-100", other)
+			k2 = other "|" cmd[i]
+			if ((k2 in wall) && wall[k2] > 0)
+				ratio = sprintf("%.2f", r[1] / wall[k2])
+		}
+		printf "| %s | %s | %s | %.2f | %.2f | %.1f | %.1f | %s |\n", t, pgds[i], cmd[i],
+			r[1], (bw[t] > 0 ? r[1] / bw[t] : 0), r[2] / 1024,
+			(br[t] > 0 ? r[2] / br[t] : 0), ratio
 	}
-}'
+}' "$work/rows.raw"

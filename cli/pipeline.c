@@ -47,6 +47,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pipeline *p = w->p;
+	pthread_setname_np(pthread_self(), "pgtrace-model");
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		while (w->taken == p->published && !p->closed)

@@ -246,11 +246,6 @@ static void produce_gzip(struct pgt_lineio *in, unsigned char *inbuf,
 			inflateReset(&zs);
 			between = false;
 		}
-		if (zs.avail_in == 0 && eof) {
-			chunk_fail(c, PGT_ERROR_INPUT, false,
-				   "corrupt or truncated compressed data: unexpected end of file");
-			break;
-		}
 		zs.next_out = (unsigned char *)c->data + c->len;
 		zs.avail_out = (uInt)(CHUNK - c->len);
 		uInt before_in = zs.avail_in;
@@ -259,6 +254,13 @@ static void produce_gzip(struct pgt_lineio *in, unsigned char *inbuf,
 		c->len = CHUNK - zs.avail_out;
 		if (rc == Z_STREAM_END) {
 			between = true;
+		} else if (rc == Z_BUF_ERROR && eof && zs.avail_in == 0) {
+			/* no progress, no more input, and the member goes on
+			 * (inflate is asked again once input ran out, so output
+			 * it still held is not mistaken for truncation) */
+			chunk_fail(c, PGT_ERROR_INPUT, false,
+				   "corrupt or truncated compressed data: unexpected end of file");
+			break;
 		} else if (rc == Z_MEM_ERROR) {
 			chunk_fail(c, PGT_ERROR_NOMEM, false, "out of memory");
 			break;
@@ -283,6 +285,7 @@ static void produce_gzip(struct pgt_lineio *in, unsigned char *inbuf,
 static void *reader_main(void *arg)
 {
 	struct pgt_lineio *in = arg;
+	pthread_setname_np(pthread_self(), "pgtrace-read"); /* for perf, top */
 	unsigned char *inbuf = malloc(INBUF);
 	if (!inbuf) {
 		struct chunk *c = producer_get(in);

@@ -83,7 +83,13 @@ struct pgt_trace_reader {
 	uint64_t last_t;
 	char *decoded; /* scratch for %XX decoding */
 	size_t decoded_cap;
+	signed char op_slots[64], key_slots[64]; /* see find_op() */
 };
+
+static void name_slots_init(signed char *slots, const char *(*name)(int),
+			    int n);
+static const char *op_name_at(int i);
+static const char *key_name_at(int i);
 
 bool pgt_trace_detect(const char *line, size_t len)
 {
@@ -118,6 +124,8 @@ struct pgt_error *pgt_trace_reader_create(struct pgt_lineio *in,
 	r->in = in;
 	r->tab = tab;
 	pgt_machine_init(&r->machine);
+	name_slots_init(r->op_slots, op_name_at, sizeof(ops) / sizeof(ops[0]));
+	name_slots_init(r->key_slots, key_name_at, K__COUNT);
 	*ret = r;
 	return NULL;
 }
@@ -403,6 +411,13 @@ static struct pgt_error *machine_field(struct pgt_trace_reader *r, enum key k,
  * Name lookups by length and first byte first: the parser runs once per
  * line of traces with 10^7 lines, so no strlen() over the tables.
  */
+/* What the field scanner stops at: one table load per byte. */
+enum { C_END = 1, C_EQ, C_PCT };
+static const unsigned char byte_class[256] = {
+	['\0'] = C_END, [' '] = C_END, ['\t'] = C_END, ['='] = C_EQ,
+	['%'] = C_PCT,
+};
+
 /* Names are short: a loop beats a call to memcmp. */
 static inline bool same_name(const char *name, const char *s, size_t len)
 {
@@ -412,20 +427,121 @@ static inline bool same_name(const char *name, const char *s, size_t len)
 	return true;
 }
 
-static const struct op_spec *find_op(const char *s, size_t len)
+/*
+ * Op and key names are found through a 64-slot table indexed by a hash of
+ * their length and three bytes, built once per reader; a slot two names
+ * share sends the lookup to the linear search.
+ */
+#define NAME_SLOTS 64
+#define SLOT_EMPTY -1
+#define SLOT_SHARED -2
+
+static unsigned name_hash(const char *s, size_t len)
 {
-	for (size_t o = 0; o < sizeof(ops) / sizeof(ops[0]); o++)
-		if (ops[o].len == len && same_name(ops[o].name, s, len))
-			return &ops[o];
+	unsigned char a = (unsigned char)s[0], b = (unsigned char)s[len > 1],
+		      z = (unsigned char)s[len - 1];
+	return ((unsigned)len * 37u + a * 11u + b * 5u + z) % NAME_SLOTS;
+}
+
+static void name_slots_init(signed char *slots, const char *(*name)(int),
+			    int n)
+{
+	memset(slots, SLOT_EMPTY, NAME_SLOTS);
+	for (int i = 0; i < n; i++) {
+		const char *nm = name(i);
+		unsigned h = name_hash(nm, strlen(nm));
+		slots[h] = slots[h] == SLOT_EMPTY ? (signed char)i : SLOT_SHARED;
+	}
+}
+
+static const char *op_name_at(int i)
+{
+	return ops[i].name;
+}
+
+static const char *key_name_at(int i)
+{
+	return keys[i].name;
+}
+
+static const struct op_spec *find_op(const struct pgt_trace_reader *r,
+				     const char *s, size_t len)
+{
+	if (len == 0)
+		return NULL;
+	int o = r->op_slots[name_hash(s, len)];
+	if (o >= 0)
+		return ops[o].len == len && same_name(ops[o].name, s, len)
+			       ? &ops[o]
+			       : NULL;
+	if (o == SLOT_EMPTY)
+		return NULL;
+	for (size_t j = 0; j < sizeof(ops) / sizeof(ops[0]); j++)
+		if (ops[j].len == len && same_name(ops[j].name, s, len))
+			return &ops[j];
 	return NULL;
 }
 
-static int find_key(const char *s, size_t len)
+static int find_key(const struct pgt_trace_reader *r, const char *s,
+		    size_t len)
 {
-	for (int k = 0; k < K__COUNT; k++)
-		if (keys[k].len == len && same_name(keys[k].name, s, len))
-			return k;
+	if (len == 0)
+		return -1;
+	int k = r->key_slots[name_hash(s, len)];
+	if (k >= 0)
+		return keys[k].len == len && same_name(keys[k].name, s, len) ? k
+										 : -1;
+	if (k == SLOT_EMPTY)
+		return -1;
+	for (int j = 0; j < K__COUNT; j++)
+		if (keys[j].len == len && same_name(keys[j].name, s, len))
+			return j;
 	return -1;
+}
+
+/* Keys whose value is a number parse_u64 reads. */
+#define NUMERIC_KEYS                                                          \
+	(B(K_ADDR) | B(K_END) | B(K_IP) | B(K_SIZE) | B(K_PAGES) | B(K_SET) |  \
+	 B(K_CLR) | B(K_PTE) | B(K_ERROR) | B(K_CPU) | B(K_PID))
+
+/*
+ * The common value, a plain decimal or 0x number ending the field, read
+ * in the scan that finds its end.  Anything else (a K suffix, a leading
+ * zero run, junk) is left to parse_u64 and its messages: false.
+ */
+static inline bool fast_number(const char *line, size_t *i, uint64_t *ret)
+{
+	const char *s = line + *i;
+	uint64_t v = 0;
+	size_t j;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		for (j = 2;; j++) {
+			int d = hexval(s[j]);
+			if (d < 0)
+				break;
+			if (j - 2 == 16)
+				return false;
+			v = v << 4 | (uint64_t)d;
+		}
+		if (j == 2)
+			return false;
+	} else {
+		for (j = 0;; j++) {
+			unsigned d = (unsigned char)s[j] - '0';
+			if (d > 9)
+				break;
+			if (j == 19)
+				return false;
+			v = v * 10 + d;
+		}
+		if (j == 0)
+			return false;
+	}
+	if (byte_class[(unsigned char)s[j]] != C_END)
+		return false;
+	*i += j;
+	*ret = v;
+	return true;
 }
 
 static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
@@ -438,7 +554,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 	while (i < len && line[i] != ' ' && line[i] != '\t')
 		i++;
 	size_t op_len = i - op_start;
-	const struct op_spec *spec = find_op(line + op_start, op_len);
+	const struct op_spec *spec = find_op(r, line + op_start, op_len);
 	if (!spec)
 		return bad(r, "unknown operation '%.*s'", (int)op_len,
 			   line + op_start);
@@ -459,34 +575,43 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 			i++;
 		if (i >= len)
 			break;
-		/* one pass finds the field's end, its '=' and any '%' */
-		size_t f = i, eqi = 0;
-		bool pct = false;
-		for (; i < len && line[i] != ' ' && line[i] != '\t'; i++) {
-			if (line[i] == '=' && !eqi)
-				eqi = i;
-			else if (line[i] == '%')
-				pct = true;
+		/* the key, up to '=' (the NUL lineio puts at line[len], and
+		 * nowhere before, stops every scan) */
+		size_t f = i;
+		unsigned char c;
+		while ((c = byte_class[(unsigned char)line[i]]) == 0 || c == C_PCT)
+			i++;
+		if (c != C_EQ) {
+			return bad(r, "expected KEY=VALUE, got '%.*s'", (int)(i - f),
+				   line + f);
 		}
 		const char *field = line + f;
-		size_t flen = i - f;
-		const char *eq = eqi ? line + eqi : NULL;
-		if (!eq)
-			return bad(r, "expected KEY=VALUE, got '%.*s'", (int)flen,
-				   field);
-		size_t klen = (size_t)(eq - field);
-		const char *v = eq + 1;
-		size_t vlen = flen - klen - 1;
-		int k = find_key(field, klen);
-		if (k < 0 || !(spec->allowed & B(k)))
+		size_t klen = i - f;
+		const char *v = line + ++i;
+		int k = find_key(r, field, klen);
+		if (k < 0 || !(spec->allowed & B(k))) {
 			return bad(r, "unknown key '%.*s' for %s", (int)klen,
 				   field, spec->name);
+		}
 		if (seen & B(k))
 			return bad(r, "duplicate key '%s'", keys[k].name);
 		seen |= B(k);
+		/* the value: a plain number is converted as it is scanned */
+		uint64_t n = 0;
+		bool have_n = (B(k) & NUMERIC_KEYS) && fast_number(line, &i, &n);
+		bool pct = false;
+		if (!have_n) {
+			for (;; i++) {
+				c = byte_class[(unsigned char)line[i]];
+				if (c == C_END)
+					break;
+				if (c == C_PCT)
+					pct = true;
+			}
+		}
+		size_t vlen = (size_t)(line + i - v);
 		if (vlen == 0)
 			return bad(r, "empty value for '%s'", keys[k].name);
-		uint64_t n = 0;
 		switch (k) {
 		case K_PGD:
 			if ((err = intern_value(r, "pgd", v, vlen, pct, &ev->pgd)))
@@ -510,7 +635,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 			break;
 		case K_ADDR:
 		case K_END:
-			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n > UINT32_MAX)
 				return bad(r, "bad address for '%s': '%.*s'",
 					   keys[k].name, (int)vlen, v);
 			if (k == K_ADDR)
@@ -519,19 +644,19 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 				ev->size = n;
 			break;
 		case K_IP:
-			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n > UINT32_MAX)
 				return bad(r, "bad address for 'ip': '%.*s'",
 					   (int)vlen, v);
 			ev->has_ip = true;
 			ev->ip = n;
 			break;
 		case K_SIZE:
-			if (!parse_u64(v, vlen, true, &n) || n > UINT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, true, &n)) || n > UINT32_MAX)
 				return bad(r, "bad size '%.*s'", (int)vlen, v);
 			ev->size = n;
 			break;
 		case K_PAGES:
-			if (!parse_u64(v, vlen, false, &n) || n == 0 ||
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n == 0 ||
 			    n > (1u << 20))
 				return bad(r, "bad page count '%.*s'", (int)vlen, v);
 			ev->pages = n;
@@ -544,7 +669,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 		case K_SET:
 		case K_CLR:
 		case K_PTE:
-			if (!parse_u64(v, vlen, false, &n))
+			if (!have_n && !parse_u64(v, vlen, false, &n))
 				return bad(r, "bad value for '%s': '%.*s'",
 					   keys[k].name, (int)vlen, v);
 			if (k == K_SET)
@@ -566,7 +691,7 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 					   (int)vlen, v);
 			break;
 		case K_ERROR:
-			if (!parse_u64(v, vlen, false, &n) || n > UINT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n > UINT32_MAX)
 				return bad(r, "bad error code '%.*s'", (int)vlen, v);
 			ev->has_error = true;
 			ev->error = (uint32_t)n;
@@ -576,12 +701,12 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 				return bad(r, "bad timestamp '%.*s'", (int)vlen, v);
 			break;
 		case K_CPU:
-			if (!parse_u64(v, vlen, false, &n) || n >= PGT_MAX_CPUS)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n >= PGT_MAX_CPUS)
 				return bad(r, "bad cpu '%.*s'", (int)vlen, v);
 			ev->cpu = (int32_t)n;
 			break;
 		case K_PID:
-			if (!parse_u64(v, vlen, false, &n) || n > INT32_MAX)
+			if ((!have_n && !parse_u64(v, vlen, false, &n)) || n > INT32_MAX)
 				return bad(r, "bad pid '%.*s'", (int)vlen, v);
 			ev->pid = (int32_t)n;
 			break;

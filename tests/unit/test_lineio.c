@@ -154,6 +154,26 @@ static void test_big(void)
 	/* zero padding is junk too, as gzip says */
 	write_gzip(path("zeros.gz"), text, len, 1, "\0\0\0\0", 4);
 	CHECK_ERR(read_all(path("zeros.gz"), &n), PGT_ERROR_INPUT, NULL);
+	/* cut in the middle of the stream, chunks after the start: an error
+	 * after the lines before the cut, never a short read taken for EOF */
+	write_gzip(path("cut.gz"), text, len, 1, NULL, 0);
+	if (truncate(path("cut.gz"), size / 2) != 0)
+		test_fail_();
+	struct pgt_lineio *in;
+	if (CHECK_OK(pgt_lineio_open(path("cut.gz"), &in))) {
+		char *line;
+		size_t llen;
+		struct pgt_error *err;
+		uint64_t lines = 0;
+		while (!(err = pgt_lineio_next(in, &line, &llen)) && line)
+			lines++;
+		CHECK(lines > 1000 && lines < NLINES);
+		snprintf(want, sizeof(want),
+			 "%s:%llu: corrupt or truncated compressed data: unexpected end of file",
+			 path("cut.gz"), (unsigned long long)lines + 1);
+		CHECK_ERR(err, PGT_ERROR_INPUT, want);
+		pgt_lineio_close(in);
+	}
 	/* a single stray byte (half a gzip magic) */
 	write_gzip(path("stray.gz"), text, len, 1, "\x1f", 1);
 	CHECK_ERR(read_all(path("stray.gz"), &n), PGT_ERROR_INPUT, NULL);
@@ -217,7 +237,7 @@ int main(void)
 	test_big();
 	test_small();
 	const char *names[] = {"plain.txt", "one.gz", "three.gz", "junk.gz",
-			       "zeros.gz", "stray.gz", "nul.txt", "crlf.txt",
+			       "zeros.gz", "stray.gz", "cut.gz", "nul.txt", "crlf.txt",
 			       "empty.txt"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		unlink(path(names[i]));

@@ -1,0 +1,75 @@
+#!/bin/sh
+# A smoke run of bench/run.sh on 1 M-event traces (native with 100 and
+# 10,000 live pgds, ftrace with 100; one kernel; commands cut at 10 s): it
+# runs, and its tables parse: the
+# header, one row per trace and command with a number or "timeout" or
+# "skipped" in each measured cell, gzip -dc at ratio 1.00, and a 10k/100
+# ratio on each 10,000-pgd row measured on both sides.  Never a timing.
+# Only against a Release build (the CMakeCache.txt beside the binary says
+# so); skipped (77) otherwise, or without python3 and gzip.
+# Usage: sh tests/scripts/bench-smoke.sh PGTRACE (from the source tree).
+PGTRACE=$1
+cache=$(dirname "$PGTRACE")/CMakeCache.txt
+if ! grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$cache" 2>/dev/null ||
+	grep -q '^PGTRACE_SANITIZE:BOOL=ON$' "$cache"; then
+	echo "skipped: not a Release build"
+	exit 77
+fi
+command -v python3 >/dev/null && command -v gzip >/dev/null || {
+	echo "skipped: no python3 or gzip"
+	exit 77
+}
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+run() { # OUT ARGS...
+	out=$1
+	shift
+	if ! bash bench/run.sh -n 1000000 -k 6.1 -t 10 -d "$tmp" "$@" "$PGTRACE" \
+		>"$tmp/$out" 2>"$tmp/err"; then
+		echo "bench/run.sh $*: failed:"
+		cat "$tmp/err"
+		exit 1
+	fi
+}
+run native -f native -p "100 10000"
+run ftrace -f ftrace -p 100
+# check TABLE TRACES: the table parses and has one row per trace and command
+check() {
+awk -F'|' '
+function bad(msg) { print "bench table, line " NR ": " msg ": " $0; fail = 1 }
+function measured(s) { return s ~ /^ [0-9]+\.[0-9]+ $/ }
+NR == 1 { if ($0 !~ /^machine: .*cores/) bad("no machine line"); next }
+/^\| trace \|/ { header = 1; next }
+/^\|---/ { next }
+/^\|/ {
+	if (NF != 10) { bad("expected 8 cells"); next }
+	rows++
+	seen[$2 "|" $4]++
+	if ($5 ~ /timeout|skipped/) {
+		if ($4 ~ /gzip/) bad("gzip -dc did not run")
+		next
+	}
+	for (i = 5; i <= 8; i++)
+		if (!measured($i)) bad("cell " i - 1 " is not a number")
+	if ($4 == " gzip -dc " && ($6 != " 1.00 " || $8 != " 1.0 "))
+		bad("gzip -dc is not its own ratio 1")
+	if ($2 ~ /-10000 $/ && $9 !~ /^ ([0-9]+\.[0-9]+|-) $/) bad("bad 10k/100 cell")
+	if ($2 ~ /-100 $/ && $9 != " - ") bad("a 100-pgd row with a 10k/100 ratio")
+	next
+}
+END {
+	if (!header) { print "bench table: no header"; fail = 1 }
+	nt = split(traces, t, " ")
+	split("gzip -dc|parse only|replay --unshared --kernel=6.1|replay --shared --kernel=6.1|diff --shared --unshared", c, "|")
+	for (i = 1; i <= nt; i++)
+		for (j = 1; j <= 5; j++)
+			if (seen[" " t[i] " | " c[j] " "] != 1) {
+				print "bench table: no single row for " t[i] ", " c[j]
+				fail = 1
+			}
+	if (rows != 5 * nt) { print "bench table: " rows " rows, expected " 5 * nt; fail = 1 }
+	exit fail
+}' traces="$2" "$tmp/$1" || { cat "$tmp/$1"; exit 1; }
+}
+check native "native-100 native-10000"
+check ftrace "ftrace-100"
