@@ -520,3 +520,52 @@ struct pgt_error *copy_make_explicit(struct pgt_model *m, uint32_t f, int idx)
 		return NULL;
 	return x_set(m, f, idx, base_value(m, fr->slot, idx, fr->cgen));
 }
+
+/* What vmalloc_sync_one() leaves in a PMD entry holding @v. */
+static uint64_t sync_outcome(uint64_t v, uint64_t pmd_k, bool both, bool *wrote)
+{
+	*wrote = false;
+	if (both && pgt_present(v) != pgt_present(pmd_k)) {
+		*wrote = true;
+		return pmd_k;
+	}
+	if (pgt_present(pmd_k) && !pgt_present(v)) {
+		*wrote = true;
+		return pmd_k;
+	}
+	return v;
+}
+
+struct pgt_error *copies_sync_uniform(struct pgt_model *m, int slot, int idx,
+				      uint64_t pmd_k, bool both, bool *done_ret,
+				      uint64_t *written_ret)
+{
+	*done_ret = false;
+	*written_ret = 0;
+	bool wrote;
+	const struct ehist *h = &m->hist[slot][idx];
+	for (uint32_t i = 0; i < h->n; i++)
+		if (sync_outcome(h->val[i], pmd_k, both, &wrote) != pmd_k)
+			return NULL;
+	struct u32vec v;
+	copies_explicit_at(m, slot, idx, &v);
+	for (uint32_t i = 0; i < v.n; i++)
+		if (sync_outcome(m->frames[v.v[i]].x->v[idx], pmd_k, both, &wrote) != pmd_k)
+			return NULL;
+	/* Every copy ends holding pmd_k: count the writes, then collapse. */
+	uint64_t ref = swapper_entry(m, slot, idx), written = 0;
+	for (size_t i = 0; i < m->nown_live; i++) {
+		struct rec *r = &m->recs[m->own_live[i]];
+		uint64_t cur = copy_entry(m, r->kx[slot], r->cgen, slot, idx);
+		sync_outcome(cur, pmd_k, both, &wrote);
+		written += wrote;
+		rec_change(m, r, slot, idx, cur, pmd_k, ref, ref);
+	}
+	explicit_drop_all(m, slot, idx, pmd_k, ref, ref);
+	struct pgt_error *err = freed_copies_pin(m, slot, idx);
+	if (!err)
+		err = hist_reset(m, slot, idx, pmd_k);
+	*done_ret = !err;
+	*written_ret = written;
+	return err;
+}

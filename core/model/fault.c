@@ -222,6 +222,22 @@ struct pgt_error *sync_pgd_list(struct pgt_model *m, uint32_t va, bool both,
 	 */
 	uint64_t d;
 	bool common = base_common(m, slot, idx, &d);
+	if (!common && !m->nzombies) {
+		/*
+		 * Not one common value, but maybe one outcome (6.1 syncs the
+		 * entry it just populated): then one pass, and the entry's
+		 * copies share a value again.  With freed pgds on the list the
+		 * order of their writes matters: visited one by one below.
+		 */
+		bool done;
+		uint64_t written;
+		struct pgt_error *err = copies_sync_uniform(m, slot, idx, pmd_k,
+							    both, &done, &written);
+		if (err || done) {
+			m->costs.sync_entries_written += written;
+			return err;
+		}
+	}
 	bool bug = !common ||
 		   (ok && pgt_present(d) && pgt_entry_addr(d) != pgt_entry_addr(pmd_k));
 	bool write = ok ? !pgt_present(d) : both && pgt_present(d);

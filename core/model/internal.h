@@ -435,6 +435,16 @@ struct pgt_error *copies_write_default(struct pgt_model *m, int slot, int idx,
 /* set_pmd_pte() with the PMD unshared: swapper and every live copy get @val. */
 struct pgt_error *broadcast_write(struct pgt_model *m, int slot, int idx,
 				  uint64_t val);
+/*
+ * A sync of entry (@slot, @idx) whose copies hold several base values
+ * (copies made before and after a write to swapper alone): when
+ * vmalloc_sync_one() leaves every one of them holding @pmd_k, do it in one
+ * pass over the live copies and collapse the entry's history (*done_ret),
+ * counting the entries it wrote in *written_ret; otherwise do nothing.
+ */
+struct pgt_error *copies_sync_uniform(struct pgt_model *m, int slot, int idx,
+				      uint64_t pmd_k, bool both, bool *done_ret,
+				      uint64_t *written_ret);
 /* Give copy frame @f an explicit value at @idx (its value stays). */
 struct pgt_error *copy_make_explicit(struct pgt_model *m, uint32_t f, int idx);
 /*
