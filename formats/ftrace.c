@@ -815,6 +815,15 @@ static struct pgt_error *h_exit(struct ctx *c, bool *emit)
 	return task_event(c, "comm", "pid", emit);
 }
 
+/* The task is gone: its pid names nobody until a fork gives it out again. */
+static struct pgt_error *h_free(struct ctx *c, bool *emit)
+{
+	struct pgt_error *err = task_event(c, "comm", "pid", emit);
+	if (!err && *emit)
+		comm_table_delete(&c->ft->comms, (uint32_t)c->ev->pid);
+	return err;
+}
+
 static struct pgt_error *h_module(struct ctx *c, bool *emit)
 {
 	const char *s = c->fields;
@@ -911,7 +920,7 @@ static const struct {
 	{"sched_process_fork", h_fork},
 	{"sched_process_exec", h_exec},
 	{"sched_process_exit", h_exit},
-	{"sched_process_free", h_exit},
+	{"sched_process_free", h_free},
 	{"module_load", h_module},
 	{"module_free", h_module},
 	{"tracing_mark_write", h_mark},

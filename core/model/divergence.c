@@ -382,6 +382,8 @@ struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep)
 	fr->owner = -1;
 	if (!keep) {
 		fr->virt = V_DATA;
+		free(fr->x);
+		fr->x = NULL;
 		if (fr->data) {
 			free(fr->data);
 			fr->data = NULL;

@@ -69,6 +69,11 @@ static struct pgt_error *frame_take(struct pgt_model *m, uint32_t f,
 	fr->reserved = false;
 	fr->private_count = 0;
 	fr->owner = -1;
+	if (fr->x && kind != F_KPMD_COPY) {
+		/* explicit entries belong to a copy: none for other pages */
+		free(fr->x);
+		fr->x = NULL;
+	}
 	if (need_data) {
 		if (!fr->data) {
 			fr->data = calloc(PGT_PTRS_PER_PMD, sizeof(uint64_t));
