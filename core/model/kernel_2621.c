@@ -115,6 +115,13 @@ static struct pgt_error *cpa_2621(struct pgt_model *m, const struct pgt_event *e
 		if ((err = change_page_attr_2621(m, (uint32_t)va, prot)))
 			return err;
 	}
+	/*
+	 * A 6.1 recording's set_memory_*() flushed by itself (cpa_flush); the
+	 * recording has no global_flush_tlb() to release what revert_page()
+	 * left on df_list, so it is done here, as 2.6.21's callers did.
+	 */
+	if (ev->prot == PGT_PROT_SETCLR)
+		return op_flush(m);
 	return NULL;
 }
 
