@@ -150,6 +150,44 @@ static void row_text(FILE *f, const struct run *r, const struct pgt_pgd_stats *s
 		first);
 }
 
+static void row_text_cb(void *ctx, const struct run *r,
+			const struct pgt_pgd_stats *s)
+{
+	row_text(ctx, r, s);
+}
+
+/*
+ * --all: the freed pgds the model dropped as it went, from side @side's
+ * spool, in the order they were freed; returns how many.
+ */
+static size_t spooled_rows(const struct run *r, int side,
+			   void (*fn)(void *ctx, const struct run *r,
+				      const struct pgt_pgd_stats *s),
+			   void *ctx)
+{
+	struct spool *sp = (struct spool *)&r->spool[side];
+	if (!sp->f)
+		return 0;
+	rewind(sp->f);
+	size_t n = 0;
+	for (;;) {
+		struct pgt_pgd_stats s;
+		bool got;
+		struct pgt_error *err = spool_next(sp, &s, &got);
+		if (err) {
+			/* written and flushed whole before; report what reads */
+			fprintf(stderr, "pgtrace: %s\n", err->message);
+			pgt_error_destroy(err);
+			break;
+		}
+		if (!got)
+			break;
+		fn(ctx, r, &s);
+		n++;
+	}
+	return n;
+}
+
 void report_text(FILE *f, const struct run *r, int side, bool all)
 {
 	const struct pgt_model *m = r->models[side];
@@ -201,22 +239,7 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 		row_text(f, r, s);
 	}
 	if (all) {
-		struct spool *sp = (struct spool *)&r->spool[side];
-		struct pgt_pgd_stats s;
-		bool got = sp->f != NULL;
-		if (got)
-			rewind(sp->f);
-		while (got) {
-			struct pgt_error *err = spool_next(sp, &s, &got);
-			if (err) {
-				pgt_error_destroy(err);
-				break;
-			}
-			if (got) {
-				shown++;
-				row_text(f, r, &s);
-			}
-		}
+		shown += spooled_rows(r, side, row_text_cb, f);
 	} else {
 		hidden += pgt_model_pgds_dropped(m);
 	}
@@ -333,6 +356,12 @@ static void row_json(struct json *j, const struct run *r,
 	json_end_object(j);
 }
 
+static void row_json_cb(void *ctx, const struct run *r,
+			const struct pgt_pgd_stats *s)
+{
+	row_json(ctx, r, s);
+}
+
 void report_json(struct json *j, const char *key, const struct run *r,
 		 int side, bool all)
 {
@@ -385,20 +414,7 @@ void report_json(struct json *j, const char *key, const struct run *r,
 		row_json(j, r, s);
 	}
 	if (all) {
-		struct spool *sp = (struct spool *)&r->spool[side];
-		struct pgt_pgd_stats s;
-		bool got = sp->f != NULL;
-		if (got)
-			rewind(sp->f);
-		while (got) {
-			struct pgt_error *err = spool_next(sp, &s, &got);
-			if (err) {
-				pgt_error_destroy(err);
-				break;
-			}
-			if (got)
-				row_json(j, r, &s);
-		}
+		spooled_rows(r, side, row_json_cb, j);
 	} else {
 		hidden += pgt_model_pgds_dropped(m);
 	}

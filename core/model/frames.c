@@ -26,14 +26,11 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 
 struct pgt_error *u32vec_push(struct u32vec *v, uint32_t x)
 {
-	if (v->n == v->cap) {
-		uint32_t cap = v->cap ? 2 * v->cap : 4;
-		uint32_t *q = realloc(v->v, cap * sizeof(*q));
-		if (!q)
-			return &pgt_error_nomem;
-		v->v = q;
-		v->cap = cap;
-	}
+	size_t cap = v->cap;
+	struct pgt_error *err = GROW(v->v, cap, (size_t)v->n + 1);
+	if (err)
+		return err;
+	v->cap = (uint32_t)cap;
 	v->v[v->n++] = x;
 	return NULL;
 }

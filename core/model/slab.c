@@ -24,14 +24,11 @@
 
 static struct pgt_error *i32_push(struct i32vec *v, int32_t x)
 {
-	if (v->n == v->cap) {
-		uint32_t cap = v->cap ? 2 * v->cap : 16;
-		int32_t *q = realloc(v->v, cap * sizeof(*q));
-		if (!q)
-			return &pgt_error_nomem;
-		v->v = q;
-		v->cap = cap;
-	}
+	size_t cap = v->cap;
+	struct pgt_error *err = GROW(v->v, cap, (size_t)v->n + 1);
+	if (err)
+		return err;
+	v->cap = (uint32_t)cap;
 	v->v[v->n++] = x;
 	return NULL;
 }
