@@ -56,10 +56,12 @@ static const char doc[] =
 	"--sync or --kernel given; side B: the second) and print both per pgd and "
 	"in total, marking with '*' every pgd whose divergence, faults, hazards "
 	"or oopses differ.  Exit status 0 when the sides agree on every pgd, 1 "
-	"when they differ." "\v" PGT_EXIT_DOC;
+	"when they differ or when the trace has no pgd to compare." "\v" PGT_EXIT_DOC;
 
 static const struct argp argp = {NULL, parse_opt, "TRACE", doc, children,
 				 NULL, NULL};
+
+#define NOTHING_COMPARED "the trace allocates no pgd; only costs were compared"
 
 static bool pgd_differs(const struct pgt_pgd_stats *x,
 			const struct pgt_pgd_stats *y)
@@ -222,6 +224,11 @@ int cmd_diff(int argc, char **argv)
 		json_end_array(&j);
 		json_uint(&j, "differing_pgds", ndiff);
 		json_bool(&j, "differ", ndiff != 0);
+		json_uint(&j, "compared_pgds", n);
+		json_string(&j, "result", !n ? "nothing comparable"
+				 : ndiff ? "difference" : "agreement");
+		if (!n)
+			json_string(&j, "reason", NOTHING_COMPARED);
 		json_end_object(&j);
 		json_finish(&j);
 	} else {
@@ -305,8 +312,13 @@ int cmd_diff(int argc, char **argv)
 		cost_row(f, "writes to reused tables", ca->corrupting_writes, cb->corrupting_writes);
 		fprintf(f, "\n%zu of %" PRIu64 " %s %s\n", ndiff, PL(n, "pgd", "pgds"),
 			ndiff == 1 ? "differs" : "differ");
+		fprintf(f, "evidence: %" PRIu64 " %s compared over %" PRIu64 " %s\n",
+			PL(n, "pgd", "pgds"), PL(r.events, "event", "events"));
+		if (!n)
+			fprintf(f, "result:  nothing comparable: %s\n", NOTHING_COMPARED);
 	}
 	free(pairs);
 	run_deinit(&r);
-	return ndiff ? PGT_EXIT_DIFFER : PGT_EXIT_OK;
+	/* a comparison of no pgd is no agreement */
+	return ndiff || !n ? PGT_EXIT_DIFFER : PGT_EXIT_OK;
 }
