@@ -254,6 +254,13 @@ static struct pgt_error *write_header(const struct convert_args *a,
 		m.unshared = v == INFER_UNSHARED;
 		m.set |= PGT_MACHINE_POLICY;
 	}
+	/* ftrace recordings may begin on a running machine: replay adopts
+	 * the pgds they name before allocating (as it does reading them) */
+	if (!(m.set & PGT_MACHINE_START) &&
+	    pgt_source_format(src) == PGT_FORMAT_FTRACE) {
+		m.running = true;
+		m.set |= PGT_MACHINE_START;
+	}
 	pgt_machine_merge(&m, &a->machine);
 	struct pgt_error *err = pgt_trace_writer_header(w, &m);
 	if (err)

@@ -59,7 +59,7 @@ static const struct argp_option options[] = {
 	{"start-core", OPT_START_CORE, "IMAGE", 0,
 	 "the recording began on a running machine and IMAGE is its memory then: start from its kernel page tables, vmalloc mappings and the pgds on its pgd_list (needs --symbols)", 0},
 	{"adopt", OPT_ADOPT, NULL, 0,
-	 "a pgd named before any pgd_alloc existed before the recording: adopt it (default for ftrace recordings and with --start-core)", 0},
+	 "a pgd named before any pgd_alloc existed before the recording: adopt it (default for ftrace recordings, start=running traces and with --start-core)", 0},
 	{"no-adopt", OPT_NO_ADOPT, NULL, 0,
 	 "a pgd named before any pgd_alloc is an error (default for native traces)", 0},
 	{"notes", OPT_NOTES, "N", 0,

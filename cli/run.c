@@ -154,7 +154,9 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 			cfg.retire_ctx = &r->spool[i];
 		}
 		cfg.adopt = o->adopt >= 0 ? o->adopt
-					  : r->format == PGT_FORMAT_FTRACE || o->start_core;
+					  : r->format == PGT_FORMAT_FTRACE || o->start_core ||
+						    ((machine->set & PGT_MACHINE_START) &&
+						     machine->running);
 		if (start) {
 			cfg.image = &img.mem;
 			cfg.image_swapper_pa = img.swapper_pa;

@@ -63,6 +63,8 @@ void pgt_machine_merge(struct pgt_machine *dst, const struct pgt_machine *src)
 		dst->etext = src->etext;
 	if (src->set & PGT_MACHINE_INIT_END)
 		dst->init_end = src->init_end;
+	if (src->set & PGT_MACHINE_START)
+		dst->running = src->running;
 	if (src->set & PGT_MACHINE_IDT_TABLE)
 		dst->idt_table = src->idt_table;
 	if (src->set & PGT_MACHINE_KERNEL)

@@ -100,6 +100,7 @@ struct pgt_machine {
 	uint32_t idt_table;   /* idt_table (virtual); 0: unknown */
 	int kernel;           /* enum pgt_kernel, 0 when unknown */
 	bool unshared;        /* policy=unshared: SHARED_KERNEL_PMD=0 (PTI, Xen PV) */
+	bool running;         /* start=running: recorded on a running machine */
 	uint64_t line;        /* the trace line that described it (0: none) */
 	/* Which fields a trace or option set explicitly (PGT_MACHINE_*). */
 	unsigned set;
@@ -116,6 +117,7 @@ struct pgt_machine {
 #define PGT_MACHINE_POLICY (1u << 8)
 #define PGT_MACHINE_INIT_END (1u << 9)
 #define PGT_MACHINE_IDT_TABLE (1u << 10)
+#define PGT_MACHINE_START (1u << 11)
 
 /* The defaults of the trace format: 3G/1G, maximal lowmem, PSE, HIGHMEM, NX, PGE. */
 void pgt_machine_init(struct pgt_machine *m);

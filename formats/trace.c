@@ -15,6 +15,7 @@ enum key {
 	K_PAGE_OFFSET, K_LOWMEM, K_PSE, K_HIGHMEM, K_NX, K_PGE, K_ETEXT, K_INIT_END, K_IDT_TABLE,
 	K_KERNEL,
 	K_POLICY,
+	K_START,
 	K__COUNT,
 };
 
@@ -31,7 +32,7 @@ static const struct {
 	KEY("t"), KEY("cpu"), KEY("pid"), KEY("comm"),
 	KEY("page_offset"), KEY("lowmem"), KEY("pse"), KEY("highmem"),
 	KEY("nx"), KEY("pge"), KEY("etext"), KEY("init_end"), KEY("idt_table"), KEY("kernel"),
-	KEY("policy"),
+	KEY("policy"), KEY("start"),
 };
 
 #define B(k) (1u << (k))
@@ -48,7 +49,7 @@ static const struct op_spec ops[] = {
 	{"machine", L("machine"), PGT_OP_MACHINE,
 	 COMMON | B(K_PAGE_OFFSET) | B(K_LOWMEM) | B(K_PSE) | B(K_HIGHMEM) |
 		 B(K_NX) | B(K_PGE) | B(K_ETEXT) | B(K_INIT_END) | B(K_IDT_TABLE) | B(K_KERNEL) |
-		 B(K_POLICY), 0},
+		 B(K_POLICY) | B(K_START), 0},
 	{"pgd_alloc", L("pgd_alloc"), PGT_OP_PGD_ALLOC, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
 	{"pgd_free", L("pgd_free"), PGT_OP_PGD_FREE, COMMON | B(K_PGD) | B(K_MM), B(K_PGD)},
 	{"switch", L("switch"), PGT_OP_SWITCH, COMMON | B(K_PGD) | B(K_MM), 0},
@@ -400,6 +401,16 @@ static struct pgt_error *machine_field(struct pgt_trace_reader *r, enum key k,
 			return bad(r, "policy must be shared or unshared, not '%.*s'",
 				   (int)len, v);
 		m->set |= PGT_MACHINE_POLICY;
+		break;
+	case K_START:
+		if (len == 4 && !memcmp(v, "boot", 4))
+			m->running = false;
+		else if (len == 7 && !memcmp(v, "running", 7))
+			m->running = true;
+		else
+			return bad(r, "start must be boot or running, not '%.*s'",
+				   (int)len, v);
+		m->set |= PGT_MACHINE_START;
 		break;
 	default:
 		break;

@@ -213,6 +213,8 @@ struct pgt_error *pgt_trace_writer_header(struct pgt_trace_writer *w,
 			putf(w, " kernel=%s", pgt_kernel_name(m->kernel));
 		if (m->set & PGT_MACHINE_POLICY)
 			putf(w, " policy=%s", m->unshared ? "unshared" : "shared");
+		if (m->set & PGT_MACHINE_START)
+			putf(w, " start=%s", m->running ? "running" : "boot");
 		flush_line(w);
 	}
 	return status(w);
