@@ -14,22 +14,14 @@
  * and moves bit 12 to bit 7) 0x8000000000000163.  With PTI
  * (__default_kernel_pte_mask without _PAGE_GLOBAL) 0x...0e3 and 0x...063.
  */
-#include "core/model.h"
 #include "core/walk.h"
-#include "test_util.h"
+#include "model_harness.h"
 
 #define NX UINT64_C(0x8000000000000000)
 #define PAT_LARGE UINT64_C(0x1000)
 
-struct T {
-	struct pgt_model *m;
-	struct pgt_strtab *tab;
-	uint64_t line;
-};
-
 static bool t_init(struct T *t, enum pgt_policy p, uint32_t idt)
 {
-	memset(t, 0, sizeof(*t));
 	struct pgt_model_config cfg = {.policy = p, .sync = PGT_SYNC_SEED,
 				       .kernel = PGT_KERNEL_6_1};
 	pgt_machine_init(&cfg.machine);
@@ -37,38 +29,7 @@ static bool t_init(struct T *t, enum pgt_policy p, uint32_t idt)
 	cfg.machine.etext = 0xc1933f00;
 	cfg.machine.init_end = 0xc1e8c000;
 	cfg.machine.idt_table = idt;
-	if (!CHECK_OK(pgt_strtab_create(&t->tab)))
-		return false;
-	if (!CHECK_OK(pgt_model_create(&cfg, &t->m))) {
-		pgt_strtab_destroy(t->tab);
-		return false;
-	}
-	return true;
-}
-
-static void t_fini(struct T *t)
-{
-	pgt_model_destroy(t->m);
-	pgt_strtab_destroy(t->tab);
-}
-
-static uint32_t id(struct T *t, const char *name)
-{
-	uint32_t ret = 0;
-	CHECK_OK(pgt_strtab_intern(t->tab, name, strlen(name), &ret));
-	return ret;
-}
-
-static struct pgt_event ev(struct T *t, enum pgt_op op)
-{
-	struct pgt_event e;
-	memset(&e, 0, sizeof(e));
-	e.op = op;
-	e.line = ++t->line;
-	e.t_ns = PGT_NO_TIME;
-	e.cpu = -1;
-	e.pid = -1;
-	return e;
+	return t_open(t, &cfg);
 }
 
 static struct pgt_error *pgd_alloc(struct T *t, const char *pgd)

@@ -8,45 +8,22 @@
  * entry 443 of slot 3, 0xf7600000..0xf7800000, holds its first 2 pages),
  * 0xf7800000 is entry 444.
  */
-#include "core/model.h"
 #include "core/walk.h"
-#include "test_util.h"
-
-struct T {
-	struct pgt_model *m;
-	struct pgt_strtab *tab;
-	uint64_t line;
-};
+#include "model_harness.h"
 
 static bool t_init(struct T *t, enum pgt_policy p, bool adopt)
 {
-	memset(t, 0, sizeof(*t));
 	struct pgt_model_config cfg = {.policy = p, .kernel = PGT_KERNEL_6_1,
 				       .adopt = adopt};
 	pgt_machine_init(&cfg.machine);
-	if (!CHECK_OK(pgt_strtab_create(&t->tab)))
-		return false;
-	if (!CHECK_OK(pgt_model_create(&cfg, &t->m))) {
-		pgt_strtab_destroy(t->tab);
-		return false;
-	}
-	return true;
+	return t_open(t, &cfg);
 }
 
-static void t_fini(struct T *t)
+/* An event of @op naming pgd @pgd (NULL: none). */
+static struct pgt_event ev_pgd(struct T *t, enum pgt_op op, const char *pgd)
 {
-	/* what the model keeps incrementally equals a recount */
-	CHECK_OK(pgt_model_check(t->m));
-	pgt_model_destroy(t->m);
-	pgt_strtab_destroy(t->tab);
-}
-
-static struct pgt_event ev(struct T *t, enum pgt_op op, const char *pgd)
-{
-	struct pgt_event e = {.op = op, .line = ++t->line, .t_ns = PGT_NO_TIME,
-			      .cpu = -1, .pid = -1};
-	if (pgd)
-		CHECK_OK(pgt_strtab_intern(t->tab, pgd, strlen(pgd), &e.pgd));
+	struct pgt_event e = ev(t, op);
+	e.pgd = id(t, pgd);
 	return e;
 }
 
@@ -61,7 +38,7 @@ static void test_adopt_on_free(void)
 	struct T t;
 	if (!t_init(&t, PGT_POLICY_UNSHARED, true))
 		return;
-	struct pgt_event e = ev(&t, PGT_OP_PGD_FREE, "0xc4f9e000");
+	struct pgt_event e = ev_pgd(&t, PGT_OP_PGD_FREE, "0xc4f9e000");
 	CHECK_OK(pgt_model_apply(t.m, &e));
 	const struct pgt_costs *c = pgt_model_costs(t.m);
 	CHECK_EQ_U64(c->adopted_pgds, 1);
@@ -75,7 +52,7 @@ static void test_adopt_on_free(void)
 	CHECK_EQ_U64(s->alloc_line, 0);
 	CHECK_EQ_U64(s->free_line, 1);
 	/* freed in the recording: naming it again is no adoption */
-	e = ev(&t, PGT_OP_PGD_FREE, "0xc4f9e000");
+	e = ev_pgd(&t, PGT_OP_PGD_FREE, "0xc4f9e000");
 	CHECK_ERR(pgt_model_apply(t.m, &e), PGT_ERROR_INPUT,
 		  "pgd_free of a pgd that was freed at line 1 (no pgd_alloc since)");
 	CHECK_EQ_U64(c->adopted_pgds, 1);
@@ -93,11 +70,11 @@ static void test_adopt_in_step(void)
 	struct T t;
 	if (!t_init(&t, PGT_POLICY_UNSHARED, true))
 		return;
-	struct pgt_event e = ev(&t, PGT_OP_VMALLOC, NULL);
+	struct pgt_event e = ev_pgd(&t, PGT_OP_VMALLOC, NULL);
 	e.addr = 0xf7800000;
 	e.size = 0x1000;
 	CHECK_OK(pgt_model_apply(t.m, &e));
-	e = ev(&t, PGT_OP_ACCESS, "0xc5000000");
+	e = ev_pgd(&t, PGT_OP_ACCESS, "0xc5000000");
 	e.addr = 0xf7800000;
 	CHECK_OK(pgt_model_apply(t.m, &e));
 	const struct pgt_pgd_stats *s = find(&t, "0xc5000000");
@@ -106,7 +83,7 @@ static void test_adopt_in_step(void)
 	CHECK_EQ_U64(s ? pgt_pgd_divergent(s) : 1, 0);
 	/* on pgd_list: the next sync visits it */
 	uint64_t visits = pgt_model_costs(t.m)->pgd_list_visits;
-	e = ev(&t, PGT_OP_SYNC, NULL);
+	e = ev_pgd(&t, PGT_OP_SYNC, NULL);
 	CHECK_OK(pgt_model_apply(t.m, &e));
 	CHECK(pgt_model_costs(t.m)->pgd_list_visits > visits);
 	t_fini(&t);
@@ -117,7 +94,7 @@ static void test_no_adopt(void)
 	struct T t;
 	if (!t_init(&t, PGT_POLICY_SHARED, false))
 		return;
-	struct pgt_event e = ev(&t, PGT_OP_PGD_FREE, "0xc4f9e000");
+	struct pgt_event e = ev_pgd(&t, PGT_OP_PGD_FREE, "0xc4f9e000");
 	CHECK_ERR(pgt_model_apply(t.m, &e), PGT_ERROR_INPUT,
 		  "pgd_free of a pgd no pgd_alloc named");
 	CHECK_EQ_U64(pgt_model_costs(t.m)->adopted_pgds, 0);
@@ -134,17 +111,17 @@ static void test_fault_by_task(void)
 	struct T t;
 	if (!t_init(&t, PGT_POLICY_SHARED, true))
 		return;
-	struct pgt_event e = ev(&t, PGT_OP_FAULT, NULL);
+	struct pgt_event e = ev_pgd(&t, PGT_OP_FAULT, NULL);
 	e.addr = 0xf7800000;
 	e.pid = 42;
 	e.cpu = 0;
 	CHECK_OK(pgt_model_apply(t.m, &e));
 	CHECK_EQ_U64(pgt_model_costs(t.m)->unresolved_faults, 1);
 	CHECK_EQ_U64(pgt_model_costs(t.m)->observed_faults, 0);
-	e = ev(&t, PGT_OP_PGD_ALLOC, "0xc5000000");
+	e = ev_pgd(&t, PGT_OP_PGD_ALLOC, "0xc5000000");
 	e.pid = 42;
 	CHECK_OK(pgt_model_apply(t.m, &e));
-	e = ev(&t, PGT_OP_FAULT, NULL);
+	e = ev_pgd(&t, PGT_OP_FAULT, NULL);
 	e.addr = 0xf7800000;
 	e.pid = 42;
 	e.cpu = 0;
@@ -154,7 +131,7 @@ static void test_fault_by_task(void)
 	CHECK_EQ_U64(pgt_model_costs(t.m)->observed_predicted, 1);
 	CHECK_EQ_U64(find(&t, "0xc5000000")->oopses, 1);
 	/* a user address is counted before any pgd is needed */
-	e = ev(&t, PGT_OP_FAULT, NULL);
+	e = ev_pgd(&t, PGT_OP_FAULT, NULL);
 	e.addr = 0x0804a000;
 	e.pid = 7;
 	CHECK_OK(pgt_model_apply(t.m, &e));
@@ -172,16 +149,16 @@ static void test_adopt_vfree(void)
 	if (!t_init(&t, PGT_POLICY_SHARED, true))
 		return;
 	/* two mappings the model knows, a guard page apart */
-	struct pgt_event e = ev(&t, PGT_OP_VMALLOC, NULL);
+	struct pgt_event e = ev_pgd(&t, PGT_OP_VMALLOC, NULL);
 	e.addr = 0xf7800000;
 	e.size = 0x2000;
 	CHECK_OK(pgt_model_apply(t.m, &e));
-	e = ev(&t, PGT_OP_VMALLOC, NULL);
+	e = ev_pgd(&t, PGT_OP_VMALLOC, NULL);
 	e.addr = 0xf7803000;
 	e.size = 0x2000;
 	CHECK_OK(pgt_model_apply(t.m, &e));
 	/* a vfree inside a known mapping names no mapping's start: an error */
-	e = ev(&t, PGT_OP_VFREE, NULL);
+	e = ev_pgd(&t, PGT_OP_VFREE, NULL);
 	e.addr = 0xf7801000;
 	CHECK_ERR(pgt_model_apply(t.m, &e), PGT_ERROR_INPUT,
 		  "vfree of 0xf7801000, inside the mapping [0xf7800000, 0xf7802000): vfree names a mapping's start");
@@ -190,7 +167,7 @@ static void test_adopt_vfree(void)
 	struct pgt_walk w;
 	/* a vfree of 0xf7806000, which nothing the model knows maps, with no
 	 * size: adopted, stops at once at the unmapped page */
-	e = ev(&t, PGT_OP_VFREE, NULL);
+	e = ev_pgd(&t, PGT_OP_VFREE, NULL);
 	e.addr = 0xf7806000;
 	CHECK_OK(pgt_model_apply(t.m, &e));
 	CHECK_EQ_U64(pgt_model_costs(t.m)->adopted_vfrees, 1);
