@@ -149,8 +149,8 @@ static void match_freed(struct pgd_result **freed, size_t nfreed,
 
 /*
  * The free line, in the whole run, of each pgd alive at --at and freed
- * later: from the records the model kept and those it dropped (spooled,
- * since the whole run is made with --all).
+ * later: from the rows of the whole run (made with --all, so every freed
+ * pgd has one).
  */
 static struct pgt_error *find_free_lines(struct run *full, struct pgd_result *res,
 					 size_t nres)
@@ -163,15 +163,13 @@ static struct pgt_error *find_free_lines(struct run *full, struct pgd_result *re
 		if (res[k].state == R_FREED_LATER)
 			freed[nfreed++] = &res[k];
 	qsort(freed, nfreed, sizeof(*freed), compare_freed);
-	const struct pgt_model *m = full->models[0];
-	for (size_t w = 0; w < pgt_model_npgds(m) && nfreed; w++)
-		match_freed(freed, nfreed, pgt_model_pgd(m, w));
+	struct rows *it;
 	struct pgt_error *err = NULL;
-	if (full->spool[0].f && nfreed) {
-		struct pgt_pgd_stats x;
-		bool got;
-		while (!(err = spool_next(&full->spool[0], &x, &got)) && got)
-			match_freed(freed, nfreed, &x);
+	if (nfreed && !(err = rows_open(&full->spool[0], full->models[0], &it))) {
+		const struct pgt_pgd_stats *x;
+		while (!(err = rows_next(it, &x)) && x)
+			match_freed(freed, nfreed, x);
+		rows_close(it);
 	}
 	free(freed);
 	return err;

@@ -72,17 +72,6 @@ static bool pgd_differs(const struct pgt_pgd_stats *x,
 	       x->hazards != y->hazards || x->oopses != y->oopses;
 }
 
-/*
- * The pgds of the two sides paired by their pgd_alloc's rank.  A model
- * keeps only the records with something to show; a record one side dropped
- * is the plain record of a freed pgd that never diverged or faulted, made
- * again here from the other side's.
- */
-struct pair {
-	const struct pgt_pgd_stats *x, *y;
-	struct pgt_pgd_stats made;
-};
-
 static void make_plain(const struct pgt_pgd_stats *from,
 		       const struct pgt_model *m, struct pgt_pgd_stats *ret)
 {
@@ -94,54 +83,75 @@ static void make_plain(const struct pgt_pgd_stats *from,
 	};
 }
 
-static struct pgt_error *pair_up(const struct pgt_model *ma,
-				 const struct pgt_model *mb, struct pair **ret,
-				 size_t *nret)
+struct pair_counts {
+	uint64_t pairs;   /* pairs made */
+	uint64_t only_b;  /* pairs whose A side was made (A dropped its row) */
+	uint64_t differ;  /* pairs that differ */
+	uint64_t hidden;  /* pairs not handed out */
+};
+
+/*
+ * The pgds of the two sides paired by their pgd_alloc's rank, the rows of
+ * both streamed in allocation order (cli/spool.h).  Without --all a side
+ * keeps only the freed rows with findings; a row one side dropped is the
+ * plain row of a freed pgd that never diverged or faulted, made again here
+ * from the other side's.  @fn gets the pairs a report shows (every one
+ * with @all).
+ */
+static struct pgt_error *each_pair(const struct run *r, bool all,
+				   void (*fn)(void *ctx, const struct run *r,
+					      const struct pgt_pgd_stats *x,
+					      const struct pgt_pgd_stats *y, bool d),
+				   void *ctx, struct pair_counts *ret)
 {
-	size_t na = pgt_model_npgds(ma), nb = pgt_model_npgds(mb);
-	struct pair *v = calloc(na + nb + 1, sizeof(*v));
-	if (!v)
-		return &pgt_error_nomem;
-	size_t i = 0, k = 0, n = 0;
-	while (i < na || k < nb) {
-		const struct pgt_pgd_stats *x = i < na ? pgt_model_pgd(ma, i) : NULL;
-		const struct pgt_pgd_stats *y = k < nb ? pgt_model_pgd(mb, k) : NULL;
-		struct pair *p = &v[n++];
+	const struct pgt_model *ma = r->models[0], *mb = r->models[1];
+	struct rows *ia, *ib = NULL;
+	struct pgt_error *err = rows_open(&r->spool[0], ma, &ia);
+	if (err || (err = rows_open(&r->spool[1], mb, &ib))) {
+		rows_close(ia);
+		return err;
+	}
+	*ret = (struct pair_counts){0};
+	const struct pgt_pgd_stats *x = NULL, *y = NULL;
+	bool need_x = true, need_y = true;
+	for (;;) {
+		if ((need_x && (err = rows_next(ia, &x))) ||
+		    (need_y && (err = rows_next(ib, &y))))
+			break;
+		need_x = need_y = false;
+		if (!x && !y)
+			break;
+		const struct pgt_pgd_stats *px, *py;
+		struct pgt_pgd_stats made;
 		if (x && y && x->serial == y->serial) {
-			p->x = x, p->y = y, i++, k++;
+			px = x, py = y, need_x = need_y = true;
 		} else if (x && (!y || x->serial < y->serial)) {
-			make_plain(x, mb, &p->made);
-			p->x = x, p->y = &p->made, i++;
+			make_plain(x, mb, &made);
+			px = x, py = &made, need_x = true;
 		} else {
-			make_plain(y, ma, &p->made);
-			p->x = &p->made, p->y = y, k++;
+			make_plain(y, ma, &made);
+			px = &made, py = y, need_y = true;
+			ret->only_b++;
 		}
+		ret->pairs++;
+		bool d = pgd_differs(px, py);
+		ret->differ += d;
+		if (!all && !d && !run_interesting(px) && !run_interesting(py)) {
+			ret->hidden++;
+			continue;
+		}
+		fn(ctx, r, px, py, d);
 	}
-	*ret = v;
-	*nret = n;
-	return NULL;
+	rows_close(ia);
+	rows_close(ib);
+	return err;
 }
 
-/* Is serial @serial among side @m's kept records (sorted by serial)? */
-static bool kept(const struct pgt_model *m, uint64_t serial)
-{
-	size_t lo = 0, hi = pgt_model_npgds(m);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint64_t s = pgt_model_pgd(m, mid)->serial;
-		if (s == serial)
-			return true;
-		if (s < serial)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
-static void pair_row(FILE *f, const struct run *r, const struct pgt_pgd_stats *x,
+static void pair_row(void *ctx, const struct run *r,
+		     const struct pgt_pgd_stats *x,
 		     const struct pgt_pgd_stats *y, bool d)
 {
+	FILE *f = ctx;
 	char task[64];
 	run_format_task(r, x, task, sizeof(task));
 	fprintf(f, "%c %-12s %-20s %-4s | %-6s %4u %4u %6" PRIu64 " %4" PRIu64
@@ -153,6 +163,19 @@ static void pair_row(FILE *f, const struct run *r, const struct pgt_pgd_stats *x
 		x->hazards, y->own_kernel_pmd ? "own" : "shared",
 		pgt_pgd_divergent(y), y->max_divergent, y->faults,
 		y->hazards);
+}
+
+static void pair_json(void *ctx, const struct run *r,
+		      const struct pgt_pgd_stats *x,
+		      const struct pgt_pgd_stats *y, bool d)
+{
+	struct json *j = ctx;
+	(void)y;
+	json_begin_object(j, NULL);
+	json_string(j, "pgd", report_pgd_name(r, x->id));
+	json_uint(j, "alloc_line", x->alloc_line);
+	json_bool(j, "differs", d);
+	json_end_object(j);
 }
 
 static void cost_row(FILE *f, const char *name, uint64_t a, uint64_t b)
@@ -187,46 +210,30 @@ int cmd_diff(int argc, char **argv)
 			"says); add --kernel=2.6.21 to compare the seed's and 2.6.35's "
 			"vmalloc_sync_all()", a.trace));
 	}
-	struct pair *pairs;
-	size_t npairs, ndiff = 0, only_b = 0;
-	if ((err = pair_up(ma, mb, &pairs, &npairs))) {
-		run_deinit(&r);
-		return pgt_fail(err);
-	}
-	for (size_t i = 0; i < npairs; i++) {
-		ndiff += pgd_differs(pairs[i].x, pairs[i].y);
-		only_b += pairs[i].x == &pairs[i].made;
-	}
+	struct pair_counts pc;
 	/* Dropped on both sides: freed, never diverged or faulted on either. */
-	uint64_t plain_both = pgt_model_pgds_dropped(ma) - only_b;
-	uint64_t n = npairs + plain_both;
+	uint64_t plain_both = 0, n = 0;
 
 	if (a.model.json) {
 		struct json j;
 		json_init(&j, stdout);
 		json_begin_object(&j, NULL);
-		report_json(&j, "a", &r, 0, a.model.all);
-		report_json(&j, "b", &r, 1, a.model.all);
+		if ((err = report_json(&j, "a", &r, 0, a.model.all)) ||
+		    (err = report_json(&j, "b", &r, 1, a.model.all)))
+			goto fail;
 		/* The pgds the text shows, paired, each saying whether the sides differ. */
 		json_begin_array(&j, "pgds");
-		for (size_t i = 0; i < npairs; i++) {
-			const struct pgt_pgd_stats *x = pairs[i].x, *y = pairs[i].y;
-			bool d = pgd_differs(x, y);
-			if (!a.model.all && !d && !run_interesting(x) &&
-			    !run_interesting(y))
-				continue;
-			json_begin_object(&j, NULL);
-			json_string(&j, "pgd", report_pgd_name(&r, x->id));
-			json_uint(&j, "alloc_line", x->alloc_line);
-			json_bool(&j, "differs", d);
-			json_end_object(&j);
-		}
+		if ((err = each_pair(&r, a.model.all, pair_json, &j, &pc)))
+			goto fail;
 		json_end_array(&j);
-		json_uint(&j, "differing_pgds", ndiff);
-		json_bool(&j, "differ", ndiff != 0);
+		if (!a.model.all)
+			plain_both = pgt_model_pgds_dropped(ma) - pc.only_b;
+		n = pc.pairs + plain_both;
+		json_uint(&j, "differing_pgds", pc.differ);
+		json_bool(&j, "differ", pc.differ != 0);
 		json_uint(&j, "compared_pgds", n);
 		json_string(&j, "result", !n ? "nothing comparable"
-				 : ndiff ? "difference" : "agreement");
+				 : pc.differ ? "difference" : "agreement");
 		if (!n)
 			json_string(&j, "reason", NOTHING_COMPARED);
 		json_end_object(&j);
@@ -253,36 +260,12 @@ int cmd_diff(int argc, char **argv)
 		fprintf(f, "  %-12s %-20s %-4s | %-6s %4s %4s %6s %4s | %-6s %4s %4s %6s %4s\n",
 			"PGD", "TASK", "LIVE", "A:KPMD", "DIV", "MAX", "FAULTS",
 			"HAZ", "B:KPMD", "DIV", "MAX", "FAULTS", "HAZ");
-		uint64_t hidden = 0;
-		for (size_t i = 0; i < npairs; i++) {
-			const struct pgt_pgd_stats *x = pairs[i].x, *y = pairs[i].y;
-			bool d = pgd_differs(x, y);
-			if (!a.model.all && !d && !run_interesting(x) &&
-			    !run_interesting(y)) {
-				hidden++;
-				continue;
-			}
-			pair_row(f, &r, x, y, d);
-		}
-		if (a.model.all && r.spool[0].f) {
-			/* Freed and plain on both sides, in the order freed. */
-			struct pgt_pgd_stats x, y;
-			bool got = true;
-			rewind(r.spool[0].f);
-			while (got) {
-				if ((err = spool_next(&r.spool[0], &x, &got))) {
-					free(pairs);
-					run_deinit(&r);
-					return pgt_fail(err);
-				}
-				if (!got || kept(mb, x.serial))
-					continue;
-				make_plain(&x, mb, &y);
-				pair_row(f, &r, &x, &y, false);
-			}
-		} else {
-			hidden += plain_both;
-		}
+		if ((err = each_pair(&r, a.model.all, pair_row, f, &pc)))
+			goto fail;
+		if (!a.model.all)
+			plain_both = pgt_model_pgds_dropped(ma) - pc.only_b;
+		n = pc.pairs + plain_both;
+		uint64_t hidden = pc.hidden + plain_both;
 		if (hidden)
 			fprintf(f, "  (%" PRIu64 " freed %s alike on both sides not shown; --all lists them)\n",
 				PL(hidden, "pgd", "pgds"));
@@ -310,15 +293,17 @@ int cmd_diff(int argc, char **argv)
 		cost_row(f, "BUG_ONs", ca->bugs, cb->bugs);
 		cost_row(f, "writes to freed tables", ca->uaf_writes, cb->uaf_writes);
 		cost_row(f, "writes to reused tables", ca->corrupting_writes, cb->corrupting_writes);
-		fprintf(f, "\n%zu of %" PRIu64 " %s %s\n", ndiff, PL(n, "pgd", "pgds"),
-			ndiff == 1 ? "differs" : "differ");
+		fprintf(f, "\n%" PRIu64 " of %" PRIu64 " %s %s\n", pc.differ,
+			PL(n, "pgd", "pgds"), pc.differ == 1 ? "differs" : "differ");
 		fprintf(f, "evidence: %" PRIu64 " %s compared over %" PRIu64 " %s\n",
 			PL(n, "pgd", "pgds"), PL(r.events, "event", "events"));
 		if (!n)
 			fprintf(f, "result:  nothing comparable: %s\n", NOTHING_COMPARED);
 	}
-	free(pairs);
 	run_deinit(&r);
 	/* a comparison of no pgd is no agreement */
-	return ndiff || !n ? PGT_EXIT_DIFFER : PGT_EXIT_OK;
+	return pc.differ || !n ? PGT_EXIT_DIFFER : PGT_EXIT_OK;
+fail:
+	run_deinit(&r);
+	return pgt_fail(err);
 }

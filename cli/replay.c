@@ -63,11 +63,12 @@ int cmd_replay(int argc, char **argv)
 	if (a.model.json) {
 		struct json j;
 		json_init(&j, stdout);
-		report_json(&j, NULL, &r, 0, a.model.all);
-		json_finish(&j);
+		err = report_json(&j, NULL, &r, 0, a.model.all);
+		if (!err)
+			json_finish(&j);
 	} else {
-		report_text(stdout, &r, 0, a.model.all);
+		err = report_text(stdout, &r, 0, a.model.all);
 	}
 	run_deinit(&r);
-	return PGT_EXIT_OK;
+	return err ? pgt_fail(err) : PGT_EXIT_OK;
 }

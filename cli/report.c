@@ -48,14 +48,13 @@ uint32_t report_find_pgd(const struct run *r, const char *spec)
 
 void report_totals(const struct pgt_model *m, struct report_totals *ret)
 {
-	*ret = (struct report_totals){0};
+	/* Faults of freed pgds too: the model counts every one as it comes. */
+	const struct pgt_costs *c = pgt_model_costs(m);
+	*ret = (struct report_totals){
+		.faults = c->faults, .hazards = c->hazards, .oopses = c->oopses,
+	};
 	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
 		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
-		ret->faults += s->faults;
-		ret->hazards += s->hazards;
-		ret->oopses += s->oopses;
-		if (!s->live)
-			continue;
 		ret->live_pgds++;
 		uint32_t d = pgt_pgd_divergent(s);
 		ret->divergent_pgds += d != 0;
@@ -157,38 +156,39 @@ static void row_text_cb(void *ctx, const struct run *r,
 }
 
 /*
- * --all: the freed pgds the model dropped as it went, from side @side's
- * spool, in the order they were freed; returns how many.
+ * Side @side's rows in allocation order, live and freed: @fn gets those a
+ * report shows (every one with @all); *shown_ret counts them and
+ * *hidden_ret the rest.
  */
-static size_t spooled_rows(const struct run *r, int side,
-			   void (*fn)(void *ctx, const struct run *r,
-				      const struct pgt_pgd_stats *s),
-			   void *ctx)
+static struct pgt_error *each_row(const struct run *r, int side, bool all,
+				  void (*fn)(void *ctx, const struct run *r,
+					     const struct pgt_pgd_stats *s),
+				  void *ctx, uint64_t *shown_ret,
+				  uint64_t *hidden_ret)
 {
-	struct spool *sp = (struct spool *)&r->spool[side];
-	if (!sp->f)
-		return 0;
-	rewind(sp->f);
-	size_t n = 0;
+	struct rows *it;
+	uint64_t shown = 0, hidden = all ? 0 : pgt_model_pgds_dropped(r->models[side]);
+	struct pgt_error *err = rows_open(&r->spool[side], r->models[side], &it);
+	if (err)
+		return err;
 	for (;;) {
-		struct pgt_pgd_stats s;
-		bool got;
-		struct pgt_error *err = spool_next(sp, &s, &got);
-		if (err) {
-			/* written and flushed whole before; report what reads */
-			fprintf(stderr, "pgtrace: %s\n", err->message);
-			pgt_error_destroy(err);
+		const struct pgt_pgd_stats *s;
+		if ((err = rows_next(it, &s)) || !s)
 			break;
+		if (!all && !run_interesting(s)) {
+			hidden++;
+			continue;
 		}
-		if (!got)
-			break;
-		fn(ctx, r, &s);
-		n++;
+		fn(ctx, r, s);
+		shown++;
 	}
-	return n;
+	rows_close(it);
+	*shown_ret = shown;
+	*hidden_ret = hidden;
+	return err;
 }
 
-void report_text(FILE *f, const struct run *r, int side, bool all)
+struct pgt_error *report_text(FILE *f, const struct run *r, int side, bool all)
 {
 	const struct pgt_model *m = r->models[side];
 	const struct pgt_layout *L = pgt_model_layout(m);
@@ -228,25 +228,15 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 	fprintf(f, "%-12s %-20s %-4s %-6s %5s %5s %5s %5s %5s %6s %4s %s\n",
 		"PGD", "TASK", "LIVE", "KPMD", "DIV", "MISS", "STALE", "DIFF",
 		"MAX", "FAULTS", "HAZ", "FIRST-LINE");
-	size_t shown = 0, hidden = 0;
-	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
-		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
-		if (!all && !run_interesting(s)) {
-			hidden++;
-			continue;
-		}
-		shown++;
-		row_text(f, r, s);
-	}
-	if (all) {
-		shown += spooled_rows(r, side, row_text_cb, f);
-	} else {
-		hidden += pgt_model_pgds_dropped(m);
-	}
+	uint64_t shown, hidden;
+	struct pgt_error *err = each_row(r, side, all, row_text_cb, f, &shown,
+					 &hidden);
+	if (err)
+		return err;
 	if (!shown)
 		fprintf(f, "(no pgds)\n");
 	if (hidden)
-		fprintf(f, "(%zu freed %s that never diverged or faulted not shown; --all lists them)\n",
+		fprintf(f, "(%" PRIu64 " freed %s that never diverged or faulted not shown; --all lists them)\n",
 			PL(hidden, "pgd", "pgds"));
 
 	struct report_totals t;
@@ -319,6 +309,7 @@ void report_text(FILE *f, const struct run *r, int side, bool all)
 					cnt - limit, pgt_note_kind_name(k));
 		}
 	}
+	return NULL;
 }
 
 static void row_json(struct json *j, const struct run *r,
@@ -362,8 +353,8 @@ static void row_json_cb(void *ctx, const struct run *r,
 	row_json(ctx, r, s);
 }
 
-void report_json(struct json *j, const char *key, const struct run *r,
-		 int side, bool all)
+struct pgt_error *report_json(struct json *j, const char *key,
+			      const struct run *r, int side, bool all)
 {
 	const struct pgt_model *m = r->models[side];
 	const struct pgt_model_config *cfg = pgt_model_config(m);
@@ -404,20 +395,11 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	json_hex(j, "vmalloc_end", L->vmalloc_end);
 	json_end_object(j);
 	json_begin_array(j, "pgds");
-	uint64_t hidden = 0;
-	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
-		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
-		if (!all && !run_interesting(s)) {
-			hidden++;
-			continue;
-		}
-		row_json(j, r, s);
-	}
-	if (all) {
-		spooled_rows(r, side, row_json_cb, j);
-	} else {
-		hidden += pgt_model_pgds_dropped(m);
-	}
+	uint64_t shown, hidden;
+	struct pgt_error *err = each_row(r, side, all, row_json_cb, j, &shown,
+					 &hidden);
+	if (err)
+		return err;
 	json_end_array(j);
 	json_uint(j, "pgds_not_shown", hidden);
 	struct report_totals t;
@@ -485,4 +467,5 @@ void report_json(struct json *j, const char *key, const struct run *r,
 	}
 	json_uint(j, "notes_not_kept", unkept);
 	json_end_object(j);
+	return NULL;
 }

@@ -19,12 +19,18 @@ void report_totals(const struct pgt_model *m, struct report_totals *ret);
 /* "unshared (SHARED_KERNEL_PMD=0), kernel 2.6.21, sync seed" */
 void report_describe(const struct pgt_model *m, char *buf, size_t len);
 
-/* The whole replay report as text. */
-void report_text(FILE *f, const struct run *r, int side, bool all);
+/*
+ * The whole replay report as text; an error (the freed pgds' rows could
+ * not be read back) leaves it unfinished.
+ */
+struct pgt_error *report_text(FILE *f, const struct run *r, int side, bool all);
 
-/* The replay object: policy, sync, kernel, events, pgds, totals, costs, notes. */
-void report_json(struct json *j, const char *key, const struct run *r,
-		 int side, bool all);
+/*
+ * The replay object: policy, sync, kernel, events, pgds, totals, costs,
+ * notes; an error leaves it unfinished, as report_text().
+ */
+struct pgt_error *report_json(struct json *j, const char *key,
+			      const struct run *r, int side, bool all);
 
 /* One note as a sentence (no newline). */
 void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n);

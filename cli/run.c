@@ -147,12 +147,9 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 	for (int i = 0; i < r->nmodels; i++) {
 		struct pgt_model_config cfg;
 		model_opts_config(o, i, machine, &cfg);
-		if (o->all) {
-			if ((err = spool_init(&r->spool[i])))
-				goto out;
-			cfg.retire = spool_retire;
-			cfg.retire_ctx = &r->spool[i];
-		}
+		spool_init(&r->spool[i], o->all, 0);
+		cfg.retire = spool_retire;
+		cfg.retire_ctx = &r->spool[i];
 		cfg.adopt = o->adopt >= 0 ? o->adopt
 					  : r->format == PGT_FORMAT_FTRACE || o->start_core ||
 						    ((machine->set & PGT_MACHINE_START) &&
@@ -477,7 +474,7 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 		goto out;
 	}
 	for (int i = 0; i < ret->nmodels; i++)
-		if (ret->spool[i].f && (err = spool_rewind(&ret->spool[i])))
+		if ((err = spool_finish(&ret->spool[i])))
 			goto out;
 	ret->skipped = pgt_source_skipped(src);
 	ret->backwards = pgt_source_backwards(src);
@@ -554,6 +551,5 @@ const char *run_start_text(const struct run *r)
 
 bool run_interesting(const struct pgt_pgd_stats *s)
 {
-	return s->live || s->max_divergent || s->faults || s->hazards ||
-	       s->oopses || s->adopted;
+	return s->live || pgt_pgd_has_findings(s);
 }

@@ -40,7 +40,7 @@ struct run {
 	uint64_t before_from; /* events read before it, not applied */
 	struct pgt_symbols *syms; /* --symbols: names for addresses, or NULL */
 	uint64_t image_lowmem; /* lowmem read from the image's high_memory (0: none) */
-	struct spool spool[2]; /* --all: each model's dropped records */
+	struct spool spool[2]; /* each model's freed pgds' rows (cli/spool.h) */
 	struct infer_evidence evidence; /* what the trace (and image) show of the policy */
 	struct infer_policy policy;     /* the policy replayed and where it came from */
 };

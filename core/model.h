@@ -85,10 +85,11 @@ struct pgt_model_config {
 	/* Notes kept per kind (the rest are only counted); 0: all. */
 	uint64_t notes_limit;
 	/*
-	 * Called with each freed pgd's record that the model drops because
-	 * it has nothing to show (never diverged, faulted or was adopted);
-	 * may be NULL.  Records of live pgds and of freed pgds worth a row
-	 * are kept; memory follows the live pgds, not every pgd ever seen.
+	 * Called with each freed pgd's record as pgd_free retires it, in the
+	 * order the pgds are freed; may be NULL.  The model keeps the live
+	 * pgds' records only: its memory follows the live pgds, not every
+	 * pgd ever seen, and what becomes of a freed pgd's row is the
+	 * caller's (pgt_pgd_has_findings() tells the rows worth showing).
 	 */
 	void (*retire)(void *ctx, const struct pgt_pgd_stats *s);
 	void *retire_ctx;
@@ -154,6 +155,16 @@ enum pgt_div pgt_div_of(uint64_t mine, uint64_t swapper);
 static inline uint32_t pgt_pgd_divergent(const struct pgt_pgd_stats *s)
 {
 	return s->missing + s->stale + s->different;
+}
+
+/*
+ * Did anything happen to this pgd a report shows: it diverged, took a
+ * fault (hazard, oops), or was adopted with an unknown history?
+ */
+static inline bool pgt_pgd_has_findings(const struct pgt_pgd_stats *s)
+{
+	return s->max_divergent || s->faults || s->hazards || s->oopses ||
+	       s->adopted;
 }
 
 /* What a policy costs, counted as the modelled kernel does the work. */
@@ -250,13 +261,15 @@ const struct pgt_model_config *pgt_model_config(const struct pgt_model *m);
 const struct pgt_costs *pgt_model_costs(const struct pgt_model *m);
 
 /*
- * Kept per-pgd records (live, or freed with something to show), in
- * allocation order.  Not to be called while events are being applied.
+ * The live pgds' records, in allocation order (freed ones went to
+ * config.retire).  Not to be called while events are being applied.
  */
 size_t pgt_model_npgds(const struct pgt_model *m);
 const struct pgt_pgd_stats *pgt_model_pgd(const struct pgt_model *m, size_t i);
-/* Freed records dropped with nothing to show (see config.retire). */
+/* Freed records retired with nothing to show (no pgt_pgd_has_findings()). */
 uint64_t pgt_model_pgds_dropped(const struct pgt_model *m);
+/* Freed records retired in all, with findings or not. */
+uint64_t pgt_model_pgds_retired(const struct pgt_model *m);
 /* The live record for pgd @id, or NULL. */
 const struct pgt_pgd_stats *pgt_model_find_pgd(const struct pgt_model *m,
 					       uint32_t id);

@@ -277,9 +277,10 @@ struct pgt_model {
 	struct rec *recs;
 	size_t nrecs, recs_cap;  /* slots in use or free */
 	int32_t free_recs;
-	size_t nkept;            /* records kept (live or worth a row) */
+	size_t nkept;            /* records kept (the live pgds') */
 	uint64_t serial;         /* pgd_allocs so far */
-	uint64_t dropped;        /* freed records dropped (nothing to show) */
+	uint64_t dropped;        /* freed records retired with nothing to show */
+	uint64_t retired_findings; /* freed records retired with findings */
 	int32_t *order;          /* kept records by serial, for queries */
 	size_t norder;
 	bool order_valid;

@@ -213,11 +213,14 @@ struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 	return NULL;
 }
 
-/* A freed record nobody will see: counted, handed to the caller, dropped. */
+/* A freed record: counted, handed to the caller, dropped. */
 static void rec_drop(struct pgt_model *m, int32_t r)
 {
 	struct rec *rec = &m->recs[r];
-	m->dropped++;
+	if (pgt_pgd_has_findings(&rec->s))
+		m->retired_findings++;
+	else
+		m->dropped++;
 	if (m->cfg.retire)
 		m->cfg.retire(m->cfg.retire_ctx, &rec->s);
 	rec->used = false;
@@ -388,12 +391,6 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	return NULL;
 }
 
-static bool rec_worth_keeping(const struct pgt_pgd_stats *s)
-{
-	return s->max_divergent || s->faults || s->hazards || s->oopses ||
-	       s->adopted;
-}
-
 /* The newest live record of @r's pid, now that @r is gone. */
 static struct pgt_error *pid_forget(struct pgt_model *m, int32_t r)
 {
@@ -471,8 +468,8 @@ struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 	if ((err = pgd_cache_free(m, ev->cpu, o)))
 		return err;
 	cost_update_bytes(m);
-	if (!rec_worth_keeping(&rec->s))
-		rec_drop(m, r);
+	/* Nothing reads a freed record again: its row goes to the caller. */
+	rec_drop(m, r);
 	return NULL;
 }
 

@@ -11,10 +11,22 @@
 #include "core/walk.h"
 #include "model_harness.h"
 
+/* The last record the model retired (config.retire), and how many. */
+static struct pgt_pgd_stats retired;
+static unsigned nretired;
+
+static void retire(void *ctx, const struct pgt_pgd_stats *s)
+{
+	(void)ctx;
+	retired = *s;
+	nretired++;
+}
+
 static bool t_init(struct T *t, enum pgt_policy p, bool adopt)
 {
 	struct pgt_model_config cfg = {.policy = p, .kernel = PGT_KERNEL_6_1,
-				       .adopt = adopt};
+				       .adopt = adopt, .retire = retire};
+	nretired = 0;
 	pgt_machine_init(&cfg.machine);
 	return t_open(t, &cfg);
 }
@@ -44,9 +56,14 @@ static void test_adopt_on_free(void)
 	CHECK_EQ_U64(c->adopted_pgds, 1);
 	/* the kernel copied its kernel PMD before the recording: not counted */
 	CHECK_EQ_U64(c->pmd_copy_entries, 0);
-	/* kept, to be shown: adopted, never allocated in it, freed at line 1 */
-	CHECK_EQ_U64(pgt_model_npgds(t.m), 1);
-	const struct pgt_pgd_stats *s = pgt_model_pgd(t.m, 0);
+	/* retired with findings: adopted, never allocated in it, freed at
+	 * line 1; the model keeps only live records */
+	CHECK_EQ_U64(pgt_model_npgds(t.m), 0);
+	CHECK_EQ_U64(nretired, 1);
+	CHECK_EQ_U64(pgt_model_pgds_retired(t.m), 1);
+	CHECK_EQ_U64(pgt_model_pgds_dropped(t.m), 0);
+	const struct pgt_pgd_stats *s = &retired;
+	CHECK(pgt_pgd_has_findings(s));
 	CHECK(s->adopted);
 	CHECK(!s->live);
 	CHECK_EQ_U64(s->alloc_line, 0);
