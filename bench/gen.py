@@ -300,6 +300,10 @@ class FtraceGenerator:
                   f"comm={comm} pid={pid} prio=120")
         self.pgd_free(out, comm, pid, mm, pgd)
         self.dead.append((pid, comm))
+        # An RCU grace period frees an exited task soon after: a recording
+        # never holds more than a few exited tasks not freed yet.
+        if len(self.dead) > 64:
+            self.reap(out)
 
     def reap(self, out):
         # delayed_put_task_struct(), from an RCU callback on another task
