@@ -85,13 +85,16 @@ measure() {
 	local best="" r status
 	for _ in $(seq "$repeats"); do
 		status=0
-		r=$("$work/rusage" -t "$limit" "$@") || status=$?
+		# stderr (warnings, say, of a policy forced against the
+		# recording's evidence) is shown only when the command fails
+		r=$("$work/rusage" -t "$limit" "$@" 2>"$work/stderr") || status=$?
 		if [ "$status" = 124 ]; then
 			echo timeout
 			return
 		fi
 		if [ "$status" -gt 1 ]; then
 			echo "bench/run.sh: $*: exit status $status" >&2
+			cat "$work/stderr" >&2
 			exit 2
 		fi
 		if [ -z "$best" ] || awk -v a="${r% *}" -v b="${best% *}" \
