@@ -328,6 +328,7 @@ static struct pgt_error *convert(const struct convert_args *a,
 	s->format = pgt_source_format(src);
 	bool header = false, writing = !a->from.arg, done = false;
 	struct infer_evidence evidence = {0};
+	struct infer_names names = {0};
 	struct pgt_event *buf = NULL;
 	size_t nbuf = 0;
 	struct pgt_event ev;
@@ -339,7 +340,7 @@ static struct pgt_error *convert(const struct convert_args *a,
 			continue;
 		if (!eof) {
 			s->read++;
-			infer_event(&evidence, &ev, tab);
+			infer_event(&evidence, &ev, tab, &names);
 		}
 		if (!header) {
 			if (!eof && nbuf < LOOKAHEAD_EVENTS &&
@@ -388,6 +389,7 @@ static struct pgt_error *convert(const struct convert_args *a,
 	pgt_source_pairs(src, &s->pairs);
 out:
 	free(buf);
+	infer_names_deinit(&names);
 	pgt_source_destroy(src);
 	return err;
 }

@@ -19,25 +19,71 @@ static bool pgd_address(const char *s, uint64_t *ret)
 	return true;
 }
 
-void infer_event(struct infer_evidence *e, const struct pgt_event *ev,
-		 const struct pgt_strtab *tab)
+enum name_class { NAME_ID, NAME_PAIR, NAME_PAGE, NAME_SLAB, NAME_OTHER };
+
+static enum name_class classify(const char *name)
 {
 	uint64_t a;
+	if (!pgd_address(name, &a))
+		return NAME_ID;
+	return !(a & 0x1fff) ? NAME_PAIR
+	       : !(a & 0xfff) ? NAME_PAGE
+	       : !(a & 31)    ? NAME_SLAB
+			      : NAME_OTHER;
+}
+
+void infer_names_deinit(struct infer_names *n)
+{
+	free(n->cls);
+	*n = (struct infer_names){0};
+}
+
+/* @id's class, remembered in @n when there is room (else worked out again). */
+static enum name_class class_of(struct infer_names *n, uint32_t id,
+				const struct pgt_strtab *tab)
+{
+	if (n && id < n->cap && n->cls[id])
+		return (enum name_class)(n->cls[id] - 1);
+	enum name_class c = classify(pgt_strtab_get(tab, id));
+	if (n && id >= n->cap) {
+		size_t cap = n->cap ? n->cap : 1024;
+		while (cap <= id)
+			cap *= 2;
+		uint8_t *v = realloc(n->cls, cap);
+		if (!v)
+			return c;
+		memset(v + n->cap, 0, cap - n->cap);
+		n->cls = v;
+		n->cap = cap;
+	}
+	if (n)
+		n->cls[id] = (uint8_t)(c + 1);
+	return c;
+}
+
+void infer_event(struct infer_evidence *e, const struct pgt_event *ev,
+		 const struct pgt_strtab *tab, struct infer_names *names)
+{
 	switch (ev->op) {
 	case PGT_OP_PGD_ALLOC:
 	case PGT_OP_PGD_FREE:
-		if (!pgd_address(pgt_strtab_get(tab, ev->pgd), &a)) {
+		switch (class_of(names, ev->pgd, tab)) {
+		case NAME_ID:
 			e->named_pgds++;
-			return;
-		}
-		if (!(a & 0x1fff)) {
+			break;
+		case NAME_PAIR:
 			e->pair_pgds++;
-		} else if (!(a & 0xfff)) {
+			break;
+		case NAME_PAGE:
 			e->page_pgds++;
-		} else if (!(a & 31)) {
+			break;
+		case NAME_SLAB:
 			if (!e->slab_pgds)
 				e->first_slab_line = ev->line;
 			e->slab_pgds++;
+			break;
+		case NAME_OTHER:
+			break;
 		}
 		return;
 	case PGT_OP_SYNC_RANGE:

@@ -62,9 +62,24 @@ struct infer_evidence {
 	uint64_t image_shared, image_own;
 };
 
-/* Count what @ev shows; pgd names that are not addresses are no evidence. */
+/*
+ * What each pgd name showed, by string-table id, so that a name met again
+ * (a recording names the same few pages millions of times) costs a byte
+ * read rather than a look-up and a conversion.
+ */
+struct infer_names {
+	uint8_t *cls; /* per id: 0 not seen yet, else enum name_class + 1 */
+	size_t cap;
+};
+
+void infer_names_deinit(struct infer_names *n);
+
+/*
+ * Count what @ev shows; pgd names that are not addresses are no evidence.
+ * @names (may be NULL) remembers what each name showed.
+ */
 void infer_event(struct infer_evidence *e, const struct pgt_event *ev,
-		 const struct pgt_strtab *tab);
+		 const struct pgt_strtab *tab, struct infer_names *names);
 
 /* The recording's verdict, and whether it is settled (no need to read on). */
 enum infer_verdict infer_recording(const struct infer_evidence *e);

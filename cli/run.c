@@ -327,6 +327,7 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 	struct pgt_source *src = NULL;
 	struct pgt_event *buf = NULL;
 	size_t nbuf = 0;
+	struct infer_names names = {0};
 	struct pgt_error *err = pgt_strtab_create(&ret->tab);
 	if (err)
 		return err;
@@ -378,7 +379,7 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 		if (!eof && ev.op == PGT_OP_MACHINE)
 			continue;
 		if (!eof)
-			infer_event(&ret->evidence, &ev, ret->tab);
+			infer_event(&ret->evidence, &ev, ret->tab, &names);
 		if (!eof && skipping) {
 			if (!at_reached(ret, &from, &ev)) {
 				ret->before_from++;
@@ -498,6 +499,7 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 	pgt_source_pairs(src, &ret->pairs);
 out:
 	free(buf);
+	infer_names_deinit(&names);
 	pgt_source_destroy(src);
 	if (err)
 		run_deinit(ret);

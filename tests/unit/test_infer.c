@@ -21,11 +21,11 @@ static void test_slab(void)
 	/* 6.1 nopti: pgd_cache objects, 32 bytes: one off a page proves it. */
 	struct infer_evidence e = {0};
 	struct pgt_event ev = pgd_event(PGT_OP_PGD_ALLOC, "0xc47e9000", 10);
-	infer_event(&e, &ev, tab); /* page-aligned: first object of a slab page */
+	infer_event(&e, &ev, tab, NULL); /* page-aligned: first object of a slab page */
 	CHECK(infer_recording(&e) == INFER_NONE);
 	CHECK(!infer_recording_settled(&e));
 	ev = pgd_event(PGT_OP_PGD_FREE, "0xc47e9aa0", 11);
-	infer_event(&e, &ev, tab);
+	infer_event(&e, &ev, tab, NULL);
 	CHECK(infer_recording(&e) == INFER_SHARED);
 	CHECK(infer_recording_settled(&e));
 	CHECK_EQ_U64(e.first_slab_line, 11);
@@ -43,16 +43,16 @@ static void test_pairs(void)
 		CHECK(infer_recording(&e) == INFER_NONE);
 		snprintf(name, sizeof(name), "0x%x", 0xc4d00000u + 0x2000u * (unsigned)i);
 		struct pgt_event ev = pgd_event(PGT_OP_PGD_ALLOC, name, 1 + (uint64_t)i);
-		infer_event(&e, &ev, tab);
+		infer_event(&e, &ev, tab, NULL);
 	}
 	CHECK(infer_recording(&e) == INFER_UNSHARED);
 	CHECK(infer_recording_settled(&e));
 	/* Names that are not addresses (hand-written traces) are no evidence. */
 	struct infer_evidence none = {0};
 	struct pgt_event ev = pgd_event(PGT_OP_PGD_ALLOC, "1", 1);
-	infer_event(&none, &ev, tab);
+	infer_event(&none, &ev, tab, NULL);
 	ev = pgd_event(PGT_OP_PGD_FREE, "init", 2);
-	infer_event(&none, &ev, tab);
+	infer_event(&none, &ev, tab, NULL);
 	CHECK(infer_recording(&none) == INFER_NONE);
 	CHECK_EQ_U64(none.named_pgds, 2);
 	CHECK_EQ_U64(none.pair_pgds + none.page_pgds + none.slab_pgds, 0);
@@ -65,13 +65,13 @@ static void test_sync(void)
 	struct infer_evidence e = {0};
 	struct pgt_event ev = {.op = PGT_OP_SYNC_RANGE, .line = 127,
 			       .addr = 0xf8000000, .size = 0xf8200000};
-	infer_event(&e, &ev, tab);
+	infer_event(&e, &ev, tab, NULL);
 	CHECK(infer_recording(&e) == INFER_UNSHARED);
 	CHECK(infer_recording_settled(&e));
 	CHECK_EQ_U64(e.first_sync_line, 127);
 	/* A slab pgd as well: both ways. */
 	ev = pgd_event(PGT_OP_PGD_ALLOC, "0xc4701fa0", 130);
-	infer_event(&e, &ev, tab);
+	infer_event(&e, &ev, tab, NULL);
 	CHECK(infer_recording(&e) == INFER_CONFLICT);
 	struct infer_policy p;
 	infer_decide(false, 0, NULL, &e, &p);
@@ -133,7 +133,7 @@ static void test_image(void)
 
 	/* The recording says shared, the image unshared: check's finding. */
 	struct pgt_event ev = pgd_event(PGT_OP_PGD_FREE, "0xc4701fa0", 5);
-	infer_event(&o, &ev, tab);
+	infer_event(&o, &ev, tab, NULL);
 	char buf[512];
 	CHECK(infer_contradiction(&o, buf, sizeof(buf)));
 	CHECK(strstr(buf, "the recording looks shared") != NULL);
@@ -169,10 +169,46 @@ static void test_decide_order(void)
 	CHECK_EQ_STR(infer_source_name(p.source), "default");
 }
 
+/*
+ * What a name showed is remembered by id: a stream of names met many
+ * times counts as the uncached look-ups do, first slab line included.
+ */
+static void test_names_cache(void)
+{
+	static const char *const names[] = {
+		"0xc4d02000", "0xc4d03000", "0xc47e9aa0", "init", "0xc4d02000",
+		"0xc47e9aa0", "0xc47e9ab1", "0x0", "0xc4d03000", "init", "7",
+	};
+	struct infer_evidence cached = {0}, plain = {0};
+	struct infer_names cache = {0};
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			struct pgt_event ev = pgd_event(i % 2 ? PGT_OP_PGD_FREE : PGT_OP_PGD_ALLOC,
+							names[i], 100 * (uint64_t)round + i + 1);
+			infer_event(&cached, &ev, tab, &cache);
+			infer_event(&plain, &ev, tab, NULL);
+		}
+	}
+	CHECK_EQ_U64(cached.pair_pgds, plain.pair_pgds);
+	CHECK_EQ_U64(cached.page_pgds, plain.page_pgds);
+	CHECK_EQ_U64(cached.slab_pgds, plain.slab_pgds);
+	CHECK_EQ_U64(cached.named_pgds, plain.named_pgds);
+	CHECK_EQ_U64(cached.first_slab_line, plain.first_slab_line);
+	/* by hand: 0xc4d02000 x2 a round (pair), 0xc4d03000 x2 (page),
+	 * 0xc47e9aa0 x2 (slab, first at line 3), init, 0x0 and 7 x4 (names) */
+	CHECK_EQ_U64(cached.pair_pgds, 6);
+	CHECK_EQ_U64(cached.page_pgds, 6);
+	CHECK_EQ_U64(cached.slab_pgds, 6);
+	CHECK_EQ_U64(cached.named_pgds, 12);
+	CHECK_EQ_U64(cached.first_slab_line, 3);
+	infer_names_deinit(&cache);
+}
+
 int main(void)
 {
 	if (!CHECK_OK(pgt_strtab_create(&tab)))
 		return 1;
+	test_names_cache();
 	test_slab();
 	test_pairs();
 	test_sync();
