@@ -66,6 +66,10 @@ def parse_args():
                    "880 for a trace that --kernel=6.1 replays too)")
     p.add_argument("--level", type=int, default=6,
                    help="gzip level (default: %(default)s)")
+    p.add_argument("--churn", type=float, default=5,
+                   help="native: percent of steps that free a pgd and "
+                   "allocate one (default: %(default)s; 41 makes pgd_alloc "
+                   "29%% of the events, a machine that forks all the time)")
     return p.parse_args()
 
 
@@ -108,6 +112,7 @@ class Generator:
         self.mapped = []        # (addr, pages) of live vmalloc mappings
         self.ro = []            # (addr, pages) marked kernel_ro, not restored
         self.current = {}       # cpu -> the pgd it has loaded
+        self.churn = args.churn / 100
 
     def alloc(self, out):
         pgd = self.pgd_pages.alloc()
@@ -184,10 +189,13 @@ class Generator:
 
     def step(self, out):
         r = self.rng.random()
-        if r < 0.05:                       # churn: a free and an alloc
+        if r < self.churn:                 # churn: a free and an alloc
             self.free(out)
             self.alloc(out)
-        elif r < 0.10:
+            return
+        # the rest of the mix, in the proportions of the default 5 % churn
+        r = 0.05 + (r - self.churn) / (1 - self.churn) * 0.95
+        if r < 0.10:
             self.vmalloc(out)
         elif r < 0.15:
             self.vfree(out)
@@ -461,7 +469,8 @@ def main():
     w, proc = open_output(args.output, args.level)
     out = ["# pgtrace-trace 1",
            f"# bench/gen.py --events {args.events} --pgds {args.pgds} "
-           f"--seed {args.seed}",
+           f"--seed {args.seed}" +
+           (f" --churn {args.churn:g}" if args.churn != 5 else ""),
            f"machine page_offset={PAGE_OFFSET:#x} lowmem={LOWMEM // MiB}M "
            "pse=1 highmem=1 nx=1 kernel=2.6.21"]
     while len(g.live) < args.pgds:

@@ -10,7 +10,9 @@
 #   TRACE...  measure these traces instead of bench/gen.py's set
 #   -n N      events per generated trace (default 10000000)
 #   -p LIST   live pgds of the generated traces (default "100 10000")
-#   -f LIST   formats of the generated traces (default "native ftrace")
+#   -f LIST   kinds of generated traces (default "native churn ftrace"):
+#             native, churn (native with pgd_alloc 29% of the events:
+#             gen.py --churn 41), ftrace
 #   -k LIST   kernels to replay with (default "2.6.21 6.1")
 #   -d DIR    where generated traces are kept (default bench/traces)
 #   -r N      take the fastest of N runs of each command (default 1)
@@ -23,7 +25,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-events=10000000 pgds="100 10000" formats="native ftrace" kernels="2.6.21 6.1"
+events=10000000 pgds="100 10000" formats="native churn ftrace" kernels="2.6.21 6.1"
 dir=bench/traces repeats=1 limit=600
 while getopts n:p:f:k:d:r:t: opt; do
 	case $opt in
@@ -34,7 +36,7 @@ while getopts n:p:f:k:d:r:t: opt; do
 	d) dir=$OPTARG ;;
 	r) repeats=$OPTARG ;;
 	t) limit=$OPTARG ;;
-	*) sed -n '7,20p' "$0" >&2; exit 2 ;;
+	*) sed -n '8,22p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -70,11 +72,13 @@ else
 			if [ ! -f "$path" ]; then
 				echo "bench/run.sh: writing $path with bench/gen.py" >&2
 				# native: lowmem that 6.1 accepts too, for --kernel=6.1
-				python3 bench/gen.py --format "$f" -n "$events" --pgds "$p" \
+				kind=(--format "$f")
+				[ "$f" = churn ] && kind=(--format native --churn 41)
+				python3 bench/gen.py "${kind[@]}" -n "$events" --pgds "$p" \
 					--lowmem 768 -o "$path.tmp"
 				mv "$path.tmp" "$path"
 			fi
-			traces+=("$f-$p $f $p $path")
+			traces+=("$f-$p $([ "$f" = churn ] && echo native || echo "$f") $p $path")
 		done
 	done
 fi
