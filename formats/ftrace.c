@@ -204,11 +204,21 @@ static bool parse_num(const char *s, size_t len, bool sign, uint64_t *ret)
 	if (len == 0)
 		return false;
 	uint64_t v = 0;
-	for (size_t i = 0; i < len; i++) {
-		int d = base == 16 ? hex_digit(s[i]) : is_digit(s[i]) ? s[i] - '0' : -1;
-		if (d < 0 || v > (UINT64_MAX - (uint64_t)d) / base)
-			return false;
-		v = v * base + (uint64_t)d;
+	if (base == 16) {
+		for (size_t i = 0; i < len; i++) {
+			int d = hex_digit(s[i]);
+			/* v * 16 + d overflows exactly when v >= 2^60 */
+			if (d < 0 || (v >> 60))
+				return false;
+			v = v << 4 | (uint64_t)d;
+		}
+	} else {
+		for (size_t i = 0; i < len; i++) {
+			if (!is_digit(s[i]) ||
+			    __builtin_mul_overflow(v, 10, &v) ||
+			    __builtin_add_overflow(v, (uint64_t)(s[i] - '0'), &v))
+				return false;
+		}
 	}
 	*ret = neg ? 0 - v : v;
 	return true;
@@ -395,15 +405,34 @@ static const char *skip_location(const char *body)
 static bool find_field(const char *fields, const char *key, const char *until,
 		       const char **val_ret, size_t *len_ret)
 {
-	size_t klen = strlen(key);
-	for (const char *s = fields; (s = strstr(s, key)); s++) {
-		if ((s != fields && !is_space(s[-1])) || s[klen] != '=')
+	/*
+	 * Only token starts can match (the start, or after white space), and
+	 * keys hold no white space: hop from token to token.
+	 */
+	for (const char *s = fields;;) {
+		while (is_space(*s))
+			s++;
+		if (!*s)
+			return false;
+		size_t k = 0;
+		while (key[k] && s[k] == key[k])
+			k++;
+		if (key[k] || s[k] != '=') {
+			while (*s && !is_space(*s))
+				s++;
 			continue;
-		const char *v = s + klen + 1;
+		}
+		const char *v = s + k + 1;
 		size_t n;
 		if (until) {
 			char pat[40];
-			snprintf(pat, sizeof(pat), " %s=", until);
+			size_t ulen = strlen(until);
+			if (ulen > sizeof(pat) - 3)
+				ulen = sizeof(pat) - 3;
+			pat[0] = ' ';
+			memcpy(pat + 1, until, ulen);
+			pat[ulen + 1] = '=';
+			pat[ulen + 2] = '\0';
 			const char *e = strstr(v, pat);
 			if (!e)
 				return false;
@@ -424,7 +453,6 @@ static bool find_field(const char *fields, const char *key, const char *until,
 struct ctx {
 	struct pgt_ftrace *ft;
 	const struct ev_line *l;
-	const char *event; /* NUL-terminated copy of the event name */
 	const char *fields;
 	struct pgt_event *ev;
 };
@@ -438,14 +466,16 @@ static struct pgt_error *bad(struct ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	struct pgt_error *err = pgt_error_vcreate(PGT_ERROR_INPUT, fmt, ap);
 	va_end(ap);
-	return pgt_error_prefix(err, "%s:%" PRIu64 ": %s",
+	return pgt_error_prefix(err, "%s:%" PRIu64 ": %.*s",
 				pgt_lineio_name(c->ft->in),
-				pgt_lineio_lineno(c->ft->in), c->event);
+				pgt_lineio_lineno(c->ft->in), (int)c->l->name_len,
+				c->l->name);
 }
 
 static struct pgt_error *num_field(struct ctx *c, const char *key, bool sign,
 				   uint64_t max, uint64_t *ret)
 {
+	*ret = 0; /* callers read it only without an error; GCC cannot tell */
 	const char *v;
 	size_t n;
 	if (!find_field(c->fields, key, NULL, &v, &n))
@@ -466,9 +496,14 @@ static struct pgt_error *addr_field(struct ctx *c, const char *key,
 /* Intern an ID the way pgtrace names kernel addresses: "0x%x". */
 static struct pgt_error *intern_id(struct ctx *c, uint64_t v, uint32_t *ret)
 {
+	/* printf's "0x%" PRIx64 by hand: this runs for most lines */
 	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return pgt_strtab_intern(c->ft->tab, buf, (size_t)n, ret);
+	int digits = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = digits; i > 0; i--, v >>= 4)
+		buf[1 + i] = "0123456789abcdef"[v & 0xf];
+	return pgt_strtab_intern(c->ft->tab, buf, (size_t)digits + 2, ret);
 }
 
 static uint32_t *comm_slot(struct pgt_ftrace *ft, int32_t pid)
@@ -894,45 +929,46 @@ static struct pgt_error *h_fault(struct ctx *c, bool *emit)
 	return NULL;
 }
 
+#define H(s, fn) {s, sizeof(s) - 1, fn}
 static const struct {
 	const char *name;
+	unsigned char len;
 	handler_fn *fn;
 } handlers[] = {
-	{"pgd_alloc", h_pgd_alloc},
-	{"pgd_alloc_ret", h_pgd_alloc_ret},
-	{"pgd_free", h_pgd_free},
-	{"sync_kmap", h_sync_kmap},
-	{"alloc_va", h_alloc_va},
-	{"alloc_va_ret", h_alloc_va_ret},
-	{"free_va", h_free_va},
-	{"purge_va", h_purge_va},
-	{"cpa", h_cpa},
-	{"cpa_set_clr", h_cpa_set_clr},
-	{"set_pmd_pte", h_set_pmd_pte},
-	{"pti_clone", h_pti_clone},
-	{"sync_one", h_sync_one},
-	{"vmalloc_fault", h_vmalloc_fault},
-	{"set_memory_ro", h_set_memory},
-	{"set_memory_rw", h_set_memory},
-	{"set_memory_x", h_set_memory},
-	{"set_memory_nx", h_set_memory},
-	{"set_memory_np", h_set_memory},
-	{"sched_process_fork", h_fork},
-	{"sched_process_exec", h_exec},
-	{"sched_process_exit", h_exit},
-	{"sched_process_free", h_free},
-	{"module_load", h_module},
-	{"module_free", h_module},
-	{"tracing_mark_write", h_mark},
-	{"print", h_print},
-	{"page_fault_kernel", h_fault},
+	H("pgd_alloc", h_pgd_alloc),
+	H("pgd_alloc_ret", h_pgd_alloc_ret),
+	H("pgd_free", h_pgd_free),
+	H("sync_kmap", h_sync_kmap),
+	H("alloc_va", h_alloc_va),
+	H("alloc_va_ret", h_alloc_va_ret),
+	H("free_va", h_free_va),
+	H("purge_va", h_purge_va),
+	H("cpa", h_cpa),
+	H("cpa_set_clr", h_cpa_set_clr),
+	H("set_pmd_pte", h_set_pmd_pte),
+	H("pti_clone", h_pti_clone),
+	H("sync_one", h_sync_one),
+	H("vmalloc_fault", h_vmalloc_fault),
+	H("set_memory_ro", h_set_memory),
+	H("set_memory_rw", h_set_memory),
+	H("set_memory_x", h_set_memory),
+	H("set_memory_nx", h_set_memory),
+	H("set_memory_np", h_set_memory),
+	H("sched_process_fork", h_fork),
+	H("sched_process_exec", h_exec),
+	H("sched_process_exit", h_exit),
+	H("sched_process_free", h_free),
+	H("module_load", h_module),
+	H("module_free", h_module),
+	H("tracing_mark_write", h_mark),
+	H("print", h_print),
+	H("page_fault_kernel", h_fault),
 };
 
 static handler_fn *find_handler(const char *name, size_t len)
 {
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
-		if (strlen(handlers[i].name) == len &&
-		    !memcmp(handlers[i].name, name, len))
+		if (handlers[i].len == len && !memcmp(handlers[i].name, name, len))
 			return handlers[i].fn;
 	}
 	return NULL;
@@ -1030,12 +1066,9 @@ struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
 						    &ev->comm))) {
 			return err;
 		}
-		char name[64];
-		snprintf(name, sizeof(name), "%.*s", (int)l.name_len, l.name);
 		struct ctx c = {
 			.ft = ft,
 			.l = &l,
-			.event = name,
 			.fields = skip_location(l.body),
 			.ev = ev,
 		};
