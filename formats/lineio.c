@@ -17,12 +17,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "formats/lineio.h"
 
 #define CHUNK (1u << 20)   /* decompressed bytes per chunk */
 #define NCHUNKS 4          /* chunks in the ring */
 #define INBUF (1u << 18)   /* compressed bytes per read */
+#define SPARE 64           /* bytes after a chunk's CHUNK (see find_nl) */
 
 enum status {
 	ST_DATA = 0,   /* more chunks follow */
@@ -31,7 +35,7 @@ enum status {
 };
 
 struct chunk {
-	char *data;       /* CHUNK + 1 bytes: room for a final NUL */
+	char *data;       /* CHUNK + SPARE bytes: a final NUL, find_nl's reads */
 	size_t len;
 	size_t nul;       /* offset of the first NUL byte, or SIZE_MAX */
 	enum status status;
@@ -65,6 +69,9 @@ struct pgt_lineio {
 	bool peeked;         /* the current line is a peek, not yet consumed */
 	char *line;
 	size_t line_len;
+	/* find_nl's LF bitmap of the chunk's 64 bytes from nl_base */
+	size_t nl_base;
+	uint64_t nl_bits;
 };
 
 /* ------------------------------------------------------------------ */
@@ -340,7 +347,7 @@ struct pgt_error *pgt_lineio_open(const char *path, struct pgt_lineio **ret)
 		return &pgt_error_nomem;
 	}
 	for (int i = 0; i < NCHUNKS; i++) {
-		if (!(in->ring[i].data = malloc(CHUNK + 1))) {
+		if (!(in->ring[i].data = calloc(1, CHUNK + SPARE))) {
 			pgt_lineio_close(in);
 			return &pgt_error_nomem;
 		}
@@ -420,6 +427,59 @@ static void next_chunk(struct pgt_lineio *in)
 	pthread_mutex_unlock(&in->lock);
 	in->cur = c;
 	in->pos = 0;
+	in->nl_base = SIZE_MAX;
+}
+
+/* Bit i set: p[i] is a LF, for the 64 bytes at @p. */
+static inline uint64_t lf_bits(const char *p)
+{
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n');
+	uint64_t m = 0;
+	for (int i = 0; i < 4; i++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i));
+		m |= (uint64_t)(uint16_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf))
+		     << (16 * i);
+	}
+	return m;
+#else
+	uint64_t m = 0;
+	for (int i = 0; i < 64; i++)
+		m |= (uint64_t)(p[i] == '\n') << i;
+	return m;
+#endif
+}
+
+/* The LF bits of the chunk's block at @base (a multiple of 64), in c->len. */
+static inline uint64_t lf_block(const struct chunk *c, size_t base)
+{
+	/* reads up to 63 bytes past c->len: the SPARE bytes cover them */
+	uint64_t m = lf_bits(c->data + base);
+	if (c->len - base < 64)
+		m &= (UINT64_C(1) << (c->len - base)) - 1;
+	return m;
+}
+
+/*
+ * The first LF at or after @pos in the current chunk, or NULL: memchr's
+ * result, from a bitmap of 64 bytes at a time kept between calls (lines
+ * are short, and a call per line cost more than the search).
+ */
+static inline char *find_nl(struct pgt_lineio *in, const struct chunk *c,
+			    size_t pos)
+{
+	size_t base = pos & ~(size_t)63;
+	uint64_t bits = base == in->nl_base ? in->nl_bits : lf_block(c, base);
+	bits &= ~UINT64_C(0) << (pos - base);
+	while (!bits) {
+		base += 64;
+		if (base >= c->len)
+			return NULL;
+		bits = lf_block(c, base);
+	}
+	in->nl_base = base;
+	in->nl_bits = bits;
+	return c->data + base + __builtin_ctzll(bits);
 }
 
 static struct pgt_error *final_error(struct pgt_lineio *in, struct chunk *c)
@@ -500,7 +560,7 @@ static struct pgt_error *read_line(struct pgt_lineio *in)
 		}
 		char *start = c->data + in->pos;
 		size_t avail = c->len - in->pos;
-		char *nl = memchr(start, '\n', avail);
+		char *nl = find_nl(in, c, in->pos);
 		if (nl && !in->carry_len) {
 			size_t len = (size_t)(nl - start), off = in->pos;
 			in->pos += len + 1;

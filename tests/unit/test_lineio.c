@@ -4,7 +4,8 @@
  * than the reader thread's chunks (lines spanning chunk boundaries), plain
  * and gzip in several members; the last line without LF; CRLF; a NUL byte
  * past the first chunk; and junk after the last gzip member, which is an
- * error naming its byte offset as gzip's "trailing garbage".
+ * error naming its byte offset as gzip's "trailing garbage"; short and
+ * empty lines around the splitter's 64-byte blocks.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -227,6 +228,50 @@ static void test_small(void)
 	}
 }
 
+/*
+ * Short and empty lines of every length around the 64-byte blocks the
+ * line splitter scans, runs of empty lines, through a few chunks: each
+ * back with its exact bytes and the right count.
+ */
+static void test_short_lines(void)
+{
+	size_t cap = 8 << 20, len = 0, n = 0;
+	char *text = malloc(cap);
+	if (!text) {
+		test_fail_();
+		return;
+	}
+	while (len < (5u << 20)) {
+		size_t l = (n * 7) % 131 < 20 ? 0 : (n * 13) % 150;
+		for (size_t k = 0; k < l; k++)
+			text[len + k] = (char)('a' + (n + k) % 26);
+		len += l;
+		text[len++] = '\n';
+		n++;
+	}
+	write_bytes(path("short.txt"), text, len);
+	struct pgt_lineio *in;
+	if (CHECK_OK(pgt_lineio_open(path("short.txt"), &in))) {
+		size_t i = 0, off = 0, bad = 0;
+		char *line;
+		size_t llen;
+		struct pgt_error *err;
+		while (!(err = pgt_lineio_next(in, &line, &llen)) && line) {
+			const char *nl = memchr(text + off, '\n', len - off);
+			size_t want = nl ? (size_t)(nl - (text + off)) : 0;
+			if (!nl || llen != want || memcmp(line, text + off, want) != 0)
+				bad++;
+			off += want + 1;
+			i++;
+		}
+		CHECK_OK(err);
+		CHECK_EQ_U64(i, n);
+		CHECK_EQ_U64(bad, 0);
+		pgt_lineio_close(in);
+	}
+	free(text);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/pgt-lineio-XXXXXX");
@@ -236,7 +281,8 @@ int main(void)
 	}
 	test_big();
 	test_small();
-	const char *names[] = {"plain.txt", "one.gz", "three.gz", "junk.gz",
+	test_short_lines();
+	const char *names[] = {"short.txt", "plain.txt", "one.gz", "three.gz", "junk.gz",
 			       "zeros.gz", "stray.gz", "cut.gz", "nul.txt", "crlf.txt",
 			       "empty.txt"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
