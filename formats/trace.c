@@ -777,6 +777,14 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
  * event is exactly what parse_record() makes of the line.
  */
 
+/* A hex digit's value plus one; 0 for anything else. */
+static const signed char hex_table[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 /* "0x" and 1 to 8 hex digits, ending the line or followed by a space. */
 static inline bool hex32(const char *line, size_t *i, size_t len,
 			 uint64_t *ret)
@@ -787,8 +795,8 @@ static inline bool hex32(const char *line, size_t *i, size_t len,
 	j += 2;
 	size_t d = j;
 	uint64_t v = 0;
-	for (int h; j < len && j - d < 8 && (h = hexval(line[j])) >= 0; j++)
-		v = v << 4 | (uint64_t)h;
+	for (int h; j < len && j - d < 8 && (h = hex_table[(unsigned char)line[j]]) > 0; j++)
+		v = v << 4 | (uint64_t)(h - 1);
 	if (j == d || (j < len && line[j] != ' '))
 		return false;
 	*i = j;
