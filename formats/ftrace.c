@@ -185,6 +185,74 @@ static bool is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
+/*
+ * Scans of a line eight bytes at a time, inside [s, end) (a line holds no
+ * NUL before its end, and the reads stay inside it); each returns what
+ * the byte loop after it would.  zero_bytes() marks exactly the zero
+ * bytes of a word with their top bit.
+ */
+#define ONES UINT64_C(0x0101010101010101)
+#define LOWS UINT64_C(0x7f7f7f7f7f7f7f7f)
+
+static inline uint64_t zero_bytes(uint64_t x)
+{
+	return ~(((x & LOWS) + LOWS) | x | LOWS);
+}
+
+static inline uint64_t bytes_eq(uint64_t w, char c)
+{
+	return zero_bytes(w ^ (ONES * (unsigned char)c));
+}
+
+static inline uint64_t load_word(const char *s)
+{
+	uint64_t w;
+	memcpy(&w, s, 8);
+	return w;
+}
+
+/* The first byte at or after @s that is not white space (@end: none). */
+static inline const char *skip_blank(const char *s, const char *end)
+{
+	for (; end - s >= 8; s += 8) {
+		uint64_t w = load_word(s);
+		uint64_t m = ~(bytes_eq(w, ' ') | bytes_eq(w, '\t')) & ~LOWS;
+		if (m)
+			return s + __builtin_ctzll(m) / 8;
+	}
+	while (s < end && is_space(*s))
+		s++;
+	return s;
+}
+
+/* The first white space at or after @s (@end: none). */
+static inline const char *find_blank(const char *s, const char *end)
+{
+	for (; end - s >= 8; s += 8) {
+		uint64_t w = load_word(s);
+		uint64_t m = bytes_eq(w, ' ') | bytes_eq(w, '\t');
+		if (m)
+			return s + __builtin_ctzll(m) / 8;
+	}
+	while (s < end && !is_space(*s))
+		s++;
+	return s;
+}
+
+/* The first ':' or white space at or after @s (@end: none). */
+static inline const char *find_colon_blank(const char *s, const char *end)
+{
+	for (; end - s >= 8; s += 8) {
+		uint64_t w = load_word(s);
+		uint64_t m = bytes_eq(w, ':') | bytes_eq(w, ' ') | bytes_eq(w, '\t');
+		if (m)
+			return s + __builtin_ctzll(m) / 8;
+	}
+	while (s < end && *s != ':' && !is_space(*s))
+		s++;
+	return s;
+}
+
 static const signed char hex_digits[256] = {
 	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
 	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
@@ -271,7 +339,7 @@ static size_t parse_stamp(const char *s, uint64_t *ret)
  * Given the '[' of a candidate "[CPU]" field, check that everything around
  * it has the event-line shape and fill @ev.
  */
-static bool parse_at(const char *line, size_t start, size_t b,
+static bool parse_at(const char *line, size_t len, size_t start, size_t b,
 		     struct ev_line *ev)
 {
 	size_t i = b + 1, d = i;
@@ -334,8 +402,8 @@ static bool parse_at(const char *line, size_t start, size_t b,
 	while (is_space(line[i]))
 		i++;
 	size_t name = i;
-	while (line[i] && line[i] != ':' && !is_space(line[i]))
-		i++;
+	if (i < len)
+		i = (size_t)(find_colon_blank(line + i, line + len) - line);
 	if (i == name || line[i] != ':' || (line[i + 1] && !is_space(line[i + 1])))
 		return false;
 	ev->name = line + name;
@@ -354,13 +422,11 @@ static bool parse_at(const char *line, size_t start, size_t b,
 
 static bool parse_event_line(const char *line, size_t len, struct ev_line *ev)
 {
-	size_t start = 0;
-	while (start < len && is_space(line[start]))
-		start++;
+	size_t start = (size_t)(skip_blank(line, line + len) - line);
 	/* The leftmost "[CPU]" that fits: comms may contain '[' too. */
 	for (const char *b = memchr(line + start, '[', len - start); b;
 	     b = memchr(b + 1, '[', len - (size_t)(b + 1 - line))) {
-		if (parse_at(line, start, (size_t)(b - line), ev))
+		if (parse_at(line, len, start, (size_t)(b - line), ev))
 			return true;
 	}
 	return false;
@@ -424,24 +490,22 @@ static const char *skip_location(const char *body)
  * Find KEY= at a token start in @fields.  The value ends at white space, or
  * with @until at the first " UNTIL=" (comms contain spaces).
  */
-static bool find_field(const char *fields, const char *key, const char *until,
-		       const char **val_ret, size_t *len_ret)
+static bool find_field(const char *fields, const char *end, const char *key,
+		       const char *until, const char **val_ret, size_t *len_ret)
 {
 	/*
 	 * Only token starts can match (the start, or after white space), and
 	 * keys hold no white space: hop from token to token.
 	 */
 	for (const char *s = fields;;) {
-		while (is_space(*s))
-			s++;
-		if (!*s)
+		s = skip_blank(s, end);
+		if (s == end)
 			return false;
 		size_t k = 0;
 		while (key[k] && s[k] == key[k])
 			k++;
 		if (key[k] || s[k] != '=') {
-			while (*s && !is_space(*s))
-				s++;
+			s = find_blank(s, end);
 			continue;
 		}
 		const char *v = s + k + 1;
@@ -460,9 +524,7 @@ static bool find_field(const char *fields, const char *key, const char *until,
 				return false;
 			n = (size_t)(e - v);
 		} else {
-			n = 0;
-			while (v[n] && !is_space(v[n]))
-				n++;
+			n = (size_t)(find_blank(v, end) - v);
 		}
 		*val_ret = v;
 		*len_ret = n;
@@ -476,6 +538,7 @@ struct ctx {
 	struct pgt_ftrace *ft;
 	const struct ev_line *l;
 	const char *fields;
+	const char *end; /* of the line (its NUL) */
 	struct pgt_event *ev;
 };
 
@@ -500,7 +563,7 @@ static struct pgt_error *num_field(struct ctx *c, const char *key, bool sign,
 	*ret = 0; /* callers read it only without an error; GCC cannot tell */
 	const char *v;
 	size_t n;
-	if (!find_field(c->fields, key, NULL, &v, &n))
+	if (!find_field(c->fields, c->end, key, NULL, &v, &n))
 		return bad(c, "missing field '%s='", key);
 	uint64_t x;
 	if (!parse_num(v, n, sign, &x) || (!sign && x > max))
@@ -815,7 +878,7 @@ static struct pgt_error *task_event(struct ctx *c, const char *comm_key,
 	uint32_t comm = 0;
 	struct pgt_error *err;
 	if (comm_key) {
-		if (!find_field(c->fields, comm_key, pid_key, &v, &n))
+		if (!find_field(c->fields, c->end, comm_key, pid_key, &v, &n))
 			return bad(c, "missing field '%s=' before '%s='", comm_key,
 				   pid_key);
 		if (n && (err = pgt_strtab_intern(c->ft->tab, v, n, &comm)))
@@ -837,7 +900,7 @@ static struct pgt_error *h_fork(struct ctx *c, bool *emit)
 {
 	const char *v;
 	size_t n;
-	if (!find_field(c->fields, "comm", "pid", &v, &n))
+	if (!find_field(c->fields, c->end, "comm", "pid", &v, &n))
 		return bad(c, "missing field 'comm='");
 	return task_event(c, "child_comm", "child_pid", emit);
 }
@@ -846,7 +909,7 @@ static struct pgt_error *h_exec(struct ctx *c, bool *emit)
 {
 	const char *v;
 	size_t n;
-	if (!find_field(c->fields, "filename", "pid", &v, &n))
+	if (!find_field(c->fields, c->end, "filename", "pid", &v, &n))
 		return bad(c, "missing field 'filename='");
 	if (!c->ev->comm && n) {
 		/* "<...>": exec named the task after the file's base name. */
@@ -926,14 +989,14 @@ static struct pgt_error *h_fault(struct ctx *c, bool *emit)
 	const char *v;
 	size_t n;
 	uint64_t x;
-	if (!find_field(c->fields, "address", NULL, &v, &n))
+	if (!find_field(c->fields, c->end, "address", NULL, &v, &n))
 		return bad(c, "missing field 'address='");
 	if (!(n > 2 && v[0] == '0' && v[1] == 'x'))
 		return NULL; /* %ps printed a symbol: the address is lost */
 	if (!parse_num(v, n, false, &x) || x > UINT32_MAX)
 		return bad(c, "bad value for 'address': '%.*s'", (int)n, v);
 	c->ev->addr = x;
-	if (!find_field(c->fields, "ip", NULL, &v, &n))
+	if (!find_field(c->fields, c->end, "ip", NULL, &v, &n))
 		return bad(c, "missing field 'ip='");
 	if (n > 2 && v[0] == '0' && v[1] == 'x') {
 		if (!parse_num(v, n, false, &x) || x > UINT32_MAX)
@@ -1072,9 +1135,7 @@ struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
 			*eof_ret = true;
 			return NULL;
 		}
-		size_t i = 0;
-		while (i < len && is_space(line[i]))
-			i++;
+		size_t i = (size_t)(skip_blank(line, line + len) - line);
 		if (i == len || line[i] == '#')
 			continue;
 		struct ev_line l;
@@ -1117,6 +1178,7 @@ struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
 			.ft = ft,
 			.l = &l,
 			.fields = skip_location(l.body),
+			.end = line + len,
 			.ev = ev,
 		};
 		bool emit = false;
