@@ -180,6 +180,13 @@ static inline void strkey_init(struct strkey *k, const struct pgt_strtab *tab,
 	k->len = len;
 	k->slot.len = (uint32_t)len;
 	uint64_t w0, w1;
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	/* the overlapping loads below place bytes right only little-endian */
+	w0 = w1 = 0;
+	for (size_t i = 0; i < len && i < HEAD; i++)
+		*(i < 8 ? &w0 : &w1) |= (uint64_t)(unsigned char)s[i]
+					<< (8 * (i % 8));
+#else
 	if (len >= 16) {
 		w0 = load64(s);
 		w1 = load64(s + 8);
@@ -191,6 +198,7 @@ static inline void strkey_init(struct strkey *k, const struct pgt_strtab *tab,
 		w0 = load_short(s, len);
 		w1 = 0;
 	}
+#endif
 	k->slot.w0 = w0;
 	k->slot.w1 = w1;
 	if (len <= HEAD) {
