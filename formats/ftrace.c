@@ -189,7 +189,8 @@ static bool is_digit(char c)
  * Scans of a line eight bytes at a time, inside [s, end) (a line holds no
  * NUL before its end, and the reads stay inside it); each returns what
  * the byte loop after it would.  zero_bytes() marks exactly the zero
- * bytes of a word with their top bit.
+ * bytes of a word with their top bit; the lowest mark is the first byte
+ * only on a little-endian CPU (elsewhere the byte loops do it all).
  */
 #define ONES UINT64_C(0x0101010101010101)
 #define LOWS UINT64_C(0x7f7f7f7f7f7f7f7f)
@@ -214,12 +215,14 @@ static inline uint64_t load_word(const char *s)
 /* The first byte at or after @s that is not white space (@end: none). */
 static inline const char *skip_blank(const char *s, const char *end)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; end - s >= 8; s += 8) {
 		uint64_t w = load_word(s);
 		uint64_t m = ~(bytes_eq(w, ' ') | bytes_eq(w, '\t')) & ~LOWS;
 		if (m)
 			return s + __builtin_ctzll(m) / 8;
 	}
+#endif
 	while (s < end && is_space(*s))
 		s++;
 	return s;
@@ -228,12 +231,14 @@ static inline const char *skip_blank(const char *s, const char *end)
 /* The first white space at or after @s (@end: none). */
 static inline const char *find_blank(const char *s, const char *end)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; end - s >= 8; s += 8) {
 		uint64_t w = load_word(s);
 		uint64_t m = bytes_eq(w, ' ') | bytes_eq(w, '\t');
 		if (m)
 			return s + __builtin_ctzll(m) / 8;
 	}
+#endif
 	while (s < end && !is_space(*s))
 		s++;
 	return s;
@@ -242,12 +247,14 @@ static inline const char *find_blank(const char *s, const char *end)
 /* The first ':' or white space at or after @s (@end: none). */
 static inline const char *find_colon_blank(const char *s, const char *end)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	for (; end - s >= 8; s += 8) {
 		uint64_t w = load_word(s);
 		uint64_t m = bytes_eq(w, ':') | bytes_eq(w, ' ') | bytes_eq(w, '\t');
 		if (m)
 			return s + __builtin_ctzll(m) / 8;
 	}
+#endif
 	while (s < end && *s != ':' && !is_space(*s))
 		s++;
 	return s;

@@ -812,6 +812,8 @@ static inline bool hex32(const char *line, size_t *i, size_t len,
  */
 static inline size_t name_end(const char *line, size_t i, size_t len)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* (the lowest set bit is the first byte only little-endian) */
 	const uint64_t ones = UINT64_C(0x0101010101010101),
 		       highs = UINT64_C(0x8080808080808080);
 	for (; len - i >= 8; i += 8) {
@@ -825,6 +827,7 @@ static inline size_t name_end(const char *line, size_t i, size_t len)
 		if (z)
 			return i + (size_t)__builtin_ctzll(z) / 8;
 	}
+#endif
 	while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '%')
 		i++;
 	return i;
