@@ -78,14 +78,15 @@ void pgt_machine_merge(struct pgt_machine *dst, const struct pgt_machine *src)
 
 /*
  * Strings live in one growing arena; the hash table maps each string's id
- * to its length and first bytes, so a short string (a pgd address, a pid,
- * most comms) is found without touching the arena.
+ * to its length and first 16 bytes as two words, so a short string (a pgd
+ * address, a pid, most comms) is hashed and compared without a byte loop
+ * and without touching the arena.
  */
-#define HEAD 12
+#define HEAD 16
 
 struct strslot {
 	uint32_t len;
-	char head[HEAD]; /* the first bytes, zero-padded */
+	uint64_t w0, w1; /* the first HEAD bytes, zero-padded */
 };
 
 static uint64_t hash_id_unused(uint32_t id)
@@ -140,35 +141,97 @@ struct strkey {
 	const char *s;
 	size_t len;
 	struct strslot slot; /* what the string's slot holds */
+	uint64_t hash;
 };
 
-static void strkey_init(struct strkey *k, const struct pgt_strtab *tab,
-			const char *s, size_t len)
+static inline uint64_t load64(const char *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return w;
+}
+
+static inline uint64_t load32(const char *p)
+{
+	uint32_t w;
+	memcpy(&w, p, 4);
+	return w;
+}
+
+/*
+ * The first @len (< 8) bytes of @s as a zero-padded little-endian word,
+ * from at most two overlapping loads inside the string.
+ */
+static inline uint64_t load_short(const char *s, size_t len)
+{
+	if (len >= 4)
+		return load32(s) | load32(s + len - 4) << (8 * (len - 4));
+	uint64_t w = 0;
+	for (size_t i = 0; i < len; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	return w;
+}
+
+static inline void strkey_init(struct strkey *k, const struct pgt_strtab *tab,
+			       const char *s, size_t len)
 {
 	k->tab = tab;
 	k->s = s;
 	k->len = len;
-	memset(&k->slot, 0, sizeof(k->slot));
 	k->slot.len = (uint32_t)len;
-	memcpy(k->slot.head, s, len < HEAD ? len : HEAD);
+	uint64_t w0, w1;
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+	/* the overlapping loads below place bytes right only little-endian */
+	w0 = w1 = 0;
+	for (size_t i = 0; i < len && i < HEAD; i++)
+		*(i < 8 ? &w0 : &w1) |= (uint64_t)(unsigned char)s[i]
+					<< (8 * (i % 8));
+#else
+	if (len >= 16) {
+		w0 = load64(s);
+		w1 = load64(s + 8);
+	} else if (len >= 8) {
+		w0 = load64(s);
+		/* the last 8 bytes, shifted down over the ones w0 holds */
+		w1 = len == 8 ? 0 : load64(s + len - 8) >> (8 * (16 - len));
+	} else {
+		w0 = load_short(s, len);
+		w1 = 0;
+	}
+#endif
+	k->slot.w0 = w0;
+	k->slot.w1 = w1;
+	if (len <= HEAD) {
+		/* the words are the whole string: one 64x64->128 multiply */
+		unsigned __int128 m =
+			(unsigned __int128)(w0 ^ UINT64_C(0x9e3779b97f4a7c15)) *
+			(w1 ^ (len * UINT64_C(0xff51afd7ed558ccd)) ^
+			 UINT64_C(0xc2b2ae3d27d4eb4f));
+		uint64_t h = (uint64_t)m ^ (uint64_t)(m >> 64);
+		h ^= h >> 29;
+		k->hash = h * UINT64_C(0x9fb21c651e98df25);
+	} else {
+		k->hash = pgt_hash_bytes(s, len);
+	}
 }
 
-static bool strkey_match(const uint32_t *id, const struct strslot *slot,
-			 const void *arg)
+static inline bool strkey_match(const uint32_t *id, const struct strslot *slot,
+				const void *arg)
 {
 	const struct strkey *k = arg;
-	if (slot->len != k->len || memcmp(slot->head, k->slot.head, HEAD) != 0)
+	if (slot->len != k->len || slot->w0 != k->slot.w0 ||
+	    slot->w1 != k->slot.w1)
 		return false;
 	return k->len <= HEAD ||
 	       memcmp(k->tab->arena + k->tab->offsets[*id] + HEAD, k->s + HEAD,
 		      k->len - HEAD) == 0;
 }
 
-static uint32_t find_hashed(const struct pgt_strtab *tab, uint64_t hash,
-			    const struct strkey *k)
+static inline uint32_t find_key(const struct pgt_strtab *tab,
+				const struct strkey *k)
 {
 	const struct strset_entry *e =
-		strset_find_hashed(&tab->set, hash, strkey_match, k);
+		strset_find_hashed(&tab->set, k->hash, strkey_match, k);
 	return e ? e->key : 0;
 }
 
@@ -179,7 +242,7 @@ uint32_t pgt_strtab_find(const struct pgt_strtab *tab, const char *s,
 		return 0;
 	struct strkey k;
 	strkey_init(&k, tab, s, len);
-	return find_hashed(tab, pgt_hash_bytes(s, len), &k);
+	return find_key(tab, &k);
 }
 
 struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
@@ -189,8 +252,7 @@ struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 		return &pgt_error_nomem;
 	struct strkey k;
 	strkey_init(&k, tab, s, len);
-	uint64_t hash = pgt_hash_bytes(s, len);
-	uint32_t id = find_hashed(tab, hash, &k);
+	uint32_t id = find_key(tab, &k);
 	if (id) {
 		*ret = id;
 		return NULL;
@@ -213,7 +275,7 @@ struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 		tab->arena_cap *= 2;
 	}
 	struct strslot *slot;
-	struct pgt_error *err = strset_insert_hashed(&tab->set, hash,
+	struct pgt_error *err = strset_insert_hashed(&tab->set, k.hash,
 						     tab->count + 1, &slot);
 	if (err)
 		return err;

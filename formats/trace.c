@@ -76,6 +76,10 @@ static const struct op_spec ops[] = {
 	{"label", L("label"), PGT_OP_LABEL, COMMON | B(K_TEXT), B(K_TEXT)},
 };
 
+/* The ops fast_record() knows. */
+enum { FAST_ACCESS, FAST_SWITCH, FAST_PGD_ALLOC, FAST_PGD_FREE, FAST_VMALLOC,
+       FAST_VFREE, FAST__COUNT };
+
 struct pgt_trace_reader {
 	struct pgt_lineio *in;
 	struct pgt_strtab *tab;
@@ -85,10 +89,12 @@ struct pgt_trace_reader {
 	char *decoded; /* scratch for %XX decoding */
 	size_t decoded_cap;
 	signed char op_slots[64], key_slots[64]; /* see find_op() */
+	const struct op_spec *fast_ops[FAST__COUNT]; /* see fast_record() */
 };
 
 static void name_slots_init(signed char *slots, const char *(*name)(int),
 			    int n);
+static const struct op_spec *find_op_named(const char *name);
 static const char *op_name_at(int i);
 static const char *key_name_at(int i);
 
@@ -127,6 +133,11 @@ struct pgt_error *pgt_trace_reader_create(struct pgt_lineio *in,
 	pgt_machine_init(&r->machine);
 	name_slots_init(r->op_slots, op_name_at, sizeof(ops) / sizeof(ops[0]));
 	name_slots_init(r->key_slots, key_name_at, K__COUNT);
+	static const char *const fast_names[FAST__COUNT] = {
+		"access", "switch", "pgd_alloc", "pgd_free", "vmalloc", "vfree",
+	};
+	for (int i = 0; i < FAST__COUNT; i++)
+		r->fast_ops[i] = find_op_named(fast_names[i]);
 	*ret = r;
 	return NULL;
 }
@@ -755,6 +766,258 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 	return NULL;
 }
 
+/*
+ * The fast path: the lines pgtrace writes and bench/gen.py generates, an
+ * op of the common ones followed by single-space separated fields of a
+ * few keys with plain values, the line ending right after the last value.
+ * Everything is checked before anything is interned, and anything else
+ * (any error, escapes, other spellings of numbers, other keys or ops,
+ * extra white space) returns with *done_ret false and no effect, for
+ * parse_record() to handle (and to word the message).  Otherwise the
+ * event is exactly what parse_record() makes of the line.
+ */
+
+/* A hex digit's value plus one; 0 for anything else. */
+static const signed char hex_table[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
+/* "0x" and 1 to 8 hex digits, ending the line or followed by a space. */
+static inline bool hex32(const char *line, size_t *i, size_t len,
+			 uint64_t *ret)
+{
+	size_t j = *i;
+	if (len - j < 3 || line[j] != '0' || line[j + 1] != 'x')
+		return false;
+	j += 2;
+	size_t d = j;
+	uint64_t v = 0;
+	for (int h; j < len && j - d < 8 && (h = hex_table[(unsigned char)line[j]]) > 0; j++)
+		v = v << 4 | (uint64_t)(h - 1);
+	if (j == d || (j < len && line[j] != ' '))
+		return false;
+	*i = j;
+	*ret = v;
+	return true;
+}
+
+/*
+ * The end of a name value from @i: the first space, tab or '%' (a NUL
+ * cannot come before @len: lineio refuses NUL bytes), @len at the end.
+ * Eight bytes at a time: a byte equal to one of the three is a zero byte
+ * of the word XORed with it, and the lowest zero byte is found exactly.
+ */
+static inline size_t name_end(const char *line, size_t i, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* (the lowest set bit is the first byte only little-endian) */
+	const uint64_t ones = UINT64_C(0x0101010101010101),
+		       highs = UINT64_C(0x8080808080808080);
+	for (; len - i >= 8; i += 8) {
+		uint64_t w;
+		memcpy(&w, line + i, 8);
+		uint64_t a = w ^ (ones * ' '), b = w ^ (ones * '\t'),
+			 c = w ^ (ones * '%');
+		uint64_t z = ((a - ones) & ~a) | ((b - ones) & ~b) |
+			     ((c - ones) & ~c);
+		z &= highs;
+		if (z)
+			return i + (size_t)__builtin_ctzll(z) / 8;
+	}
+#endif
+	while (i < len && line[i] != ' ' && line[i] != '\t' && line[i] != '%')
+		i++;
+	return i;
+}
+
+/* The @avail bytes at @s start with the literal @w. */
+#define STARTS(s, avail, w)                                                   \
+	((avail) >= sizeof(w) - 1 && !memcmp((s), (w), sizeof(w) - 1))
+
+static const struct op_spec *find_op_named(const char *name)
+{
+	for (size_t j = 0; j < sizeof(ops) / sizeof(ops[0]); j++)
+		if (!strcmp(ops[j].name, name))
+			return &ops[j];
+	return NULL;
+}
+
+static struct pgt_error *fast_record(struct pgt_trace_reader *r,
+				     const char *line, size_t len,
+				     struct pgt_event *ev, bool *done_ret)
+{
+	const struct op_spec *spec;
+	size_t i;
+	switch (line[0]) {
+	case 'a':
+		if (!STARTS(line, len, "access "))
+			return NULL;
+		spec = r->fast_ops[FAST_ACCESS];
+		i = 7;
+		break;
+	case 's':
+		if (!STARTS(line, len, "switch "))
+			return NULL;
+		spec = r->fast_ops[FAST_SWITCH];
+		i = 7;
+		break;
+	case 'p':
+		if (STARTS(line, len, "pgd_alloc ")) {
+			spec = r->fast_ops[FAST_PGD_ALLOC];
+			i = 10;
+		} else if (STARTS(line, len, "pgd_free ")) {
+			spec = r->fast_ops[FAST_PGD_FREE];
+			i = 9;
+		} else {
+			return NULL;
+		}
+		break;
+	case 'v':
+		if (STARTS(line, len, "vmalloc ")) {
+			spec = r->fast_ops[FAST_VMALLOC];
+			i = 8;
+		} else if (STARTS(line, len, "vfree ")) {
+			spec = r->fast_ops[FAST_VFREE];
+			i = 6;
+		} else {
+			return NULL;
+		}
+		break;
+	default:
+		return NULL;
+	}
+	uint64_t addr = 0, size = 0, ip = 0, cpu = 0;
+	enum pgt_ctx ctx = PGT_CTX_TASK;
+	const char *names[2]; /* pgd and mm values, in line order */
+	size_t name_len[2];
+	int name_key[2], nnames = 0;
+	unsigned seen = 0;
+	for (;;) {
+		const char *f = line + i;
+		size_t avail = len - i;
+		int k;
+		if (STARTS(f, avail, "addr=")) {
+			k = K_ADDR;
+			i += 5;
+		} else if (STARTS(f, avail, "pgd=")) {
+			k = K_PGD;
+			i += 4;
+		} else if (STARTS(f, avail, "ctx=")) {
+			k = K_CTX;
+			i += 4;
+		} else if (STARTS(f, avail, "mm=")) {
+			k = K_MM;
+			i += 3;
+		} else if (STARTS(f, avail, "cpu=")) {
+			k = K_CPU;
+			i += 4;
+		} else if (STARTS(f, avail, "size=")) {
+			k = K_SIZE;
+			i += 5;
+		} else if (STARTS(f, avail, "ip=")) {
+			k = K_IP;
+			i += 3;
+		} else {
+			return NULL;
+		}
+		if (!(spec->allowed & B(k)) || (seen & B(k)))
+			return NULL;
+		seen |= B(k);
+		switch (k) {
+		case K_ADDR:
+			if (!hex32(line, &i, len, &addr))
+				return NULL;
+			break;
+		case K_SIZE:
+			if (!hex32(line, &i, len, &size))
+				return NULL;
+			break;
+		case K_IP:
+			if (!hex32(line, &i, len, &ip))
+				return NULL;
+			break;
+		case K_CPU: {
+			size_t d = i;
+			for (; i < len && i - d < 4 && (unsigned)(line[i] - '0') < 10; i++)
+				cpu = cpu * 10 + (uint64_t)(line[i] - '0');
+			if (i == d || cpu >= PGT_MAX_CPUS || (i < len && line[i] != ' '))
+				return NULL;
+			break;
+		}
+		case K_CTX:
+			if (STARTS(line + i, len - i, "task")) {
+				ctx = PGT_CTX_TASK;
+				i += 4;
+			} else if (STARTS(line + i, len - i, "irq")) {
+				ctx = PGT_CTX_IRQ;
+				i += 3;
+			} else if (STARTS(line + i, len - i, "nmi")) {
+				ctx = PGT_CTX_NMI;
+				i += 3;
+			} else {
+				return NULL;
+			}
+			if (i < len && line[i] != ' ')
+				return NULL;
+			break;
+		default: { /* K_PGD, K_MM */
+			size_t v = i;
+			i = name_end(line, i, len);
+			if (i == v || (i < len && line[i] != ' '))
+				return NULL;
+			names[nnames] = line + v;
+			name_len[nnames] = i - v;
+			name_key[nnames++] = k;
+			break;
+		}
+		}
+		if (i == len)
+			break;
+		/* line[i] is a space: the next field follows it */
+		if (++i == len)
+			return NULL;
+	}
+	if ((spec->required & ~seen) ||
+	    (spec->op == PGT_OP_SWITCH && !(seen & (B(K_PGD) | B(K_MM)))))
+		return NULL;
+
+	/* every field, one by one: a memset of the whole event costs more */
+	ev->op = spec->op;
+	ev->line = pgt_lineio_lineno(r->in);
+	ev->t_ns = PGT_NO_TIME;
+	ev->cpu = (seen & B(K_CPU)) ? (int32_t)cpu : -1;
+	ev->pid = -1;
+	ev->comm = 0;
+	ev->pgd = 0;
+	ev->mm = 0;
+	ev->label = 0;
+	ev->addr = addr;
+	ev->size = size;
+	ev->pages = 0;
+	ev->prot = PGT_PROT_RAW;
+	ev->prot_raw = 0;
+	ev->set = 0;
+	ev->clr = 0;
+	ev->ctx = ctx;
+	ev->has_ip = seen & B(K_IP);
+	ev->ip = ip;
+	ev->has_error = false;
+	ev->error = 0;
+	for (int n = 0; n < nnames; n++) {
+		struct pgt_error *err = pgt_strtab_intern(
+			r->tab, names[n], name_len[n],
+			name_key[n] == K_PGD ? &ev->pgd : &ev->mm);
+		if (err)
+			return err;
+	}
+	r->seen_event = true;
+	*done_ret = true;
+	return NULL;
+}
+
 struct pgt_error *pgt_trace_reader_next(struct pgt_trace_reader *r,
 					struct pgt_event *ret, bool *eof_ret)
 {
@@ -768,12 +1031,15 @@ struct pgt_error *pgt_trace_reader_next(struct pgt_trace_reader *r,
 			*eof_ret = true;
 			return NULL;
 		}
+		*eof_ret = false;
+		bool done = false;
+		if ((err = fast_record(r, line, len, ret, &done)) || done)
+			return err;
 		size_t i = 0;
 		while (i < len && (line[i] == ' ' || line[i] == '\t'))
 			i++;
 		if (i == len || line[i] == '#')
 			continue;
-		*eof_ret = false;
 		return parse_record(r, line, len, ret);
 	}
 }

@@ -399,6 +399,61 @@ static void test_stamps(void)
 	close_text(&f);
 }
 
+/*
+ * The scans the reader speeds up, on lines where a careless one goes
+ * wrong: a key inside or at the end of another token, tabs, nested and
+ * unclosed probe locations, long runs of blanks, number limits, and the
+ * "0x%x" spelling of interned ids.
+ */
+static void test_scans(void)
+{
+	struct fixture f;
+	open_text(&f,
+		  "# tracer: nop\n"
+		  "  a-1 [000] ..... 1.0: pgd_alloc: (pgd_alloc+0x0/0x2f0) xmm=0x5 mmx=0x6 mm=0x00007000\n"
+		  "  a-1 [000] ..... 1.1: pgd_alloc_ret: (x(y)z) ret=0xABCDEF00\n"
+		  "\t\t                 b c-22 [001] ..... 1.2: pgd_free: (pgd_free+0x0/0x100\tmm=0x0\tpgd=0xffffffff\n"
+		  "  a-1 [000] ..... 1.3: cpa: (c) cpa=0x1 alias=-1 vaddr=0xc4f05000 pgd=0x0 set=0xffffffffffffffff clr=18446744073709551615 n=4294967295 flags=0x0\n"
+		  "  a-1 [000] ..... 1.4: sched_process_exit: comm=my task pid=99 prio=120\n");
+	struct pgt_event ev[8];
+	size_t n;
+	char *msg = read_all(&f, ev, 8, &n);
+	CHECK_EQ_STR(msg ? msg : "", "");
+	free(msg);
+	CHECK_EQ_U64(n, 4);
+	if (n == 4) {
+		CHECK_EQ_U64(ev[0].op, PGT_OP_PGD_ALLOC);
+		CHECK_EQ_STR(str(&f, ev[0].mm), "0x7000");
+		CHECK_EQ_STR(str(&f, ev[0].pgd), "0xabcdef00");
+		/* an unclosed location is not skipped; the tab still parts */
+		CHECK_EQ_U64(ev[1].op, PGT_OP_PGD_FREE);
+		CHECK_EQ_STR(str(&f, ev[1].comm), "b c");
+		CHECK_EQ_U64(ev[1].pid, 22);
+		CHECK_EQ_STR(str(&f, ev[1].mm), "0x0");
+		CHECK_EQ_STR(str(&f, ev[1].pgd), "0xffffffff");
+		CHECK_EQ_U64(ev[2].op, PGT_OP_CPA);
+		CHECK_EQ_U64(ev[2].set, UINT64_MAX);
+		CHECK_EQ_U64(ev[2].clr, UINT64_MAX);
+		CHECK_EQ_U64(ev[2].pages, UINT32_MAX);
+		CHECK_EQ_U64(ev[3].op, PGT_OP_TASK);
+		CHECK_EQ_STR(str(&f, ev[3].comm), "my task");
+	}
+	close_text(&f);
+
+	expect_error("a-1 [000] ..... 1.0: cpa: (c) cpa=0x1 alias=0 vaddr=0xc4f05000 pgd=0x0 set=0x10000000000000000 clr=0x0 n=1 flags=0x0",
+		     "cpa: bad value for 'set': '0x10000000000000000'");
+	expect_error("a-1 [000] ..... 1.0: cpa: (c) cpa=0x1 alias=0 vaddr=0xc4f05000 pgd=0x0 set=0x0 clr=18446744073709551616 n=1 flags=0x0",
+		     "cpa: bad value for 'clr': '18446744073709551616'");
+	expect_error("a-1 [000] ..... 1.0: cpa: (c) cpa=0x1 alias=0 vaddr=0xc4f05000 pgd=0x0 set=0x0 clr=0x0 n=4294967296 flags=0x0",
+		     "cpa: bad value for 'n': '4294967296'");
+	expect_error("a-1 [000] ..... 1.0: pgd_alloc: (x) xmm=0x5 mmx=0x6",
+		     "pgd_alloc: missing field 'mm='");
+	expect_error("a-1 [000] ..... 1.0: pgd_alloc: (x) mm=0x1g",
+		     "pgd_alloc: bad value for 'mm': '0x1g'");
+	expect_error("a-1 [000] ..... 1.0: pgd_alloc: (x) mm=0x100000000",
+		     "pgd_alloc: bad value for 'mm': '0x100000000'");
+}
+
 int main(void)
 {
 	test_detect();
@@ -406,6 +461,7 @@ int main(void)
 	test_errors();
 	test_pairs();
 	test_stamps();
+	test_scans();
 	test_probes();
 	test_real();
 	return test_summary();

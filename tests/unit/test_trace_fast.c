@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The native reader's fast path (formats/trace.c fast_record) against its
+ * general path.  A line that starts with white space never takes the fast
+ * path, and the general path skips that white space, so each case is read
+ * twice, as written and with every line indented by one space: the events
+ * (every field), the interned names (same ids in the same order) and the
+ * error (code and whole message, same file name and line) must be equal.
+ * The table holds the lines the fast path takes and near misses of every
+ * kind it hands on (malformed values, escapes, other spellings, unknown
+ * and duplicate keys, odd white space).
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "formats/source.h"
+#include "test_util.h"
+
+static char dir[64];
+static char path_buf[256];
+
+static const char *write_text(const char *text)
+{
+	snprintf(path_buf, sizeof(path_buf), "%s/case.trace", dir);
+	FILE *f = fopen(path_buf, "wb");
+	if (!f || fwrite(text, 1, strlen(text), f) != strlen(text) ||
+	    fclose(f) != 0) {
+		printf("cannot write %s\n", path_buf);
+		test_fail_();
+	}
+	return path_buf;
+}
+
+#define MAXEV 16
+
+struct read {
+	struct pgt_event ev[MAXEV];
+	int n;
+	int code;       /* -1: no error */
+	char msg[512];
+	char names[1024]; /* every interned string in id order, '|' between */
+};
+
+static void read_all(const char *text, struct read *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->code = -1;
+	struct pgt_strtab *tab;
+	struct pgt_source *src = NULL;
+	if (!CHECK_OK(pgt_strtab_create(&tab)))
+		return;
+	struct pgt_error *err = pgt_source_open(write_text(text),
+						PGT_FORMAT_NATIVE, tab, &src);
+	while (!err) {
+		struct pgt_event e;
+		bool eof = false;
+		if ((err = pgt_source_next(src, &e, &eof)) || eof)
+			break;
+		if (r->n < MAXEV)
+			r->ev[r->n] = e;
+		r->n++;
+	}
+	if (err) {
+		r->code = err->code;
+		snprintf(r->msg, sizeof(r->msg), "%s", err->message);
+		pgt_error_destroy(err);
+	}
+	size_t off = 0;
+	for (uint32_t id = 1; id <= pgt_strtab_count(tab); id++)
+		off += (size_t)snprintf(r->names + off, sizeof(r->names) - off,
+					"%s|", pgt_strtab_get(tab, id));
+	pgt_source_destroy(src);
+	pgt_strtab_destroy(tab);
+}
+
+/* Every field of the event, not its padding. */
+static bool same_event(const struct pgt_event *a, const struct pgt_event *b)
+{
+	return a->op == b->op && a->line == b->line && a->t_ns == b->t_ns &&
+	       a->cpu == b->cpu && a->pid == b->pid && a->comm == b->comm &&
+	       a->pgd == b->pgd && a->mm == b->mm && a->label == b->label &&
+	       a->addr == b->addr && a->size == b->size &&
+	       a->pages == b->pages && a->prot == b->prot &&
+	       a->prot_raw == b->prot_raw && a->set == b->set &&
+	       a->clr == b->clr && a->ctx == b->ctx &&
+	       a->has_ip == b->has_ip && a->ip == b->ip &&
+	       a->has_error == b->has_error && a->error == b->error;
+}
+
+#define MAGIC "# pgtrace-trace 1\n"
+
+/* @body read as is and indented: the same events, names and error. */
+static void check_same(const char *body, int want_events, bool want_error)
+{
+	char plain[1024], indented[1200];
+	snprintf(plain, sizeof(plain), MAGIC "%s", body);
+	size_t o = (size_t)snprintf(indented, sizeof(indented), MAGIC);
+	for (const char *s = body; *s; s++) {
+		if (s == body || s[-1] == '\n')
+			indented[o++] = ' ';
+		indented[o++] = *s;
+	}
+	indented[o] = '\0';
+
+	struct read *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	if (!a || !b) {
+		test_fail_();
+		free(a);
+		free(b);
+		return;
+	}
+	read_all(plain, a);
+	read_all(indented, b);
+	bool ok = a->n == b->n && a->code == b->code &&
+		  strcmp(a->msg, b->msg) == 0 && strcmp(a->names, b->names) == 0;
+	for (int i = 0; ok && i < a->n && i < MAXEV; i++)
+		ok = same_event(&a->ev[i], &b->ev[i]);
+	/* and the case is what the table says it is */
+	bool as_meant = a->n == want_events && (a->code >= 0) == want_error;
+	if (ok && as_meant) {
+		test_pass_();
+	} else {
+		test_fail_();
+		printf("%s: %s\n  fast: %d events, error \"%s\", names %s\n"
+		       "  general: %d events, error \"%s\", names %s\n",
+		       ok ? "not as the table says" : "paths differ", body, a->n,
+		       a->msg, a->names, b->n, b->msg, b->names);
+	}
+	free(a);
+	free(b);
+}
+
+static void test_lines(void)
+{
+	static const struct {
+		const char *body;
+		int events;
+		bool error;
+	} cases[] = {
+		/* the lines the fast path is for */
+		{"access addr=0xc1533448 pgd=0xc403e000 ctx=task\n", 1, false},
+		{"access addr=0xf3db3ca0 pgd=0xc4063000 ctx=nmi\n", 1, false},
+		{"access addr=0xf3db3ca0 pgd=0xc4063000 ctx=irq\n", 1, false},
+		{"access addr=0x0\n", 1, false},
+		{"access addr=0xffffffff pgd=p ip=0xc0101234\n", 1, false},
+		{"access ctx=irq ip=0x1 pgd=x addr=0xABCdef\n", 1, false},
+		{"switch pgd=0xc405a000 cpu=7\n", 1, false},
+		{"switch mm=0xc2000340 cpu=4095\n", 1, false},
+		{"switch pgd=a mm=b\n", 1, false},
+		{"switch cpu=0007 pgd=a\n", 1, false},
+		{"pgd_alloc pgd=0xc4005000 mm=0xc2001040\n", 1, false},
+		{"pgd_alloc mm=M pgd=P\n", 1, false},
+		{"pgd_alloc pgd=averyveryverylongname0123456789 mm=x=y\n", 1, false},
+		{"pgd_free pgd=0xc4005000\n", 1, false},
+		{"pgd_free pgd=0xc4005000 mm=0xc2001040\n", 1, false},
+		{"vmalloc addr=0xf99b0000 size=0x7000\n", 1, false},
+		{"vmalloc size=0x1 addr=0x1\n", 1, false},
+		{"vfree addr=0xf99b0000\n", 1, false},
+		{"vfree addr=0xf99b0000 size=0x7000\n", 1, false},
+		/* ids in order of first appearance, across both paths */
+		{"pgd_alloc pgd=B mm=A\n switch mm=A\npgd_alloc pgd=C mm=A\n"
+		 " pgd_free pgd=B\naccess addr=0x1 pgd=D\n",
+		 5, false},
+		/* valid, but for the general path */
+		{"access addr=0x000000001 pgd=a\n", 1, false},
+		{"access addr=0X1 pgd=a\n", 1, false},
+		{"access addr=16 pgd=a\n", 1, false},
+		{"access addr=0x1 pgd=a%41b\n", 1, false},
+		{"access addr=0x1 pgd=a ctx=task \n", 1, false},
+		{"access addr=0x1  pgd=a\n", 1, false},
+		{"access\taddr=0x1 pgd=a\n", 1, false},
+		{"access addr=0x1\tpgd=a\n", 1, false},
+		{"access addr=0x1 pgd=a t=1.5 cpu=1 pid=2 comm=sh\n", 1, false},
+		{"switch cpu=0x5 pgd=a\n", 1, false},
+		{"switch cpu=00007 pgd=a\n", 1, false},
+		{"vmalloc addr=0x1000 size=4K\n", 1, false},
+		{"vmalloc addr=0x1000 size=4096\n", 1, false},
+		{"pgd_alloc pgd=a mm=b\r\n", 1, false},
+		{"access addr=0x1 pgd=a\rb ctx=irq\n", 1, false},
+		/* errors, worded by the general path */
+		{"access addr=0x100000000 pgd=a\n", 0, true},
+		{"access addr=0x pgd=a\n", 0, true},
+		{"access addr= pgd=a\n", 0, true},
+		{"access addr=0xg pgd=a\n", 0, true},
+		{"access addr=0x1 pgd=\n", 0, true},
+		{"access addr=0x1 pgd= ctx=task\n", 0, true},
+		{"access addr=0x1 pgd=a ctx=tas\n", 0, true},
+		{"access addr=0x1 pgd=a ctx=tasks\n", 0, true},
+		{"access addr=0x1 pgd=a ctx=irq%\n", 0, true},
+		{"access addr=0x1 pgd=a%4\n", 0, true},
+		{"access addr=0x1 pgd=a%00\n", 0, true},
+		{"access addr=0x1 pgd=a%ctx=irq\n", 0, true},
+		{"access addr=0x1 pgd=a%ctx=task\n", 0, true},
+		{"access addr=0x1 addr=0x2\n", 0, true},
+		{"access pgd=a\n", 0, true},
+		{"access\n", 0, true},
+		{"access \n", 0, true},
+		{"access addr=0x1 mm=a\n", 0, true},
+		{"access addr=0x1 size=0x1\n", 0, true},
+		{"access addr=0x1 pgd\n", 0, true},
+		{"access addr=0x1 =a\n", 0, true},
+		{"accesss addr=0x1\n", 0, true},
+		{"acces addr=0x1\n", 0, true},
+		{"switch\n", 0, true},
+		{"switch cpu=1\n", 0, true},
+		{"switch pgd=a cpu=4096\n", 0, true},
+		{"switch pgd=a cpu=\n", 0, true},
+		{"switch pgd=a cpu=-1\n", 0, true},
+		{"switch pgd=a pgd=b\n", 0, true},
+		{"switch pgd=a ctx=task\n", 0, true},
+		{"pgd_alloc mm=a\n", 0, true},
+		{"pgd_alloc pgd=a mm=b mm=c\n", 0, true},
+		{"pgd_alloc pgd=a addr=0x1\n", 0, true},
+		{"pgd_free\n", 0, true},
+		{"pgd_free mm=a\n", 0, true},
+		{"pgd_frees pgd=a\n", 0, true},
+		{"vmalloc addr=0x1000\n", 0, true},
+		{"vmalloc size=0x1000\n", 0, true},
+		{"vmalloc addr=0x1000 size=0x100000000\n", 0, true},
+		{"vmalloc addr=0x1000 size=0x1000 pgd=a\n", 0, true},
+		{"vfree size=0x1000\n", 0, true},
+		{"vfree addr=0x1 ip=0x1\n", 0, true},
+		{"machine nx=1\naccess addr=0x1\n", 2, false},
+		{"access addr=0x1\nmachine nx=1\n", 1, true},
+		{"flush t=2\naccess addr=0x1\nflush t=1\n", 2, true},
+		{"access addr=0x1 pgd=a\nswitch pgd=b cpu=99999\n", 1, true},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_same(cases[i].body, cases[i].events, cases[i].error);
+}
+
+int main(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/pgt-trace-fast-XXXXXX");
+	if (!mkdtemp(dir)) {
+		printf("mkdtemp failed\n");
+		return 1;
+	}
+	test_lines();
+	snprintf(path_buf, sizeof(path_buf), "%s/case.trace", dir);
+	unlink(path_buf);
+	rmdir(dir);
+	return test_summary();
+}
