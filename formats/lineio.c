@@ -21,7 +21,6 @@
 #include <emmintrin.h>
 #endif
 
-#include "formats/crc32.h"
 #include "formats/lineio.h"
 
 #define CHUNK (1u << 20)   /* decompressed bytes per chunk */
@@ -195,33 +194,10 @@ static void produce_plain(struct pgt_lineio *in, const unsigned char *pre,
 }
 
 /*
- * gzip input: any number of members, each checked (CRC, length);
+ * gzip input: any number of members, each checked (CRC, length) by zlib;
  * anything after the last member that is not another member is an error,
  * as gzip(1) reports "trailing garbage".
- *
- * zlib's table-driven CRC is a fifth of inflating.  Where pgt_crc32() is
- * faster, zlib checks each member's header and its first output, then
- * inflateValidate() turns its check off and the CRC goes on here from the
- * one zlib had (strm->adler); at the member's end the trailer (the last
- * 8 bytes inflate consumed) is compared as zlib would, with its messages.
  */
-
-/* Keep the last 8 of the bytes consumed so far in @tail. */
-static void keep_tail(unsigned char tail[8], const unsigned char *p, size_t n)
-{
-	if (n >= 8) {
-		memcpy(tail, p + n - 8, 8);
-	} else if (n) {
-		memmove(tail, tail + n, 8 - n);
-		memcpy(tail + 8 - n, p, n);
-	}
-}
-
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 static void produce_gzip(struct pgt_lineio *in, unsigned char *inbuf,
 			 size_t npre)
 {
@@ -238,10 +214,6 @@ static void produce_gzip(struct pgt_lineio *in, unsigned char *inbuf,
 	zs.avail_in = (uInt)npre;
 	uint64_t consumed = 0; /* compressed bytes before next_in */
 	bool eof = false, between = false; /* between: a member just ended */
-	bool fast = pgt_crc32_fast();
-	bool own = false;   /* this member's check is done here, not by zlib */
-	uint32_t crc = 0;   /* own: the member's CRC so far */
-	unsigned char tail[8] = {0};
 	for (;;) {
 		if (zs.avail_in == 0 || (between && zs.avail_in < 2 && !eof)) {
 			if (c->len && !eof && would_block(in)) {
@@ -279,38 +251,14 @@ static void produce_gzip(struct pgt_lineio *in, unsigned char *inbuf,
 				break;
 			}
 			inflateReset(&zs);
-			inflateValidate(&zs, 1);
-			own = false;
 			between = false;
 		}
 		zs.next_out = (unsigned char *)c->data + c->len;
 		zs.avail_out = (uInt)(CHUNK - c->len);
 		uInt before_in = zs.avail_in;
-		const unsigned char *in_at = zs.next_in;
-		size_t out_at = c->len;
 		int rc = inflate(&zs, Z_NO_FLUSH);
 		consumed += before_in - zs.avail_in;
 		c->len = CHUNK - zs.avail_out;
-		keep_tail(tail, in_at, before_in - zs.avail_in);
-		if (own) {
-			crc = pgt_crc32(crc, c->data + out_at, c->len - out_at);
-		} else if (fast && rc == Z_OK && zs.total_out > 0) {
-			/* past the header: zlib has checked it (and its CRC) */
-			crc = (uint32_t)zs.adler;
-			inflateValidate(&zs, 0);
-			own = true;
-		}
-		if (rc == Z_STREAM_END && own && crc != le32(tail)) {
-			chunk_fail(c, PGT_ERROR_INPUT, false,
-				   "corrupt compressed data: incorrect data check");
-			break;
-		}
-		if (rc == Z_STREAM_END && own &&
-		    le32(tail + 4) != (uint32_t)zs.total_out) {
-			chunk_fail(c, PGT_ERROR_INPUT, false,
-				   "corrupt compressed data: incorrect length check");
-			break;
-		}
 		if (rc == Z_STREAM_END) {
 			between = true;
 		} else if (rc == Z_BUF_ERROR && eof && zs.avail_in == 0) {
