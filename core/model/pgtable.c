@@ -449,7 +449,13 @@ struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 			continue;
 		m->costs.kernel_pmd_copies--;
 		m->costs.pmd_pages--;
-		if ((err = frame_ensure_data(m, f)) || (err = frame_free(m, f)))
+		/*
+		 * A V_UHALF page reads through to swapper's user-half kernel
+		 * PMD, which only boot writes: freed, it keeps reading what
+		 * the page held.  A write into it once freed materializes it
+		 * (pmd_write); reusing it resets it (frame_take).
+		 */
+		if ((err = frame_free(m, f)))
 			return err;
 	}
 	own_live_del(m, r);

@@ -1140,7 +1140,26 @@ static void test_61_pgd_alloc(void)
 	 */
 	CHECK(!walk_cr3(&t, user_cr3, 0xd0000000u).present);
 	CHECK(walk(&t, "A", 0xd0000000u).present);
+	/*
+	 * free_pages() leaves a page's contents as they were: the user half's
+	 * kernel PMD page reads the same once pgd_free gave it back (the
+	 * model keeps it as a view of swapper's user half instead of copying
+	 * it at free).
+	 */
+	struct pgt_physmem mem = pgt_model_physmem(t.m);
+	uint64_t uh_pmd = pgt_entry_addr(pdpte(&t, user_cr3, 3));
+	uint64_t before[PGT_PTRS_PER_PMD], after[PGT_PTRS_PER_PMD];
+	int present = 0;
+	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
+		CHECK_OK(pgt_physmem_read_u64(&mem, uh_pmd + 8 * (uint64_t)i, &before[i]));
+		present += pgt_present(before[i]);
+	}
+	CHECK(present > 0);
 	CHECK_OK(pgd_free(&t, "A"));
+	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
+		CHECK_OK(pgt_physmem_read_u64(&mem, uh_pmd + 8 * (uint64_t)i, &after[i]));
+		CHECK_EQ_U64(after[i], before[i]);
+	}
 	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 0);
 	CHECK_EQ_U64(costs(&t)->pmd_pages, t.boot.pmd_pages);
 	CHECK_EQ_U64(costs(&t)->pgd_bytes, t.boot.pgd_bytes);
