@@ -62,10 +62,20 @@ static void *worker_main(void *arg)
 		for (size_t i = 0; i < b->n && !w->err; i++) {
 			/* Bring in what the next events' pgds need while this
 			 * one is applied. */
+			if (i + 32 < b->n) {
+				/* the events come from the reader's core */
+				const char *e = (const char *)&b->ev[i + 32];
+				__builtin_prefetch(e);
+				__builtin_prefetch(e + sizeof(b->ev[0]) - 1);
+			}
 			if (i + 16 < b->n)
 				pgt_model_prefetch(w->model, &b->ev[i + 16], 0);
 			if (i + 8 < b->n)
 				pgt_model_prefetch(w->model, &b->ev[i + 8], 1);
+			if (i + 4 < b->n)
+				pgt_model_prefetch(w->model, &b->ev[i + 4], 2);
+			if (i + 2 < b->n)
+				pgt_model_prefetch(w->model, &b->ev[i + 2], 3);
 			struct pgt_error *err = pgt_model_apply(w->model, &b->ev[i]);
 			if (err) {
 				/* Two sides: say which one the error is about. */

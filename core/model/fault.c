@@ -415,11 +415,10 @@ struct pgt_error *op_switch(struct pgt_model *m, const struct pgt_event *ev)
 {
 	uint32_t id = ev->pgd;
 	if (!id) {
-		int64_t v;
-		if (!ev->mm || !idmap_get(&m->by_mm, ev->mm, &v))
+		if (!ev->mm || ev->mm >= m->by_mm_cap || !m->by_mm[ev->mm])
 			return pgt_error_create(PGT_ERROR_INPUT,
 						"switch to an mm no pgd_alloc named");
-		id = (uint32_t)v;
+		id = m->by_mm[ev->mm];
 	}
 	int32_t r = live_rec(m, id);
 	struct pgt_error *err;

@@ -290,7 +290,8 @@ struct pgt_model {
 	 */
 	int64_t *by_id;
 	size_t by_id_cap;
-	struct idmap by_mm;      /* mm id -> pgd id */
+	uint32_t *by_mm;         /* mm id -> pgd id of its last pgd_alloc, 0 */
+	size_t by_mm_cap;
 	struct idmap by_pid;     /* pid + 1 -> newest live record */
 	int32_t *dirty;          /* records whose divergence changed this event */
 	size_t ndirty, dirty_cap;

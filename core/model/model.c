@@ -210,19 +210,98 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 	return err;
 }
 
+/*
+ * The frame of the PTE page swapper maps kernel address @va through, or 0:
+ * what an access most likely walks (copies mostly agree with swapper).
+ */
+static uint32_t prefetch_pte_frame(const struct pgt_model *m, uint64_t va)
+{
+	if (va < m->L.page_offset || va > UINT32_MAX)
+		return 0;
+	int slot = (int)pgt_pgd_index((uint32_t)va);
+	int idx = (int)pgt_pmd_index((uint32_t)va);
+	uint32_t kf = m->swapper_kpmd[slot];
+	if (!kf || !m->frames[kf].data)
+		return 0;
+	uint64_t pmd = m->frames[kf].data[idx];
+	if (!pgt_present(pmd) || (pmd & PGT_PSE))
+		return 0;
+	uint64_t pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
+	return pfn < m->nframes ? (uint32_t)pfn : 0;
+}
+
+/* The live record of @ev's pgd, or NULL. */
+static const struct rec *prefetch_rec(const struct pgt_model *m,
+				      const struct pgt_event *ev)
+{
+	uint32_t id = ev->pgd;
+	if (!id || id >= m->by_id_cap || m->by_id[id] < 0)
+		return NULL;
+	return &m->recs[m->by_id[id]];
+}
+
+/*
+ * The stages follow the chains of loads an event makes: where its record
+ * is, the record (and the PTE page an access walks), what a pgd_free
+ * releases (its object, its frames), the pgd's entries (which the
+ * pgd_alloc that most likely takes the object back writes).
+ */
 void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			int stage)
 {
 	uint32_t id = ev->pgd;
-	if (!id || id >= m->by_id_cap)
-		return;
+	bool access = ev->op == PGT_OP_ACCESS || ev->op == PGT_OP_FAULT;
+	bool free = ev->op == PGT_OP_PGD_FREE;
 	if (stage == 0) {
-		__builtin_prefetch(&m->by_id[id]);
+		if (id && id < m->by_id_cap)
+			__builtin_prefetch(&m->by_id[id]);
+		uint32_t f = access ? prefetch_pte_frame(m, ev->addr) : 0;
+		if (f)
+			__builtin_prefetch(&m->frames[f]);
 		return;
 	}
-	int64_t r = m->by_id[id];
-	if (r >= 0)
-		__builtin_prefetch(&m->recs[r]);
+	if (stage == 1) {
+		const struct rec *rec = access || free ? prefetch_rec(m, ev) : NULL;
+		if (rec) {
+			/* What an access reads, wherever the array put it. */
+			const char *p = (const char *)rec;
+			__builtin_prefetch(p);
+			__builtin_prefetch(p + offsetof(struct rec, s) - 1);
+			if (free)
+				for (size_t off = 64; off <= sizeof(struct rec); off += 64)
+					__builtin_prefetch(p + off);
+		}
+		uint32_t f = access ? prefetch_pte_frame(m, ev->addr) : 0;
+		if (f && m->frames[f].virt == V_DATA && m->frames[f].data)
+			__builtin_prefetch(&m->frames[f].data[pgt_pte_index((uint32_t)ev->addr)]);
+		return;
+	}
+	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
+	if (!rec || rec->obj < 0 || (size_t)rec->obj >= m->nobjs)
+		return;
+	uint64_t pfn = rec->s.pa >> PGT_PAGE_SHIFT;
+	if (pfn + 1 >= m->nframes)
+		return;
+	if (stage == 2) {
+		__builtin_prefetch(&m->objs[rec->obj]);
+		__builtin_prefetch(&m->frames[pfn]);
+		if (m->pti)
+			__builtin_prefetch(&m->frames[pfn + 1]);
+		for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
+			if (rec->kpmd[i])
+				__builtin_prefetch(&m->frames[rec->kpmd[i]]);
+			if (rec->upmd[i])
+				__builtin_prefetch(&m->frames[rec->upmd[i]]);
+			if (rec->uhalf_kpmd[i])
+				__builtin_prefetch(&m->frames[rec->uhalf_kpmd[i]]);
+		}
+		return;
+	}
+	const uint64_t *d = m->frames[pfn].data;
+	if (d)
+		__builtin_prefetch(d + (rec->s.pa & (PGT_PAGE_SIZE - 1)) / 8);
+	if (m->pti && (d = m->frames[pfn + 1].data))
+		__builtin_prefetch(d);
 }
 
 /* ---- queries ---- */

@@ -232,7 +232,7 @@ void records_deinit(struct pgt_model *m)
 	free(m->recs);
 	free(m->order);
 	free(m->by_id);
-	idmap_deinit(&m->by_mm);
+	free(m->by_mm);
 	idmap_deinit(&m->by_pid);
 	free(m->own_live);
 	free(m->dirty);
@@ -370,8 +370,13 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	cost_update_bytes(m);
 	if ((err = by_id_set(m, ev->pgd, r)))
 		return err;
-	if (ev->mm && (err = idmap_put(&m->by_mm, ev->mm, ev->pgd)))
-		return err;
+	if (ev->mm) {
+		size_t old = m->by_mm_cap;
+		if ((err = GROW(m->by_mm, m->by_mm_cap, (size_t)ev->mm + 1)))
+			return err;
+		memset(m->by_mm + old, 0, (m->by_mm_cap - old) * sizeof(*m->by_mm));
+		m->by_mm[ev->mm] = ev->pgd;
+	}
 	if (ev->pid >= 0) {
 		int64_t prev;
 		if (idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &prev)) {
