@@ -74,8 +74,6 @@ static void *worker_main(void *arg)
 				pgt_model_prefetch(w->model, &b->ev[i + 8], 1);
 			if (i + 4 < b->n)
 				pgt_model_prefetch(w->model, &b->ev[i + 4], 2);
-			if (i + 2 < b->n)
-				pgt_model_prefetch(w->model, &b->ev[i + 2], 3);
 			struct pgt_error *err = pgt_model_apply(w->model, &b->ev[i]);
 			if (err) {
 				/* Two sides: say which one the error is about. */

@@ -182,6 +182,12 @@ struct __attribute__((aligned(64))) rec {
 	bool dirty;                       /* divergence changed in this event */
 	bool used;                        /* the slot holds a record */
 	int32_t free_next;                /* free record slots */
+	/*
+	 * Where the pgd's entries and its user half's were when allocated,
+	 * for pgt_model_prefetch only (a stale hint costs a useless
+	 * prefetch, never a wrong result); NULL: none.
+	 */
+	const void *hint_entries, *hint_uhalf;
 };
 
 /* Maps from 64-bit keys to 64-bit values, on the one hash table. */

@@ -242,9 +242,9 @@ static const struct rec *prefetch_rec(const struct pgt_model *m,
 
 /*
  * The stages follow the chains of loads an event makes: where its record
- * is, the record (and the PTE page an access walks), what a pgd_free
- * releases (its object, its frames), the pgd's entries (which the
- * pgd_alloc that most likely takes the object back writes).
+ * is, the record (and the PTE page an access walks), then what a pgd_free
+ * releases (its object, its frames) and the pgd's entries, which the
+ * pgd_alloc that most likely takes the object back (LIFO) writes.
  */
 void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			int stage)
@@ -263,12 +263,12 @@ void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 	if (stage == 1) {
 		const struct rec *rec = access || free ? prefetch_rec(m, ev) : NULL;
 		if (rec) {
-			/* What an access reads, wherever the array put it. */
+			/* An access reads the first line, maybe the second. */
 			const char *p = (const char *)rec;
 			__builtin_prefetch(p);
-			__builtin_prefetch(p + offsetof(struct rec, s) - 1);
+			__builtin_prefetch(p + 64);
 			if (free)
-				for (size_t off = 64; off <= sizeof(struct rec); off += 64)
+				for (size_t off = 128; off < sizeof(struct rec); off += 64)
 					__builtin_prefetch(p + off);
 		}
 		uint32_t f = access ? prefetch_pte_frame(m, ev->addr) : 0;
@@ -277,31 +277,28 @@ void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		return;
 	}
 	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
-	if (!rec || rec->obj < 0 || (size_t)rec->obj >= m->nobjs)
+	if (!rec)
 		return;
-	uint64_t pfn = rec->s.pa >> PGT_PAGE_SHIFT;
-	if (pfn + 1 >= m->nframes)
-		return;
-	if (stage == 2) {
+	if (rec->obj >= 0 && (size_t)rec->obj < m->nobjs)
 		__builtin_prefetch(&m->objs[rec->obj]);
+	if (rec->hint_entries)
+		__builtin_prefetch(rec->hint_entries);
+	if (rec->hint_uhalf)
+		__builtin_prefetch(rec->hint_uhalf);
+	uint64_t pfn = rec->s.pa >> PGT_PAGE_SHIFT;
+	if (pfn + 1 < m->nframes) {
 		__builtin_prefetch(&m->frames[pfn]);
 		if (m->pti)
 			__builtin_prefetch(&m->frames[pfn + 1]);
-		for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
-			if (rec->kpmd[i])
-				__builtin_prefetch(&m->frames[rec->kpmd[i]]);
-			if (rec->upmd[i])
-				__builtin_prefetch(&m->frames[rec->upmd[i]]);
-			if (rec->uhalf_kpmd[i])
-				__builtin_prefetch(&m->frames[rec->uhalf_kpmd[i]]);
-		}
-		return;
 	}
-	const uint64_t *d = m->frames[pfn].data;
-	if (d)
-		__builtin_prefetch(d + (rec->s.pa & (PGT_PAGE_SIZE - 1)) / 8);
-	if (m->pti && (d = m->frames[pfn + 1].data))
-		__builtin_prefetch(d);
+	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
+		if (rec->kpmd[i])
+			__builtin_prefetch(&m->frames[rec->kpmd[i]]);
+		if (rec->upmd[i])
+			__builtin_prefetch(&m->frames[rec->upmd[i]]);
+		if (rec->uhalf_kpmd[i])
+			__builtin_prefetch(&m->frames[rec->uhalf_kpmd[i]]);
+	}
 }
 
 /* ---- queries ---- */

@@ -322,6 +322,7 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	m->objs[o].rec = r;
 	m->objs[o].last_id = ev->pgd;
 	rec->s.pa = frame_pa(m->objs[o].frame) + 8 * (uint64_t)m->objs[o].index;
+	rec->hint_entries = obj_entries(m, o);
 	/* UNSHARED_PTRS_PER_PGD: user slots always, kernel slots when unshared. */
 	int n = m->shared ? m->L.user_pgds : PGT_PTRS_PER_PGD;
 	for (int i = 0; i < n; i++) {
@@ -356,6 +357,7 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 		 * kernel half, its own kernel PMD copy (pgd_prepopulate_user_pmd). */
 		uint32_t uh = m->objs[o].frame + 1;
 		rec->uhalf = uh;
+		rec->hint_uhalf = m->frames[uh].data;
 		for (int i = 0; i < m->L.user_pgds; i++)
 			m->frames[uh].data[i] = pgd[i];
 		for (int i = m->L.user_pgds; i < PGT_PTRS_PER_PGD; i++) {
