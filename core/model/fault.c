@@ -347,7 +347,7 @@ struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
 		if ((size_t)cpu < PGT_MAX_CPUS && m->current[cpu])
 			id = m->current[cpu];
 		else if (ev->pid >= 0 &&
-			 idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &r) &&
+			 pid_get(m, ev->pid, &r) &&
 			 m->recs[r].s.live && m->recs[r].s.pid == ev->pid)
 			id = m->recs[r].s.id;
 		if (!id) {

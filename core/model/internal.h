@@ -298,7 +298,15 @@ struct pgt_model {
 	size_t by_id_cap;
 	uint32_t *by_mm;         /* mm id -> pgd id of its last pgd_alloc, 0 */
 	size_t by_mm_cap;
-	struct idmap by_pid;     /* pid + 1 -> newest live record */
+	/*
+	 * pid -> newest live record: an array (record + 1, 0: none) for pids
+	 * below PID_DENSE (4 MiB at most; a 32-bit kernel's PID_MAX_LIMIT is
+	 * 32768), by_pid (key pid + 1) for the rest.  Use pid_get/pid_put/
+	 * pid_del.
+	 */
+	int32_t *pid_dense;
+	size_t pid_dense_cap;
+	struct idmap by_pid;
 	int32_t *dirty;          /* records whose divergence changed this event */
 	size_t ndirty, dirty_cap;
 	int32_t *own_live;       /* live records with private kernel PMDs */
@@ -499,6 +507,22 @@ struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame, uint16_t index,
 struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret);
 struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v);
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r);
+#define PID_DENSE (1 << 20)
+/* The newest live record of @pid (>= 0), if any. */
+static inline bool pid_get(const struct pgt_model *m, int32_t pid, int64_t *ret)
+{
+	if (pid < 0)
+		return false;
+	if (pid < PID_DENSE) {
+		if ((size_t)pid >= m->pid_dense_cap || !m->pid_dense[pid])
+			return false;
+		*ret = m->pid_dense[pid] - 1;
+		return true;
+	}
+	return idmap_get(&m->by_pid, (uint64_t)pid + 1, ret);
+}
+struct pgt_error *pid_put(struct pgt_model *m, int32_t pid, int32_t r);
+void pid_del(struct pgt_model *m, int32_t pid);
 
 /* ---- adopt.c ---- */
 /*

@@ -230,6 +230,32 @@ static uint32_t prefetch_pte_frame(const struct pgt_model *m, uint64_t va)
 	return pfn < m->nframes ? (uint32_t)pfn : 0;
 }
 
+/* Where @h keeps @key's entry, most likely. */
+static void prefetch_key(const struct idmap *h, uint64_t key)
+{
+	if (!h->slots)
+		return;
+	uint32_t tag = pgt_hash_tag(pgt_hash_u64(key));
+	__builtin_prefetch(&h->slots[idmap__home(h, tag)]);
+}
+
+static void prefetch_pid(const struct pgt_model *m, int32_t pid)
+{
+	if (pid >= 0 && (size_t)pid < m->pid_dense_cap)
+		__builtin_prefetch(&m->pid_dense[pid]);
+	else if (pid >= PID_DENSE)
+		prefetch_key(&m->by_pid, (uint64_t)pid + 1);
+}
+
+/* The record by_pid names for @pid, or NULL. */
+static const struct rec *pid_rec(const struct pgt_model *m, int32_t pid)
+{
+	int64_t r;
+	if (pid < 0 || !pid_get(m, pid, &r))
+		return NULL;
+	return &m->recs[r];
+}
+
 /* The live record of @ev's pgd, or NULL. */
 static const struct rec *prefetch_rec(const struct pgt_model *m,
 				      const struct pgt_event *ev)
@@ -252,15 +278,37 @@ void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 	uint32_t id = ev->pgd;
 	bool access = ev->op == PGT_OP_ACCESS || ev->op == PGT_OP_FAULT;
 	bool free = ev->op == PGT_OP_PGD_FREE;
+	/* by_pid: exec renames, and the newest pgd of the allocating task */
+	bool by_pid = ev->op == PGT_OP_TASK || ev->op == PGT_OP_PGD_ALLOC;
+	/* vmalloc and vfree: the mapping's entry in areas, its first PTEs */
+	bool vmap = ev->op == PGT_OP_VMALLOC || ev->op == PGT_OP_VFREE;
+	if (vmap && stage < 2) {
+		uint32_t f = prefetch_pte_frame(m, ev->addr);
+		if (stage == 0) {
+			prefetch_key(&m->areas, ev->addr >> PGT_PAGE_SHIFT);
+			if (f)
+				__builtin_prefetch(&m->frames[f]);
+			if (ev->addr >= m->L.page_offset && ev->addr <= UINT32_MAX)
+				__builtin_prefetch(&m->pte_line[(ev->addr - m->L.page_offset) >> PGT_PAGE_SHIFT]);
+		} else if (f && m->frames[f].virt == V_DATA && m->frames[f].data) {
+			__builtin_prefetch(&m->frames[f].data[pgt_pte_index((uint32_t)ev->addr)]);
+		}
+		return;
+	}
 	if (stage == 0) {
 		if (id && id < m->by_id_cap)
 			__builtin_prefetch(&m->by_id[id]);
+		if (by_pid)
+			prefetch_pid(m, ev->pid);
 		uint32_t f = access ? prefetch_pte_frame(m, ev->addr) : 0;
 		if (f)
 			__builtin_prefetch(&m->frames[f]);
 		return;
 	}
 	if (stage == 1) {
+		const struct rec *pr = by_pid ? pid_rec(m, ev->pid) : NULL;
+		if (pr)
+			__builtin_prefetch(&pr->s.serial);
 		const struct rec *rec = access || free ? prefetch_rec(m, ev) : NULL;
 		if (rec) {
 			/* An access reads the first line, maybe the second. */
@@ -279,6 +327,13 @@ void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
 	if (!rec)
 		return;
+	prefetch_pid(m, rec->s.pid);
+	if (rec->pid_prev >= 0 && (size_t)rec->pid_prev < m->nrecs) {
+		/* pid_forget() looks at the pid's older record */
+		const struct rec *pr = &m->recs[rec->pid_prev];
+		__builtin_prefetch(&pr->s.serial);
+		__builtin_prefetch(&pr->used);
+	}
 	if (rec->obj >= 0 && (size_t)rec->obj < m->nobjs)
 		__builtin_prefetch(&m->objs[rec->obj]);
 	if (rec->hint_entries)

@@ -234,10 +234,32 @@ void records_deinit(struct pgt_model *m)
 	free(m->by_id);
 	free(m->by_mm);
 	idmap_deinit(&m->by_pid);
+	free(m->pid_dense);
 	free(m->own_live);
 	free(m->dirty);
 	free(m->zombies);
 	free(m->objs);
+}
+
+struct pgt_error *pid_put(struct pgt_model *m, int32_t pid, int32_t r)
+{
+	if (pid >= PID_DENSE)
+		return idmap_put(&m->by_pid, (uint64_t)pid + 1, r);
+	size_t old = m->pid_dense_cap;
+	struct pgt_error *err = GROW(m->pid_dense, m->pid_dense_cap, (size_t)pid + 1);
+	if (err)
+		return err;
+	memset(m->pid_dense + old, 0, (m->pid_dense_cap - old) * sizeof(*m->pid_dense));
+	m->pid_dense[pid] = r + 1;
+	return NULL;
+}
+
+void pid_del(struct pgt_model *m, int32_t pid)
+{
+	if (pid >= PID_DENSE)
+		idmap_del(&m->by_pid, (uint64_t)pid + 1);
+	else if ((size_t)pid < m->pid_dense_cap)
+		m->pid_dense[pid] = 0;
 }
 
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
@@ -381,11 +403,11 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	}
 	if (ev->pid >= 0) {
 		int64_t prev;
-		if (idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &prev)) {
+		if (pid_get(m, ev->pid, &prev)) {
 			m->recs[r].pid_prev = (int32_t)prev;
 			m->recs[r].pid_prev_serial = m->recs[prev].s.serial;
 		}
-		if ((err = idmap_put(&m->by_pid, (uint64_t)ev->pid + 1, r)))
+		if ((err = pid_put(m, ev->pid, r)))
 			return err;
 	}
 	if (!m->shared && (err = own_live_add(m, r)))
@@ -406,8 +428,7 @@ static struct pgt_error *pid_forget(struct pgt_model *m, int32_t r)
 {
 	const struct rec *rec = &m->recs[r];
 	int64_t cur;
-	uint64_t key = (uint64_t)rec->s.pid + 1;
-	if (rec->s.pid < 0 || !idmap_get(&m->by_pid, key, &cur) || cur != r)
+	if (rec->s.pid < 0 || !pid_get(m, rec->s.pid, &cur) || cur != r)
 		return NULL;
 	int32_t p = rec->pid_prev;
 	uint64_t serial = rec->pid_prev_serial;
@@ -416,11 +437,11 @@ static struct pgt_error *pid_forget(struct pgt_model *m, int32_t r)
 		if (!pr->used || pr->s.serial != serial)
 			break;
 		if (pr->s.live && pr->s.pid == rec->s.pid)
-			return idmap_put(&m->by_pid, key, p);
+			return pid_put(m, rec->s.pid, p);
 		serial = pr->pid_prev_serial;
 		p = pr->pid_prev;
 	}
-	idmap_del(&m->by_pid, key);
+	pid_del(m, rec->s.pid);
 	return NULL;
 }
 
@@ -521,7 +542,7 @@ struct pgt_error *op_task(struct pgt_model *m, const struct pgt_event *ev)
 {
 	int64_t r;
 	if (ev->pid >= 0 && ev->comm &&
-	    idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &r) &&
+	    pid_get(m, ev->pid, &r) &&
 	    m->recs[r].s.live && m->recs[r].s.pid == ev->pid)
 		m->recs[r].s.comm = ev->comm;
 	return NULL;
