@@ -1089,6 +1089,58 @@ static void test_stale_different(void)
 	t_fini(&t);
 }
 
+static struct pgt_error *pgd_alloc_pid(struct T *t, const char *pgd,
+				       int32_t pid, const char *comm)
+{
+	struct pgt_event e = ev(t, PGT_OP_PGD_ALLOC);
+	e.pgd = id(t, pgd);
+	e.pid = pid;
+	e.comm = id(t, comm);
+	return apply(t, &e);
+}
+
+static struct pgt_error *task(struct T *t, int32_t pid, const char *comm)
+{
+	struct pgt_event e = ev(t, PGT_OP_TASK);
+	e.pid = pid;
+	e.comm = id(t, comm);
+	return apply(t, &e);
+}
+
+/*
+ * A task event (exec) renames the newest live pgd its pid allocated; when
+ * that one is freed, the pid's older live pgd is the one renamed.  The
+ * same for a pid the model keeps in its array and one past it (2^20).
+ */
+static void test_pid_records(void)
+{
+	static const int32_t pids[] = {7, (1 << 20) + 7};
+	for (size_t k = 0; k < sizeof(pids) / sizeof(pids[0]); k++) {
+		struct T t;
+		if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+			    0xc0000000u))
+			return;
+		int32_t pid = pids[k];
+		CHECK_OK(pgd_alloc_pid(&t, "A", pid, "sh"));
+		CHECK_OK(task(&t, pid, "ls"));
+		CHECK_EQ_U64(st(&t, "A")->comm, id(&t, "ls"));
+		CHECK_OK(pgd_alloc_pid(&t, "B", pid, "ls"));
+		CHECK_OK(task(&t, pid, "cat"));
+		CHECK_EQ_U64(st(&t, "B")->comm, id(&t, "cat"));
+		CHECK_EQ_U64(st(&t, "A")->comm, id(&t, "ls"));
+		CHECK_OK(task(&t, pid + 1, "vi")); /* another pid: no change */
+		CHECK_EQ_U64(st(&t, "B")->comm, id(&t, "cat"));
+		CHECK_OK(pgd_free(&t, "B"));
+		CHECK_OK(task(&t, pid, "vi"));
+		CHECK_EQ_U64(st(&t, "A")->comm, id(&t, "vi"));
+		CHECK_OK(pgd_free(&t, "A"));
+		CHECK_OK(task(&t, pid, "x"));
+		CHECK_OK(pgd_alloc_pid(&t, "C", pid, "y"));
+		CHECK_EQ_U64(st(&t, "C")->comm, id(&t, "y"));
+		t_fini(&t);
+	}
+}
+
 /*
  * 6.1 pgd_alloc: _pgd_alloc is a 32-byte kmem_cache object when
  * SHARED_KERNEL_PMD (!PTI), else __get_free_pages(PGD_ALLOCATION_ORDER=1):
@@ -1703,6 +1755,7 @@ int main(void)
 	test_uaf_broadcast();
 	test_stale_different();
 	test_61_pgd_alloc();
+	test_pid_records();
 	test_61_arch_sync();
 	test_61_cpa();
 	test_pse_off();
