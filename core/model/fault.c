@@ -304,7 +304,8 @@ static bool walk_mapped(const struct pgt_model *m, int32_t r, uint32_t va)
 	const struct rec *rec = &m->recs[r];
 	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
 	uint64_t pmd;
-	if (!rec->kpmd[slot])
+	/* shared: no pgd has a kernel PMD of its own (no record to read) */
+	if (m->shared || !rec->kpmd[slot])
 		pmd = m->frames[m->swapper_kpmd[slot]].data[idx];
 	else if (rec->xsum[slot] >> (idx >> 3) & 1)
 		pmd = copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);

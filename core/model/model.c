@@ -309,7 +309,9 @@ void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		const struct rec *pr = by_pid ? pid_rec(m, ev->pid) : NULL;
 		if (pr)
 			__builtin_prefetch(&pr->s.serial);
-		const struct rec *rec = access || free ? prefetch_rec(m, ev) : NULL;
+		/* an access reads no record when shared (walk_mapped) */
+		const struct rec *rec = (access && !m->shared) || free
+						? prefetch_rec(m, ev) : NULL;
 		if (rec) {
 			/* An access reads the first line, maybe the second. */
 			const char *p = (const char *)rec;
