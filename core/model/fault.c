@@ -301,16 +301,7 @@ static struct pgt_error *resolve_pgd(struct pgt_model *m,
  */
 static bool walk_mapped(const struct pgt_model *m, int32_t r, uint32_t va)
 {
-	const struct rec *rec = &m->recs[r];
-	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
-	uint64_t pmd;
-	/* shared: no pgd has a kernel PMD of its own (no record to read) */
-	if (m->shared || !rec->kpmd[slot])
-		pmd = m->frames[m->swapper_kpmd[slot]].data[idx];
-	else if (rec->xsum[slot] >> (idx >> 3) & 1)
-		pmd = copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);
-	else
-		pmd = base_value(m, slot, idx, rec->cgen);
+	uint64_t pmd = rec_kernel_pmd(m, &m->recs[r], va);
 	if (!pgt_present(pmd))
 		return false;
 	if (pmd & PGT_PSE)

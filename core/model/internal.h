@@ -410,6 +410,19 @@ static inline uint64_t entry_at(const struct pgt_model *m, uint32_t f, int idx)
 	}
 }
 
+/* The kernel PMD entry through which the pgd of record @rec maps @va. */
+static inline uint64_t rec_kernel_pmd(const struct pgt_model *m,
+				      const struct rec *rec, uint32_t va)
+{
+	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
+	/* shared: no pgd has a kernel PMD of its own (no record to read) */
+	if (m->shared || !rec->kpmd[slot])
+		return m->frames[m->swapper_kpmd[slot]].data[idx];
+	if (rec->xsum[slot] >> (idx >> 3) & 1)
+		return copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);
+	return base_value(m, slot, idx, rec->cgen);
+}
+
 static inline bool excluded_entry(const struct pgt_model *m, int slot, int idx)
 {
 	return bit_test(m->excluded[slot], idx);

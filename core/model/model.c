@@ -268,9 +268,10 @@ static const struct rec *prefetch_rec(const struct pgt_model *m,
 
 /*
  * The stages follow the chains of loads an event makes: where its record
- * is, the record (and the PTE page an access walks), then what a pgd_free
- * releases (its object, its frames) and the pgd's entries, which the
- * pgd_alloc that most likely takes the object back (LIFO) writes.
+ * is, the record, then the PTE an access walks (through the pgd's own
+ * kernel PMD), or what a pgd_free releases (its object, its frames) and
+ * the pgd's entries, which the pgd_alloc that most likely takes the
+ * object back (LIFO) writes.
  */
 void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			int stage)
@@ -300,9 +301,6 @@ void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			__builtin_prefetch(&m->by_id[id]);
 		if (by_pid)
 			prefetch_pid(m, ev->pid);
-		uint32_t f = access ? prefetch_pte_frame(m, ev->addr) : 0;
-		if (f)
-			__builtin_prefetch(&m->frames[f]);
 		return;
 	}
 	if (stage == 1) {
@@ -321,9 +319,20 @@ void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 				for (size_t off = 128; off < sizeof(struct rec); off += 64)
 					__builtin_prefetch(p + off);
 		}
-		uint32_t f = access ? prefetch_pte_frame(m, ev->addr) : 0;
-		if (f && m->frames[f].virt == V_DATA && m->frames[f].data)
-			__builtin_prefetch(&m->frames[f].data[pgt_pte_index((uint32_t)ev->addr)]);
+		return;
+	}
+	if (access) {
+		/* the PTE the walk reads, through the pgd's own kernel PMD */
+		const struct rec *rec = prefetch_rec(m, ev);
+		if (!rec || ev->addr < m->L.page_offset || ev->addr > UINT32_MAX)
+			return;
+		uint64_t pmd = rec_kernel_pmd(m, rec, (uint32_t)ev->addr);
+		if (!pgt_present(pmd) || (pmd & PGT_PSE))
+			return;
+		uint64_t pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
+		if (pfn < m->nframes && m->frames[pfn].virt == V_DATA &&
+		    m->frames[pfn].data)
+			__builtin_prefetch(&m->frames[pfn].data[pgt_pte_index((uint32_t)ev->addr)]);
 		return;
 	}
 	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
