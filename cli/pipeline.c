@@ -43,6 +43,13 @@ struct pipeline {
 	struct batch *cur;   /* the batch being filled, not yet published */
 };
 
+/*
+ * How far ahead the events themselves and each stage of
+ * pgt_model_prefetch() are brought in, in events.
+ */
+#define AHEAD_EVENT 32
+static const size_t ahead[3] = {16, 8, 4};
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -62,10 +69,15 @@ static void *worker_main(void *arg)
 		for (size_t i = 0; i < b->n && !w->err; i++) {
 			/* Bring in what the next events' pgds need while this
 			 * one is applied. */
-			if (i + 16 < b->n)
-				pgt_model_prefetch(w->model, &b->ev[i + 16], 0);
-			if (i + 8 < b->n)
-				pgt_model_prefetch(w->model, &b->ev[i + 8], 1);
+			if (i + AHEAD_EVENT < b->n) {
+				/* the events come from the reader's core */
+				const char *e = (const char *)&b->ev[i + AHEAD_EVENT];
+				__builtin_prefetch(e);
+				__builtin_prefetch(e + sizeof(b->ev[0]) - 1);
+			}
+			for (int s = 0; s < 3; s++)
+				if (i + ahead[s] < b->n)
+					pgt_model_prefetch(w->model, &b->ev[i + ahead[s]], s);
 			struct pgt_error *err = pgt_model_apply(w->model, &b->ev[i]);
 			if (err) {
 				/* Two sides: say which one the error is about. */

@@ -301,15 +301,7 @@ static struct pgt_error *resolve_pgd(struct pgt_model *m,
  */
 static bool walk_mapped(const struct pgt_model *m, int32_t r, uint32_t va)
 {
-	const struct rec *rec = &m->recs[r];
-	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
-	uint64_t pmd;
-	if (!rec->kpmd[slot])
-		pmd = m->frames[m->swapper_kpmd[slot]].data[idx];
-	else if (rec->xsum[slot] >> (idx >> 3) & 1)
-		pmd = copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);
-	else
-		pmd = base_value(m, slot, idx, rec->cgen);
+	uint64_t pmd = rec_kernel_pmd(m, &m->recs[r], va);
 	if (!pgt_present(pmd))
 		return false;
 	if (pmd & PGT_PSE)
@@ -347,7 +339,7 @@ struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
 		if ((size_t)cpu < PGT_MAX_CPUS && m->current[cpu])
 			id = m->current[cpu];
 		else if (ev->pid >= 0 &&
-			 idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &r) &&
+			 pid_get(m, ev->pid, &r) &&
 			 m->recs[r].s.live && m->recs[r].s.pid == ev->pid)
 			id = m->recs[r].s.id;
 		if (!id) {
@@ -415,11 +407,10 @@ struct pgt_error *op_switch(struct pgt_model *m, const struct pgt_event *ev)
 {
 	uint32_t id = ev->pgd;
 	if (!id) {
-		int64_t v;
-		if (!ev->mm || !idmap_get(&m->by_mm, ev->mm, &v))
+		if (!ev->mm || ev->mm >= m->by_mm_cap || !m->by_mm[ev->mm])
 			return pgt_error_create(PGT_ERROR_INPUT,
 						"switch to an mm no pgd_alloc named");
-		id = (uint32_t)v;
+		id = m->by_mm[ev->mm];
 	}
 	int32_t r = live_rec(m, id);
 	struct pgt_error *err;

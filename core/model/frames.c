@@ -16,9 +16,17 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 	size_t n = *cap ? *cap : 16;
 	while (n < need)
 		n *= 2;
-	void *q = realloc(*p, n * elem);
-	if (!q)
+	void *q;
+	if (elem % 64 == 0) {
+		/* cache-line sized elements (struct rec) start on a line */
+		if (!(q = aligned_alloc(64, n * elem)))
+			return &pgt_error_nomem;
+		if (*p)
+			memcpy(q, *p, *cap * elem);
+		free(*p);
+	} else if (!(q = realloc(*p, n * elem))) {
 		return &pgt_error_nomem;
+	}
 	*p = q;
 	*cap = n;
 	return NULL;

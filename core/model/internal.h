@@ -182,6 +182,12 @@ struct __attribute__((aligned(64))) rec {
 	bool dirty;                       /* divergence changed in this event */
 	bool used;                        /* the slot holds a record */
 	int32_t free_next;                /* free record slots */
+	/*
+	 * Where the pgd's entries and its user half's were when allocated,
+	 * for pgt_model_prefetch only (a stale hint costs a useless
+	 * prefetch, never a wrong result); NULL: none.
+	 */
+	const void *hint_entries, *hint_uhalf;
 };
 
 /* Maps from 64-bit keys to 64-bit values, on the one hash table. */
@@ -291,8 +297,17 @@ struct pgt_model {
 	 */
 	int64_t *by_id;
 	size_t by_id_cap;
-	struct idmap by_mm;      /* mm id -> pgd id */
-	struct idmap by_pid;     /* pid + 1 -> newest live record */
+	uint32_t *by_mm;         /* mm id -> pgd id of its last pgd_alloc, 0 */
+	size_t by_mm_cap;
+	/*
+	 * pid -> newest live record: an array (record + 1, 0: none) for pids
+	 * below PID_DENSE (4 MiB at most; a 32-bit kernel's PID_MAX_LIMIT is
+	 * 32768), by_pid (key pid + 1) for the rest.  Use pid_get/pid_put/
+	 * pid_del.
+	 */
+	int32_t *pid_dense;
+	size_t pid_dense_cap;
+	struct idmap by_pid;
 	int32_t *dirty;          /* records whose divergence changed this event */
 	size_t ndirty, dirty_cap;
 	int32_t *own_live;       /* live records with private kernel PMDs */
@@ -396,6 +411,19 @@ static inline uint64_t entry_at(const struct pgt_model *m, uint32_t f, int idx)
 	}
 }
 
+/* The kernel PMD entry through which the pgd of record @rec maps @va. */
+static inline uint64_t rec_kernel_pmd(const struct pgt_model *m,
+				      const struct rec *rec, uint32_t va)
+{
+	int slot = (int)pgt_pgd_index(va), idx = (int)pgt_pmd_index(va);
+	/* shared: no pgd has a kernel PMD of its own (no record to read) */
+	if (m->shared || !rec->kpmd[slot])
+		return m->frames[m->swapper_kpmd[slot]].data[idx];
+	if (rec->xsum[slot] >> (idx >> 3) & 1)
+		return copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);
+	return base_value(m, slot, idx, rec->cgen);
+}
+
 static inline bool excluded_entry(const struct pgt_model *m, int slot, int idx)
 {
 	return bit_test(m->excluded[slot], idx);
@@ -493,6 +521,22 @@ struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame, uint16_t index,
 struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret);
 struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v);
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r);
+#define PID_DENSE (1 << 20)
+/* The newest live record of @pid (>= 0), if any. */
+static inline bool pid_get(const struct pgt_model *m, int32_t pid, int64_t *ret)
+{
+	if (pid < 0)
+		return false;
+	if (pid < PID_DENSE) {
+		if ((size_t)pid >= m->pid_dense_cap || !m->pid_dense[pid])
+			return false;
+		*ret = m->pid_dense[pid] - 1;
+		return true;
+	}
+	return idmap_get(&m->by_pid, (uint64_t)pid + 1, ret);
+}
+struct pgt_error *pid_put(struct pgt_model *m, int32_t pid, int32_t r);
+void pid_del(struct pgt_model *m, int32_t pid);
 
 /* ---- adopt.c ---- */
 /*

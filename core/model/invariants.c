@@ -36,8 +36,12 @@ static struct pgt_error *check_rec(const struct pgt_model *m, int32_t r)
 		    pgt_entry_addr(pgd[slot]) >> PGT_PAGE_SHIFT != want)
 			return FAIL("pgd %" PRIu32 "'s kernel slot %d does not point at its kernel PMD",
 				    s->id, slot);
-		if (m->shared)
+		if (m->shared) {
+			/* walk_mapped reads no record when shared */
+			if (rec->kpmd[slot])
+				return FAIL("shared pgd %" PRIu32 " has a kernel PMD copy", s->id);
 			continue;
+		}
 		const struct frame *fr = &m->frames[want];
 		if (fr->kind != F_KPMD_COPY || fr->virt != V_COPY || fr->owner != r)
 			return FAIL("pgd %" PRIu32 "'s kernel PMD copy is not owned by it", s->id);

@@ -210,19 +210,161 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 	return err;
 }
 
+/*
+ * The frame of the PTE page swapper maps kernel address @va through, or 0:
+ * what an access most likely walks (copies mostly agree with swapper).
+ */
+static uint32_t prefetch_pte_frame(const struct pgt_model *m, uint64_t va)
+{
+	if (va < m->L.page_offset || va > UINT32_MAX)
+		return 0;
+	int slot = (int)pgt_pgd_index((uint32_t)va);
+	int idx = (int)pgt_pmd_index((uint32_t)va);
+	uint32_t kf = m->swapper_kpmd[slot];
+	if (!kf || !m->frames[kf].data)
+		return 0;
+	uint64_t pmd = m->frames[kf].data[idx];
+	if (!pgt_present(pmd) || (pmd & PGT_PSE))
+		return 0;
+	uint64_t pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
+	return pfn < m->nframes ? (uint32_t)pfn : 0;
+}
+
+/* Where @h keeps @key's entry, most likely. */
+static void prefetch_key(const struct idmap *h, uint64_t key)
+{
+	if (!h->slots)
+		return;
+	uint32_t tag = pgt_hash_tag(pgt_hash_u64(key));
+	__builtin_prefetch(&h->slots[idmap__home(h, tag)]);
+}
+
+static void prefetch_pid(const struct pgt_model *m, int32_t pid)
+{
+	if (pid >= 0 && (size_t)pid < m->pid_dense_cap)
+		__builtin_prefetch(&m->pid_dense[pid]);
+	else if (pid >= PID_DENSE)
+		prefetch_key(&m->by_pid, (uint64_t)pid + 1);
+}
+
+/* The record by_pid names for @pid, or NULL. */
+static const struct rec *pid_rec(const struct pgt_model *m, int32_t pid)
+{
+	int64_t r;
+	if (pid < 0 || !pid_get(m, pid, &r))
+		return NULL;
+	return &m->recs[r];
+}
+
+/* The live record of @ev's pgd, or NULL. */
+static const struct rec *prefetch_rec(const struct pgt_model *m,
+				      const struct pgt_event *ev)
+{
+	uint32_t id = ev->pgd;
+	if (!id || id >= m->by_id_cap || m->by_id[id] < 0)
+		return NULL;
+	return &m->recs[m->by_id[id]];
+}
+
+/*
+ * The stages follow the chains of loads an event makes: where its record
+ * is, the record, then the PTE an access walks (through the pgd's own
+ * kernel PMD), or what a pgd_free releases (its object, its frames) and
+ * the pgd's entries, which the pgd_alloc that most likely takes the
+ * object back (LIFO) writes.
+ */
 void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			int stage)
 {
 	uint32_t id = ev->pgd;
-	if (!id || id >= m->by_id_cap)
-		return;
-	if (stage == 0) {
-		__builtin_prefetch(&m->by_id[id]);
+	bool access = ev->op == PGT_OP_ACCESS || ev->op == PGT_OP_FAULT;
+	bool free = ev->op == PGT_OP_PGD_FREE;
+	/* by_pid: exec renames, and the newest pgd of the allocating task */
+	bool by_pid = ev->op == PGT_OP_TASK || ev->op == PGT_OP_PGD_ALLOC;
+	/* vmalloc and vfree: the mapping's entry in areas, its first PTEs */
+	bool vmap = ev->op == PGT_OP_VMALLOC || ev->op == PGT_OP_VFREE;
+	if (vmap && stage < 2) {
+		uint32_t f = prefetch_pte_frame(m, ev->addr);
+		if (stage == 0) {
+			prefetch_key(&m->areas, ev->addr >> PGT_PAGE_SHIFT);
+			if (f)
+				__builtin_prefetch(&m->frames[f]);
+			if (ev->addr >= m->L.page_offset && ev->addr <= UINT32_MAX)
+				__builtin_prefetch(&m->pte_line[(ev->addr - m->L.page_offset) >> PGT_PAGE_SHIFT]);
+		} else if (f && m->frames[f].virt == V_DATA && m->frames[f].data) {
+			__builtin_prefetch(&m->frames[f].data[pgt_pte_index((uint32_t)ev->addr)]);
+		}
 		return;
 	}
-	int64_t r = m->by_id[id];
-	if (r >= 0)
-		__builtin_prefetch(&m->recs[r]);
+	if (stage == 0) {
+		if (id && id < m->by_id_cap)
+			__builtin_prefetch(&m->by_id[id]);
+		if (by_pid)
+			prefetch_pid(m, ev->pid);
+		return;
+	}
+	if (stage == 1) {
+		const struct rec *pr = by_pid ? pid_rec(m, ev->pid) : NULL;
+		if (pr)
+			__builtin_prefetch(&pr->s.serial);
+		/* an access reads no record when shared (walk_mapped) */
+		const struct rec *rec = (access && !m->shared) || free
+						? prefetch_rec(m, ev) : NULL;
+		if (rec) {
+			/* An access reads the first line, maybe the second. */
+			const char *p = (const char *)rec;
+			__builtin_prefetch(p);
+			__builtin_prefetch(p + 64);
+			if (free)
+				for (size_t off = 128; off < sizeof(struct rec); off += 64)
+					__builtin_prefetch(p + off);
+		}
+		return;
+	}
+	if (access) {
+		/* the PTE the walk reads, through the pgd's own kernel PMD */
+		const struct rec *rec = prefetch_rec(m, ev);
+		if (!rec || ev->addr < m->L.page_offset || ev->addr > UINT32_MAX)
+			return;
+		uint64_t pmd = rec_kernel_pmd(m, rec, (uint32_t)ev->addr);
+		if (!pgt_present(pmd) || (pmd & PGT_PSE))
+			return;
+		uint64_t pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
+		if (pfn < m->nframes && m->frames[pfn].virt == V_DATA &&
+		    m->frames[pfn].data)
+			__builtin_prefetch(&m->frames[pfn].data[pgt_pte_index((uint32_t)ev->addr)]);
+		return;
+	}
+	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
+	if (!rec)
+		return;
+	prefetch_pid(m, rec->s.pid);
+	if (rec->pid_prev >= 0 && (size_t)rec->pid_prev < m->nrecs) {
+		/* pid_forget() looks at the pid's older record */
+		const struct rec *pr = &m->recs[rec->pid_prev];
+		__builtin_prefetch(&pr->s.serial);
+		__builtin_prefetch(&pr->used);
+	}
+	if (rec->obj >= 0 && (size_t)rec->obj < m->nobjs)
+		__builtin_prefetch(&m->objs[rec->obj]);
+	if (rec->hint_entries)
+		__builtin_prefetch(rec->hint_entries);
+	if (rec->hint_uhalf)
+		__builtin_prefetch(rec->hint_uhalf);
+	uint64_t pfn = rec->s.pa >> PGT_PAGE_SHIFT;
+	if (pfn + 1 < m->nframes) {
+		__builtin_prefetch(&m->frames[pfn]);
+		if (m->pti)
+			__builtin_prefetch(&m->frames[pfn + 1]);
+	}
+	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
+		if (rec->kpmd[i])
+			__builtin_prefetch(&m->frames[rec->kpmd[i]]);
+		if (rec->upmd[i])
+			__builtin_prefetch(&m->frames[rec->upmd[i]]);
+		if (rec->uhalf_kpmd[i])
+			__builtin_prefetch(&m->frames[rec->uhalf_kpmd[i]]);
+	}
 }
 
 /* ---- queries ---- */

@@ -235,12 +235,34 @@ void records_deinit(struct pgt_model *m)
 	free(m->recs);
 	free(m->order);
 	free(m->by_id);
-	idmap_deinit(&m->by_mm);
+	free(m->by_mm);
 	idmap_deinit(&m->by_pid);
+	free(m->pid_dense);
 	free(m->own_live);
 	free(m->dirty);
 	free(m->zombies);
 	free(m->objs);
+}
+
+struct pgt_error *pid_put(struct pgt_model *m, int32_t pid, int32_t r)
+{
+	if (pid >= PID_DENSE)
+		return idmap_put(&m->by_pid, (uint64_t)pid + 1, r);
+	size_t old = m->pid_dense_cap;
+	struct pgt_error *err = GROW(m->pid_dense, m->pid_dense_cap, (size_t)pid + 1);
+	if (err)
+		return err;
+	memset(m->pid_dense + old, 0, (m->pid_dense_cap - old) * sizeof(*m->pid_dense));
+	m->pid_dense[pid] = r + 1;
+	return NULL;
+}
+
+void pid_del(struct pgt_model *m, int32_t pid)
+{
+	if (pid >= PID_DENSE)
+		idmap_del(&m->by_pid, (uint64_t)pid + 1);
+	else if ((size_t)pid < m->pid_dense_cap)
+		m->pid_dense[pid] = 0;
 }
 
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
@@ -325,6 +347,7 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	m->objs[o].rec = r;
 	m->objs[o].last_id = ev->pgd;
 	rec->s.pa = frame_pa(m->objs[o].frame) + 8 * (uint64_t)m->objs[o].index;
+	rec->hint_entries = obj_entries(m, o);
 	/* UNSHARED_PTRS_PER_PGD: user slots always, kernel slots when unshared. */
 	int n = m->shared ? m->L.user_pgds : PGT_PTRS_PER_PGD;
 	for (int i = 0; i < n; i++) {
@@ -359,6 +382,7 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 		 * kernel half, its own kernel PMD copy (pgd_prepopulate_user_pmd). */
 		uint32_t uh = m->objs[o].frame + 1;
 		rec->uhalf = uh;
+		rec->hint_uhalf = m->frames[uh].data;
 		for (int i = 0; i < m->L.user_pgds; i++)
 			m->frames[uh].data[i] = pgd[i];
 		for (int i = m->L.user_pgds; i < PGT_PTRS_PER_PGD; i++) {
@@ -373,15 +397,20 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	cost_update_bytes(m);
 	if ((err = by_id_set(m, ev->pgd, r)))
 		return err;
-	if (ev->mm && (err = idmap_put(&m->by_mm, ev->mm, ev->pgd)))
-		return err;
+	if (ev->mm) {
+		size_t old = m->by_mm_cap;
+		if ((err = GROW(m->by_mm, m->by_mm_cap, (size_t)ev->mm + 1)))
+			return err;
+		memset(m->by_mm + old, 0, (m->by_mm_cap - old) * sizeof(*m->by_mm));
+		m->by_mm[ev->mm] = ev->pgd;
+	}
 	if (ev->pid >= 0) {
 		int64_t prev;
-		if (idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &prev)) {
+		if (pid_get(m, ev->pid, &prev)) {
 			m->recs[r].pid_prev = (int32_t)prev;
 			m->recs[r].pid_prev_serial = m->recs[prev].s.serial;
 		}
-		if ((err = idmap_put(&m->by_pid, (uint64_t)ev->pid + 1, r)))
+		if ((err = pid_put(m, ev->pid, r)))
 			return err;
 	}
 	if (!m->shared && (err = own_live_add(m, r)))
@@ -396,8 +425,7 @@ static struct pgt_error *pid_forget(struct pgt_model *m, int32_t r)
 {
 	const struct rec *rec = &m->recs[r];
 	int64_t cur;
-	uint64_t key = (uint64_t)rec->s.pid + 1;
-	if (rec->s.pid < 0 || !idmap_get(&m->by_pid, key, &cur) || cur != r)
+	if (rec->s.pid < 0 || !pid_get(m, rec->s.pid, &cur) || cur != r)
 		return NULL;
 	int32_t p = rec->pid_prev;
 	uint64_t serial = rec->pid_prev_serial;
@@ -406,11 +434,11 @@ static struct pgt_error *pid_forget(struct pgt_model *m, int32_t r)
 		if (!pr->used || pr->s.serial != serial)
 			break;
 		if (pr->s.live && pr->s.pid == rec->s.pid)
-			return idmap_put(&m->by_pid, key, p);
+			return pid_put(m, rec->s.pid, p);
 		serial = pr->pid_prev_serial;
 		p = pr->pid_prev;
 	}
-	idmap_del(&m->by_pid, key);
+	pid_del(m, rec->s.pid);
 	return NULL;
 }
 
@@ -446,7 +474,13 @@ struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 			continue;
 		m->costs.kernel_pmd_copies--;
 		m->costs.pmd_pages--;
-		if ((err = frame_ensure_data(m, f)) || (err = frame_free(m, f)))
+		/*
+		 * A V_UHALF page reads through to swapper's user-half kernel
+		 * PMD, which only boot writes: freed, it keeps reading what
+		 * the page held.  A write into it once freed materializes it
+		 * (pmd_write); reusing it resets it (frame_take).
+		 */
+		if ((err = frame_free(m, f)))
 			return err;
 	}
 	own_live_del(m, r);
@@ -505,7 +539,7 @@ struct pgt_error *op_task(struct pgt_model *m, const struct pgt_event *ev)
 {
 	int64_t r;
 	if (ev->pid >= 0 && ev->comm &&
-	    idmap_get(&m->by_pid, (uint64_t)ev->pid + 1, &r) &&
+	    pid_get(m, ev->pid, &r) &&
 	    m->recs[r].s.live && m->recs[r].s.pid == ev->pid)
 		m->recs[r].s.comm = ev->comm;
 	return NULL;

@@ -1089,6 +1089,58 @@ static void test_stale_different(void)
 	t_fini(&t);
 }
 
+static struct pgt_error *pgd_alloc_pid(struct T *t, const char *pgd,
+				       int32_t pid, const char *comm)
+{
+	struct pgt_event e = ev(t, PGT_OP_PGD_ALLOC);
+	e.pgd = id(t, pgd);
+	e.pid = pid;
+	e.comm = id(t, comm);
+	return apply(t, &e);
+}
+
+static struct pgt_error *task(struct T *t, int32_t pid, const char *comm)
+{
+	struct pgt_event e = ev(t, PGT_OP_TASK);
+	e.pid = pid;
+	e.comm = id(t, comm);
+	return apply(t, &e);
+}
+
+/*
+ * A task event (exec) renames the newest live pgd its pid allocated; when
+ * that one is freed, the pid's older live pgd is the one renamed.  The
+ * same for a pid the model keeps in its array and one past it (2^20).
+ */
+static void test_pid_records(void)
+{
+	static const int32_t pids[] = {7, (1 << 20) + 7};
+	for (size_t k = 0; k < sizeof(pids) / sizeof(pids[0]); k++) {
+		struct T t;
+		if (!t_init(&t, PGT_KERNEL_6_1, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+			    0xc0000000u))
+			return;
+		int32_t pid = pids[k];
+		CHECK_OK(pgd_alloc_pid(&t, "A", pid, "sh"));
+		CHECK_OK(task(&t, pid, "ls"));
+		CHECK_EQ_U64(st(&t, "A")->comm, id(&t, "ls"));
+		CHECK_OK(pgd_alloc_pid(&t, "B", pid, "ls"));
+		CHECK_OK(task(&t, pid, "cat"));
+		CHECK_EQ_U64(st(&t, "B")->comm, id(&t, "cat"));
+		CHECK_EQ_U64(st(&t, "A")->comm, id(&t, "ls"));
+		CHECK_OK(task(&t, pid + 1, "vi")); /* another pid: no change */
+		CHECK_EQ_U64(st(&t, "B")->comm, id(&t, "cat"));
+		CHECK_OK(pgd_free(&t, "B"));
+		CHECK_OK(task(&t, pid, "vi"));
+		CHECK_EQ_U64(st(&t, "A")->comm, id(&t, "vi"));
+		CHECK_OK(pgd_free(&t, "A"));
+		CHECK_OK(task(&t, pid, "x"));
+		CHECK_OK(pgd_alloc_pid(&t, "C", pid, "y"));
+		CHECK_EQ_U64(st(&t, "C")->comm, id(&t, "y"));
+		t_fini(&t);
+	}
+}
+
 /*
  * 6.1 pgd_alloc: _pgd_alloc is a 32-byte kmem_cache object when
  * SHARED_KERNEL_PMD (!PTI), else __get_free_pages(PGD_ALLOCATION_ORDER=1):
@@ -1140,7 +1192,26 @@ static void test_61_pgd_alloc(void)
 	 */
 	CHECK(!walk_cr3(&t, user_cr3, 0xd0000000u).present);
 	CHECK(walk(&t, "A", 0xd0000000u).present);
+	/*
+	 * free_pages() leaves a page's contents as they were: the user half's
+	 * kernel PMD page reads the same once pgd_free gave it back (the
+	 * model keeps it as a view of swapper's user half instead of copying
+	 * it at free).
+	 */
+	struct pgt_physmem mem = pgt_model_physmem(t.m);
+	uint64_t uh_pmd = pgt_entry_addr(pdpte(&t, user_cr3, 3));
+	uint64_t before[PGT_PTRS_PER_PMD], after[PGT_PTRS_PER_PMD];
+	int present = 0;
+	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
+		CHECK_OK(pgt_physmem_read_u64(&mem, uh_pmd + 8 * (uint64_t)i, &before[i]));
+		present += pgt_present(before[i]);
+	}
+	CHECK(present > 0);
 	CHECK_OK(pgd_free(&t, "A"));
+	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
+		CHECK_OK(pgt_physmem_read_u64(&mem, uh_pmd + 8 * (uint64_t)i, &after[i]));
+		CHECK_EQ_U64(after[i], before[i]);
+	}
 	CHECK_EQ_U64(costs(&t)->kernel_pmd_copies, 0);
 	CHECK_EQ_U64(costs(&t)->pmd_pages, t.boot.pmd_pages);
 	CHECK_EQ_U64(costs(&t)->pgd_bytes, t.boot.pgd_bytes);
@@ -1684,6 +1755,7 @@ int main(void)
 	test_uaf_broadcast();
 	test_stale_different();
 	test_61_pgd_alloc();
+	test_pid_records();
 	test_61_arch_sync();
 	test_61_cpa();
 	test_pse_off();
