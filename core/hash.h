@@ -37,6 +37,9 @@
  *	struct pgt_error *name_insert_hashed(struct name *t, uint64_t hash,
  *					     key_type key, value_type **ret);
  *		the key must be absent.
+ *	void name_prefetch_hashed(const struct name *t, uint64_t hash);
+ *		a hint: the slot where a look-up of @hash starts is brought
+ *		into the cache (no effect on the table).
  *
  * The table never calls hash_fn when it grows (slots keep their hash).
  */
@@ -133,6 +136,13 @@ static inline uint32_t pgt_hash_tag(uint64_t h)
 	static inline size_t name##__home(const struct name *t, uint32_t tag)  \
 	{                                                                       \
 		return (size_t)tag & t->mask; /* the hash is mixed already */   \
+	}                                                                       \
+	__attribute__((unused)) static inline void name##_prefetch_hashed(     \
+		const struct name *t, uint64_t hash)                            \
+	{                                                                       \
+		if (t->slots)                                                   \
+			__builtin_prefetch(                                     \
+				&t->slots[name##__home(t, pgt_hash_tag(hash))]); \
 	}                                                                       \
 	static inline struct pgt_error *name##__resize(struct name *t,         \
 						       size_t nslots)           \

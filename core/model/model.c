@@ -233,10 +233,7 @@ static uint32_t prefetch_pte_frame(const struct pgt_model *m, uint64_t va)
 /* Where @h keeps @key's entry, most likely. */
 static void prefetch_key(const struct idmap *h, uint64_t key)
 {
-	if (!h->slots)
-		return;
-	uint32_t tag = pgt_hash_tag(pgt_hash_u64(key));
-	__builtin_prefetch(&h->slots[idmap__home(h, tag)]);
+	idmap_prefetch_hashed(h, pgt_hash_u64(key));
 }
 
 static void prefetch_pid(const struct pgt_model *m, int32_t pid)
