@@ -6,6 +6,7 @@
 
 #include "core/hash.h"
 #include "formats/ftrace.h"
+#include "formats/number.h"
 
 /* x86-32: VMALLOC_START = high_memory + VMALLOC_OFFSET. */
 #define VMALLOC_OFFSET (8u << 20)
@@ -260,53 +261,13 @@ static inline const char *find_colon_blank(const char *s, const char *end)
 	return s;
 }
 
-static const signed char hex_digits[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
-/* The digit's value, -1 for anything else (one table load). */
-static inline int hex_digit(char c)
-{
-	return hex_digits[(unsigned char)c] - 1;
-}
-
 /* Decimal, or hexadecimal with 0x; a leading '-' when @sign. */
 static bool parse_num(const char *s, size_t len, bool sign, uint64_t *ret)
 {
-	bool neg = false;
-	if (sign && len > 0 && s[0] == '-') {
-		neg = true;
-		s++;
-		len--;
-	}
-	unsigned base = 10;
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		len -= 2;
-	}
-	if (len == 0)
+	bool neg = sign && len > 0 && s[0] == '-';
+	uint64_t v;
+	if (!pgt_parse_digits(s + neg, len - neg, &v))
 		return false;
-	uint64_t v = 0;
-	if (base == 16) {
-		for (size_t i = 0; i < len; i++) {
-			int d = hex_digit(s[i]);
-			/* v * 16 + d overflows exactly when v >= 2^60 */
-			if (d < 0 || (v >> 60))
-				return false;
-			v = v << 4 | (uint64_t)d;
-		}
-	} else {
-		for (size_t i = 0; i < len; i++) {
-			if (!is_digit(s[i]) ||
-			    __builtin_mul_overflow(v, 10, &v) ||
-			    __builtin_add_overflow(v, (uint64_t)(s[i] - '0'), &v))
-				return false;
-		}
-	}
 	*ret = neg ? 0 - v : v;
 	return true;
 }

@@ -6,6 +6,7 @@
 
 #include "core/layout.h"
 #include "core/pae.h"
+#include "formats/number.h"
 #include "formats/trace.h"
 
 enum key {
@@ -169,17 +170,6 @@ static struct pgt_error *bad(struct pgt_trace_reader *r, const char *fmt, ...)
 				(unsigned long long)pgt_lineio_lineno(r->in));
 }
 
-static inline int hexval(char c)
-{
-	unsigned u = (unsigned char)c;
-	if (u - '0' < 10)
-		return (int)(u - '0');
-	u |= 0x20; /* lower case */
-	if (u - 'a' < 6)
-		return (int)(u - 'a' + 10);
-	return -1;
-}
-
 /* Decimal or 0x hexadecimal, optionally with a K/M/G suffix. */
 static bool parse_u64(const char *s, size_t len, bool size_suffix,
 		      uint64_t *ret)
@@ -194,30 +184,11 @@ static bool parse_u64(const char *s, size_t len, bool size_suffix,
 			len--;
 		}
 	}
-	int base = 10;
-	if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		len -= 2;
-	}
-	if (len == 0 || len > 20)
+	/* at most 20 digits after the prefix, whatever their value */
+	bool hex = len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	uint64_t v;
+	if (len - (hex ? 2 : 0) > 20 || !pgt_parse_digits(s, len, &v))
 		return false;
-	uint64_t v = 0;
-	if (base == 16) {
-		for (size_t i = 0; i < len; i++) {
-			int d = hexval(s[i]);
-			if (d < 0 || (v >> 60))
-				return false;
-			v = v << 4 | (uint64_t)d;
-		}
-	} else {
-		for (size_t i = 0; i < len; i++) {
-			unsigned d = (unsigned char)s[i] - '0';
-			if (d > 9 || v > (UINT64_MAX - d) / 10)
-				return false;
-			v = v * 10 + d;
-		}
-	}
 	if (shift && v > (UINT64_MAX >> shift))
 		return false;
 	*ret = v << shift;
@@ -277,8 +248,8 @@ static struct pgt_error *intern_value(struct pgt_trace_reader *r,
 			r->decoded[n++] = s[i];
 			continue;
 		}
-		int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-		int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+		int hi = i + 2 < len ? pgt_hex_digit(s[i + 1]) : -1;
+		int lo = i + 2 < len ? pgt_hex_digit(s[i + 2]) : -1;
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 			return bad(r, "bad %%XX escape in '%s'", key);
 		r->decoded[n++] = (char)(hi * 16 + lo);
@@ -538,7 +509,7 @@ static inline bool fast_number(const char *line, size_t *i, uint64_t *ret)
 	size_t j;
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		for (j = 2;; j++) {
-			int d = hexval(s[j]);
+			int d = pgt_hex_digit(s[j]);
 			if (d < 0)
 				break;
 			if (j - 2 == 16)
@@ -778,13 +749,6 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
  */
 
 /* A hex digit's value plus one; 0 for anything else. */
-static const signed char hex_table[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
-	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
-	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
-};
-
 /* "0x" and 1 to 8 hex digits, ending the line or followed by a space. */
 static inline bool hex32(const char *line, size_t *i, size_t len,
 			 uint64_t *ret)
@@ -795,7 +759,7 @@ static inline bool hex32(const char *line, size_t *i, size_t len,
 	j += 2;
 	size_t d = j;
 	uint64_t v = 0;
-	for (int h; j < len && j - d < 8 && (h = hex_table[(unsigned char)line[j]]) > 0; j++)
+	for (int h; j < len && j - d < 8 && (h = pgt_hex_table[(unsigned char)line[j]]) > 0; j++)
 		v = v << 4 | (uint64_t)(h - 1);
 	if (j == d || (j < len && line[j] != ' '))
 		return false;
