@@ -1,6 +1,7 @@
 #!/bin/sh
 # A smoke run of bench/run.sh on 1 M-event traces (native with 100 and
-# 10,000 live pgds, ftrace with 100; one kernel; commands cut at 10 s): it
+# 10,000 live pgds, churn and ftrace with 100; one kernel; commands cut at
+# 10 s): it
 # runs, and its tables parse: the
 # header, one row per trace and command with a number or "timeout" or
 # "skipped" in each measured cell, gzip -dc at ratio 1.00, and a 10k/100
@@ -32,6 +33,7 @@ run() { # OUT ARGS...
 	fi
 }
 run native -f native -p "100 10000"
+run churn -f churn -p 100
 run ftrace -f ftrace -p 100
 # check TABLE TRACES: the table parses and has one row per trace and command
 check() {
@@ -72,4 +74,5 @@ END {
 }' traces="$2" "$tmp/$1" || { cat "$tmp/$1"; exit 1; }
 }
 check native "native-100 native-10000"
+check churn "churn-100"
 check ftrace "ftrace-100"
