@@ -948,28 +948,14 @@ static struct pgt_error *fast_record(struct pgt_trace_reader *r,
 	    (spec->op == PGT_OP_SWITCH && !(seen & (B(K_PGD) | B(K_MM)))))
 		return NULL;
 
-	/* every field, one by one: a memset of the whole event costs more */
-	ev->op = spec->op;
-	ev->line = pgt_lineio_lineno(r->in);
-	ev->t_ns = PGT_NO_TIME;
-	ev->cpu = (seen & B(K_CPU)) ? (int32_t)cpu : -1;
-	ev->pid = -1;
-	ev->comm = 0;
-	ev->pgd = 0;
-	ev->mm = 0;
-	ev->label = 0;
+	pgt_event_init(ev, spec->op, pgt_lineio_lineno(r->in));
+	if (seen & B(K_CPU))
+		ev->cpu = (int32_t)cpu;
 	ev->addr = addr;
 	ev->size = size;
-	ev->pages = 0;
-	ev->prot = PGT_PROT_RAW;
-	ev->prot_raw = 0;
-	ev->set = 0;
-	ev->clr = 0;
 	ev->ctx = ctx;
 	ev->has_ip = seen & B(K_IP);
 	ev->ip = ip;
-	ev->has_error = false;
-	ev->error = 0;
 	for (int n = 0; n < nnames; n++) {
 		struct pgt_error *err = pgt_strtab_intern(
 			r->tab, names[n], name_len[n],
