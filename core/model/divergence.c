@@ -268,7 +268,7 @@ static struct pgt_error *x_set(struct pgt_model *m, uint32_t f, int idx,
 	struct u32vec *v = &m->explicit_at[slot][idx];
 	if (v->n > 2 * m->nexplicit[slot][idx] + 16)
 		explicit_compact(m, slot, idx);
-	return u32vec_push(v, f);
+	return VEC_PUSH(v, f);
 }
 
 static void x_clear(struct pgt_model *m, uint32_t f, int idx)
@@ -394,7 +394,7 @@ struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep)
 	if (fr->pending)
 		return NULL;
 	fr->pending = true;
-	return u32vec_push(&m->freed_copies, f);
+	return VEC_PUSH(&m->freed_copies, f);
 }
 
 /* ---- writes ---- */

@@ -32,17 +32,6 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 	return NULL;
 }
 
-struct pgt_error *u32vec_push(struct u32vec *v, uint32_t x)
-{
-	size_t cap = v->cap;
-	struct pgt_error *err = GROW(v->v, cap, (size_t)v->n + 1);
-	if (err)
-		return err;
-	v->cap = (uint32_t)cap;
-	v->v[v->n++] = x;
-	return NULL;
-}
-
 struct pgt_error *model_note(struct pgt_model *m, enum pgt_note_kind kind,
 			     uint32_t pgd, uint64_t addr, bool has_ip,
 			     uint64_t ip, struct pgt_note **ret)

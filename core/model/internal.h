@@ -228,8 +228,6 @@ struct u32vec {
 	uint32_t n, cap;
 };
 
-struct pgt_error *u32vec_push(struct u32vec *v, uint32_t x);
-
 /* A note kind's kept notes are capped; the rest are counted. */
 struct pgt_model {
 	struct pgt_model_config cfg;
@@ -343,6 +341,22 @@ struct pgt_model {
 /* Growable arrays. */
 struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem);
 #define GROW(arr, cap, need) model_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/*
+ * Append @x to @vec, a { T *v; uint32_t n, cap; } (struct u32vec,
+ * struct i32vec): NULL, or the error when memory runs out.
+ */
+#define VEC_PUSH(vec, x)                                                      \
+	({                                                                    \
+		size_t cap_ = (vec)->cap;                                     \
+		struct pgt_error *err_ =                                      \
+			GROW((vec)->v, cap_, (size_t)(vec)->n + 1);           \
+		if (!err_) {                                                  \
+			(vec)->cap = (uint32_t)cap_;                          \
+			(vec)->v[(vec)->n++] = (x);                           \
+		}                                                             \
+		err_;                                                         \
+	})
 
 /* A finding; returns the kept note, or NULL when its kind is over the cap. */
 struct pgt_error *model_note(struct pgt_model *m, enum pgt_note_kind kind,

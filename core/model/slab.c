@@ -22,17 +22,6 @@
 #define REAP_CPU_NS (UINT64_C(2) * 1000000000)  /* REAPTIMEOUT_CPUC, 2*HZ */
 #define REAP_LIST_NS (UINT64_C(4) * 1000000000) /* REAPTIMEOUT_LIST3, 4*HZ */
 
-static struct pgt_error *i32_push(struct i32vec *v, int32_t x)
-{
-	size_t cap = v->cap;
-	struct pgt_error *err = GROW(v->v, cap, (size_t)v->n + 1);
-	if (err)
-		return err;
-	v->cap = (uint32_t)cap;
-	v->v[v->n++] = x;
-	return NULL;
-}
-
 /* Remove the first @n entries (the oldest) of @v. */
 static void i32_drop_front(struct i32vec *v, uint32_t n)
 {
@@ -42,7 +31,7 @@ static void i32_drop_front(struct i32vec *v, uint32_t n)
 
 static struct pgt_error *i32_push_front(struct i32vec *v, int32_t x)
 {
-	struct pgt_error *err = i32_push(v, x);
+	struct pgt_error *err = VEC_PUSH(v, x);
 	if (err)
 		return err;
 	memmove(v->v + 1, v->v, (v->n - 1) * sizeof(*v->v));
@@ -135,7 +124,7 @@ static struct pgt_error *slab_destroy(struct pgt_model *m, uint32_t f)
 		int32_t o = (int32_t)first + (int32_t)i;
 		pgd_dtor_slab(m, o);
 		m->objs[o].where = O_DEAD;
-		struct pgt_error *err = i32_push(&c->dead, o);
+		struct pgt_error *err = VEC_PUSH(&c->dead, o);
 		if (err)
 			return err;
 	}
@@ -174,7 +163,7 @@ static struct pgt_error *free_block(struct pgt_model *m, const int32_t *objs,
 		struct frame *fr = &m->frames[f];
 		i32_remove(&c->partial, (int32_t)f);
 		if (--fr->slab_inuse) {
-			struct pgt_error *err = i32_push(&c->partial, (int32_t)f);
+			struct pgt_error *err = VEC_PUSH(&c->partial, (int32_t)f);
 			if (err)
 				return err;
 			continue;
@@ -186,7 +175,7 @@ static struct pgt_error *free_block(struct pgt_model *m, const int32_t *objs,
 			continue;
 		}
 		/* list_add(&slabp->list, &l3->slabs_free): the newest last here */
-		struct pgt_error *err = i32_push(&c->free, (int32_t)f);
+		struct pgt_error *err = VEC_PUSH(&c->free, (int32_t)f);
 		if (err)
 			return err;
 	}
@@ -215,7 +204,7 @@ static struct pgt_error *cache_grow(struct pgt_model *m)
 	c->free_objects += c->num;
 	if ((err = idmap_put(&c->slab_first, f + 1, first)))
 		return err;
-	return i32_push(&c->free, (int32_t)f);
+	return VEC_PUSH(&c->free, (int32_t)f);
 }
 
 /* slab_get_obj(): a free object of slab @f. */
@@ -254,7 +243,7 @@ static struct pgt_error *cache_alloc_refill(struct pgt_model *m, struct i32vec *
 		uint32_t nr = c->shared.n < want ? c->shared.n : want;
 		for (uint32_t i = c->shared.n - nr; i < c->shared.n; i++) {
 			m->objs[c->shared.v[i]].where = O_AC;
-			if ((err = i32_push(ac, c->shared.v[i])))
+			if ((err = VEC_PUSH(ac, c->shared.v[i])))
 				return err;
 		}
 		c->shared.n -= nr;
@@ -279,7 +268,7 @@ static struct pgt_error *cache_alloc_refill(struct pgt_model *m, struct i32vec *
 			if (o < 0)
 				break;
 			m->objs[o].where = O_AC;
-			if ((err = i32_push(ac, o)))
+			if ((err = VEC_PUSH(ac, o)))
 				return err;
 			want--;
 		}
@@ -324,7 +313,7 @@ static struct pgt_error *cache_flusharray(struct pgt_model *m, struct i32vec *ac
 			batch = room;
 		for (uint32_t i = 0; i < batch; i++) {
 			m->objs[ac->v[i]].where = O_SHARED;
-			if ((err = i32_push(&c->shared, ac->v[i])))
+			if ((err = VEC_PUSH(&c->shared, ac->v[i])))
 				return err;
 		}
 	} else if ((err = free_block(m, ac->v, batch))) {
@@ -344,7 +333,7 @@ struct pgt_error *slab_free(struct pgt_model *m, int cpu, int32_t o)
 	if (ac->n >= m->slab.limit && (err = cache_flusharray(m, ac)))
 		return err;
 	m->objs[o].where = O_AC;
-	return i32_push(ac, o);
+	return VEC_PUSH(ac, o);
 }
 
 /*
