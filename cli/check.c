@@ -275,9 +275,7 @@ int cmd_check(int argc, char **argv)
 
 	static uint64_t pmd[PGT_PTRS_PER_PMD];
 	for (size_t k = 0; k < n; k++) {
-		const struct pgt_pgd_stats *s = pgt_model_pgd(m, k);
-		if (!s->live)
-			continue;
+		const struct pgt_pgd_stats *s = pgt_model_pgd(m, k); /* live */
 		struct pgd_result *pr = &res[nres++];
 		pr->s = s;
 		const char *name = pgt_strtab_get(r.tab, s->id);

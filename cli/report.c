@@ -39,8 +39,7 @@ uint32_t report_find_pgd(const struct run *r, const char *spec)
 		return id;
 	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
 		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
-		if (s->live && parse_id_number(pgt_strtab_get(r->tab, s->id), &v) &&
-		    v == want)
+		if (parse_id_number(pgt_strtab_get(r->tab, s->id), &v) && v == want)
 			return s->id;
 	}
 	return id;

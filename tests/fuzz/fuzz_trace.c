@@ -54,8 +54,9 @@ static void replay(const struct pgt_machine *machine,
 	/* What the reports read. */
 	for (size_t i = 0; i < pgt_model_npgds(m); i++) {
 		const struct pgt_pgd_stats *s = pgt_model_pgd(m, i);
-		if (s->live)
-			(void)pgt_model_pgd_cr3(m, s->id);
+		if (!s->live)
+			abort(); /* the model keeps live records only */
+		(void)pgt_model_pgd_cr3(m, s->id);
 	}
 	(void)pgt_model_costs(m);
 	pgt_model_destroy(m);
