@@ -14,6 +14,7 @@ struct T {
 	struct pgt_model *m;
 	struct pgt_strtab *tab;
 	uint64_t line; /* the line of the last event made */
+	struct pgt_costs boot; /* costs right after boot */
 };
 
 /* A model of @cfg; false (checks failed) when it cannot be made. */
@@ -26,6 +27,7 @@ static inline bool t_open(struct T *t, const struct pgt_model_config *cfg)
 		pgt_strtab_destroy(t->tab);
 		return false;
 	}
+	t->boot = *pgt_model_costs(t->m);
 	return true;
 }
 
@@ -50,12 +52,7 @@ static inline uint32_t id(struct T *t, const char *name)
 static inline struct pgt_event ev(struct T *t, enum pgt_op op)
 {
 	struct pgt_event e;
-	memset(&e, 0, sizeof(e));
-	e.op = op;
-	e.line = ++t->line;
-	e.t_ns = PGT_NO_TIME;
-	e.cpu = -1;
-	e.pid = -1;
+	pgt_event_init(&e, op, ++t->line);
 	return e;
 }
 

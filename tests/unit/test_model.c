@@ -21,9 +21,8 @@
  * Comments marked "Regression" name a place where the model once differed
  * from the kernel (fixed in 541ff7a); the checks there keep it so.
  */
-#include "core/model.h"
 #include "core/walk.h"
-#include "test_util.h"
+#include "model_harness.h"
 
 /* Kernel protections with NX and PGE (the defaults of pgt_machine_init). */
 #define PAGE_KERNEL UINT64_C(0x8000000000000163)       /* P|RW|A|D|G|NX */
@@ -33,27 +32,12 @@
 #define PAGE_KERNEL_LARGE_EXEC UINT64_C(0x1e3)
 #define MiB (UINT64_C(1) << 20)
 
-struct T {
-	struct pgt_model *m;
-	struct pgt_strtab *tab;
-	uint64_t line; /* the line of the last event applied */
-	struct pgt_costs boot; /* costs right after boot */
-};
-
 static bool t_init_machine(struct T *t, enum pgt_kernel k, enum pgt_policy p,
 			   enum pgt_sync s, const struct pgt_machine *mach)
 {
-	memset(t, 0, sizeof(*t));
 	struct pgt_model_config cfg = {.policy = p, .sync = s, .kernel = k};
 	cfg.machine = *mach;
-	if (!CHECK_OK(pgt_strtab_create(&t->tab)))
-		return false;
-	if (!CHECK_OK(pgt_model_create(&cfg, &t->m))) {
-		pgt_strtab_destroy(t->tab);
-		return false;
-	}
-	t->boot = *pgt_model_costs(t->m);
-	return true;
+	return t_open(t, &cfg);
 }
 
 static bool t_init(struct T *t, enum pgt_kernel k, enum pgt_policy p,
@@ -63,32 +47,6 @@ static bool t_init(struct T *t, enum pgt_kernel k, enum pgt_policy p,
 	pgt_machine_init(&mach);
 	mach.page_offset = page_offset;
 	return t_init_machine(t, k, p, s, &mach);
-}
-
-static void t_fini(struct T *t)
-{
-	pgt_model_destroy(t->m);
-	pgt_strtab_destroy(t->tab);
-}
-
-static uint32_t id(struct T *t, const char *name)
-{
-	uint32_t ret = 0;
-	if (name)
-		CHECK_OK(pgt_strtab_intern(t->tab, name, strlen(name), &ret));
-	return ret;
-}
-
-static struct pgt_event ev(struct T *t, enum pgt_op op)
-{
-	struct pgt_event e;
-	memset(&e, 0, sizeof(e));
-	e.op = op;
-	e.line = ++t->line;
-	e.t_ns = PGT_NO_TIME;
-	e.cpu = -1;
-	e.pid = -1;
-	return e;
 }
 
 static struct pgt_error *apply(struct T *t, const struct pgt_event *e)
