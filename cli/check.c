@@ -187,10 +187,17 @@ int cmd_check(int argc, char **argv)
 						a.model.machine.page_offset, &img);
 	if (err)
 		return pgt_fail(err);
+	/* What the single exit below releases, as far as it was made. */
+	struct run r, full;
+	bool have_run = false, have_whole = false, have_ct = false;
+	struct pgd_result *res = NULL;
+	struct disagreement *dis = NULL;
+	struct check_tables ct;
+	int status = PGT_EXIT_TROUBLE;
 	if (!img.has_swapper) {
-		dump_image_close(&img);
-		return pgt_fail(pgt_error_create(PGT_ERROR_INPUT,
-			"%s: no swapper_pg_dir in the symbols", a.symbols));
+		err = pgt_error_create(PGT_ERROR_INPUT,
+				       "%s: no swapper_pg_dir in the symbols", a.symbols);
+		goto out;
 	}
 	/* The image says how much lowmem there is: the kernel's high_memory. */
 	uint64_t lowmem;
@@ -203,13 +210,11 @@ int cmd_check(int argc, char **argv)
 	a.model.machine.set |= PGT_MACHINE_PAGE_OFFSET;
 	check_tables_machine(img.syms, &a.model.machine);
 
-	struct run r;
 	if (a.model.start_core && !a.model.symbols)
 		a.model.symbols = a.symbols; /* the same kernel's */
-	if ((err = run_trace(a.trace, &a.model, 1, &r))) {
-		dump_image_close(&img);
-		return pgt_fail(err);
-	}
+	if ((err = run_trace(a.trace, &a.model, 1, &r)))
+		goto out;
+	have_run = true;
 	const struct pgt_model *m = r.models[0];
 	const struct pgt_layout *L = pgt_model_layout(m);
 	/*
@@ -217,17 +222,12 @@ int cmd_check(int argc, char **argv)
 	 * freed after N, or whose address a later pgd_alloc took, has no
 	 * tables of its own in the image: the whole recording says which.
 	 */
-	struct run full;
-	bool have_whole = false;
 	if (r.stopped) {
 		struct model_opts o = a.model;
 		o.at = NULL;
 		o.all = true; /* keep the records of freed pgds: their free lines */
-		if ((err = run_trace(a.trace, &o, 1, &full))) {
-			run_deinit(&r);
-			dump_image_close(&img);
-			return pgt_fail(err);
-		}
+		if ((err = run_trace(a.trace, &o, 1, &full)))
+			goto out;
 		have_whole = true;
 	}
 
@@ -244,23 +244,15 @@ int cmd_check(int argc, char **argv)
 		err = pgt_read_table(&img.mem, pgt_entry_addr(spdpt[sl]), sw_pmd[sl]);
 	}
 	if (err) {
-		if (have_whole)
-			run_deinit(&full);
-		run_deinit(&r);
-		dump_image_close(&img);
-		return pgt_fail(pgt_error_prefix(err, "%s", a.image));
+		err = pgt_error_prefix(err, "%s", a.image);
+		goto out;
 	}
 
 	size_t n = pgt_model_npgds(m), nres = 0, ndis = 0, dis_cap = 0;
-	struct pgd_result *res = calloc(n ? n : 1, sizeof(*res));
-	struct disagreement *dis = NULL;
 	uint64_t swapper_checked = 0, swapper_disagree = 0;
-	if (!res) {
-		if (have_whole)
-			run_deinit(&full);
-		run_deinit(&r);
-		dump_image_close(&img);
-		return pgt_fail(&pgt_error_nomem);
+	if (!(res = calloc(n ? n : 1, sizeof(*res)))) {
+		err = &pgt_error_nomem;
+		goto out;
 	}
 	/* Swapper's entries the recording wrote: presence. */
 	for (int sl = L->user_pgds; sl < PGT_PTRS_PER_PGD; sl++)
@@ -349,13 +341,8 @@ int cmd_check(int argc, char **argv)
 					size_t c = dis_cap ? 2 * dis_cap : 64;
 					struct disagreement *d = realloc(dis, c * sizeof(*d));
 					if (!d) {
-						free(dis);
-						free(res);
-						if (have_whole)
-							run_deinit(&full);
-						run_deinit(&r);
-						dump_image_close(&img);
-						return pgt_fail(&pgt_error_nomem);
+						err = &pgt_error_nomem;
+						goto out;
 					}
 					dis = d;
 					dis_cap = c;
@@ -369,14 +356,8 @@ int cmd_check(int argc, char **argv)
 		}
 	}
 
-	if (have_whole && (err = find_free_lines(&full, res, nres))) {
-		free(dis);
-		free(res);
-		run_deinit(&full);
-		run_deinit(&r);
-		dump_image_close(&img);
-		return pgt_fail(err);
-	}
+	if (have_whole && (err = find_free_lines(&full, res, nres)))
+		goto out;
 
 	/* CR3s of the image that the recording does not know. */
 	size_t ncpus = pgt_elfcore_ncpus(img.core);
@@ -424,18 +405,13 @@ int cmd_check(int argc, char **argv)
 		entries_trace += pr->from_trace;
 		entries_before += pr->before_trace;
 	}
-	struct check_tables ct;
 	/* swapper's tables in the image are the end's: the whole replay's */
 	if ((err = check_tables_run(have_whole ? full.models[0] : m, &img.mem,
 				    img.swapper_pa, &ct))) {
-		free(dis);
-		free(res);
-		if (have_whole)
-			run_deinit(&full);
-		run_deinit(&r);
-		dump_image_close(&img);
-		return pgt_fail(pgt_error_prefix(err, "%s", a.image));
+		err = pgt_error_prefix(err, "%s", a.image);
+		goto out;
 	}
+	have_ct = true;
 	/*
 	 * No verdict without evidence: a check that compared no pgd, or
 	 * where most pgds are missing from the image while its CR3s are
@@ -652,12 +628,19 @@ int cmd_check(int argc, char **argv)
 			printf(" (%s)", reason);
 		putchar('\n');
 	}
-	check_tables_deinit(&ct);
+	status = all_agree ? PGT_EXIT_OK : PGT_EXIT_DIFFER;
+out:
+	/* said before the image goes: its temporary name is still known */
+	if (err)
+		status = pgt_fail(err);
+	if (have_ct)
+		check_tables_deinit(&ct);
 	free(dis);
 	free(res);
 	if (have_whole)
 		run_deinit(&full);
-	run_deinit(&r);
+	if (have_run)
+		run_deinit(&r);
 	dump_image_close(&img);
-	return all_agree ? PGT_EXIT_OK : PGT_EXIT_DIFFER;
+	return status;
 }
