@@ -5,18 +5,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *path = fuzz_file(data, size);
 	struct pgt_lineio *in;
 	struct pgt_strtab *tab;
 	struct pgt_ftrace *ft;
-	if (pgt_strtab_create(&tab))
-		abort();
-	struct pgt_error *err = pgt_lineio_open(path, &in);
-	if (err) {
-		fuzz_error(err);
-		pgt_strtab_destroy(tab);
+	struct pgt_error *err;
+	if (!fuzz_lines(data, size, &in, &tab))
 		return 0;
-	}
 	if (pgt_ftrace_create(in, tab, &ft))
 		abort();
 	uint64_t last_t = 0;

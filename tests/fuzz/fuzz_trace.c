@@ -64,18 +64,12 @@ static void replay(const struct pgt_machine *machine,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const char *path = fuzz_file(data, size);
 	struct pgt_lineio *in;
 	struct pgt_strtab *tab;
 	struct pgt_trace_reader *r;
-	if (pgt_strtab_create(&tab))
-		abort();
-	struct pgt_error *err = pgt_lineio_open(path, &in);
-	if (err) {
-		fuzz_error(err);
-		pgt_strtab_destroy(tab);
+	struct pgt_error *err;
+	if (!fuzz_lines(data, size, &in, &tab))
 		return 0;
-	}
 	if ((err = pgt_trace_reader_create(in, tab, &r))) {
 		fuzz_error(err);
 		pgt_lineio_close(in);

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/event.h"
+#include "formats/lineio.h"
 
 /* The path of a file holding @size bytes at @data (valid until the next call). */
 static const char *fuzz_file(const uint8_t *data, size_t size)
@@ -46,6 +48,27 @@ static void fuzz_error(struct pgt_error *err)
 	if (!err->message || !err->message[0])
 		abort();
 	pgt_error_destroy(err);
+}
+
+/*
+ * A string table and line input over @size bytes at @data; false, with
+ * nothing left to free, when the input cannot be opened (which must be a
+ * well-formed error).
+ */
+static inline bool fuzz_lines(const uint8_t *data, size_t size,
+			      struct pgt_lineio **in_ret,
+			      struct pgt_strtab **tab_ret)
+{
+	const char *path = fuzz_file(data, size);
+	if (pgt_strtab_create(tab_ret))
+		abort();
+	struct pgt_error *err = pgt_lineio_open(path, in_ret);
+	if (err) {
+		fuzz_error(err);
+		pgt_strtab_destroy(*tab_ret);
+		return false;
+	}
+	return true;
 }
 
 #endif
