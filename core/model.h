@@ -269,8 +269,6 @@ size_t pgt_model_npgds(const struct pgt_model *m);
 const struct pgt_pgd_stats *pgt_model_pgd(const struct pgt_model *m, size_t i);
 /* Freed records retired with nothing to show (no pgt_pgd_has_findings()). */
 uint64_t pgt_model_pgds_dropped(const struct pgt_model *m);
-/* Freed records retired in all, with findings or not. */
-uint64_t pgt_model_pgds_retired(const struct pgt_model *m);
 /* The live record for pgd @id, or NULL. */
 const struct pgt_pgd_stats *pgt_model_find_pgd(const struct pgt_model *m,
 					       uint32_t id);

@@ -284,7 +284,6 @@ struct pgt_model {
 	size_t nkept;            /* records kept (the live pgds') */
 	uint64_t serial;         /* pgd_allocs so far */
 	uint64_t dropped;        /* freed records retired with nothing to show */
-	uint64_t retired_findings; /* freed records retired with findings */
 	int32_t *order;          /* kept records by serial, for queries */
 	size_t norder;
 	bool order_valid;

@@ -426,10 +426,6 @@ uint64_t pgt_model_pgds_dropped(const struct pgt_model *m)
 	return m->dropped;
 }
 
-uint64_t pgt_model_pgds_retired(const struct pgt_model *m)
-{
-	return m->dropped + m->retired_findings;
-}
 
 const struct pgt_pgd_stats *pgt_model_find_pgd(const struct pgt_model *m,
 					       uint32_t id)

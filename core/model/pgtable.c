@@ -217,9 +217,7 @@ struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 static void rec_drop(struct pgt_model *m, int32_t r)
 {
 	struct rec *rec = &m->recs[r];
-	if (pgt_pgd_has_findings(&rec->s))
-		m->retired_findings++;
-	else
+	if (!pgt_pgd_has_findings(&rec->s))
 		m->dropped++;
 	if (m->cfg.retire)
 		m->cfg.retire(m->cfg.retire_ctx, &rec->s);
