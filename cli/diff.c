@@ -88,6 +88,8 @@ struct pair_counts {
 	uint64_t only_b;  /* pairs whose A side was made (A dropped its row) */
 	uint64_t differ;  /* pairs that differ */
 	uint64_t hidden;  /* pairs not handed out */
+	uint64_t plain_both; /* freed, dropped on both sides (never paired) */
+	uint64_t compared;   /* pgds compared: the pairs and plain_both */
 };
 
 /*
@@ -144,6 +146,9 @@ static struct pgt_error *each_pair(const struct run *r, bool all,
 	}
 	rows_close(ia);
 	rows_close(ib);
+	if (!all)
+		ret->plain_both = pgt_model_pgds_dropped(ma) - ret->only_b;
+	ret->compared = ret->pairs + ret->plain_both;
 	return err;
 }
 
@@ -210,9 +215,7 @@ int cmd_diff(int argc, char **argv)
 			"says); add --kernel=2.6.21 to compare the seed's and 2.6.35's "
 			"vmalloc_sync_all()", a.trace));
 	}
-	struct pair_counts pc;
-	/* Dropped on both sides: freed, never diverged or faulted on either. */
-	uint64_t plain_both = 0, n = 0;
+	struct pair_counts pc = {0};
 
 	if (a.model.json) {
 		struct json j;
@@ -226,15 +229,12 @@ int cmd_diff(int argc, char **argv)
 		if ((err = each_pair(&r, a.model.all, pair_json, &j, &pc)))
 			goto fail;
 		json_end_array(&j);
-		if (!a.model.all)
-			plain_both = pgt_model_pgds_dropped(ma) - pc.only_b;
-		n = pc.pairs + plain_both;
 		json_uint(&j, "differing_pgds", pc.differ);
 		json_bool(&j, "differ", pc.differ != 0);
-		json_uint(&j, "compared_pgds", n);
-		json_string(&j, "result", !n ? "nothing comparable"
+		json_uint(&j, "compared_pgds", pc.compared);
+		json_string(&j, "result", !pc.compared ? "nothing comparable"
 				 : pc.differ ? "difference" : "agreement");
-		if (!n)
+		if (!pc.compared)
 			json_string(&j, "reason", NOTHING_COMPARED);
 		json_end_object(&j);
 		json_finish(&j);
@@ -262,10 +262,7 @@ int cmd_diff(int argc, char **argv)
 			"HAZ", "B:KPMD", "DIV", "MAX", "FAULTS", "HAZ");
 		if ((err = each_pair(&r, a.model.all, pair_row, f, &pc)))
 			goto fail;
-		if (!a.model.all)
-			plain_both = pgt_model_pgds_dropped(ma) - pc.only_b;
-		n = pc.pairs + plain_both;
-		uint64_t hidden = pc.hidden + plain_both;
+		uint64_t hidden = pc.hidden + pc.plain_both;
 		if (hidden)
 			fprintf(f, "  (%" PRIu64 " freed %s alike on both sides not shown; --all lists them)\n",
 				PL(hidden, "pgd", "pgds"));
@@ -294,15 +291,15 @@ int cmd_diff(int argc, char **argv)
 		cost_row(f, "writes to freed tables", ca->uaf_writes, cb->uaf_writes);
 		cost_row(f, "writes to reused tables", ca->corrupting_writes, cb->corrupting_writes);
 		fprintf(f, "\n%" PRIu64 " of %" PRIu64 " %s %s\n", pc.differ,
-			PL(n, "pgd", "pgds"), pc.differ == 1 ? "differs" : "differ");
+			PL(pc.compared, "pgd", "pgds"), pc.differ == 1 ? "differs" : "differ");
 		fprintf(f, "evidence: %" PRIu64 " %s compared over %" PRIu64 " %s\n",
-			PL(n, "pgd", "pgds"), PL(r.events, "event", "events"));
-		if (!n)
+			PL(pc.compared, "pgd", "pgds"), PL(r.events, "event", "events"));
+		if (!pc.compared)
 			fprintf(f, "result:  nothing comparable: %s\n", NOTHING_COMPARED);
 	}
 	run_deinit(&r);
 	/* a comparison of no pgd is no agreement */
-	return pc.differ || !n ? PGT_EXIT_DIFFER : PGT_EXIT_OK;
+	return pc.differ || !pc.compared ? PGT_EXIT_DIFFER : PGT_EXIT_OK;
 fail:
 	run_deinit(&r);
 	return pgt_fail(err);
