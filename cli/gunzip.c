@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "cli/gunzip.h"
+#include "cli/tempfile.h"
 
 /* One compressed image per run (dump, translate, check, replay --core). */
 static struct {
@@ -34,11 +35,10 @@ struct pgt_error *gunzip_temp(const char *path, char **ret)
 	fclose(f);
 	if (n != 2 || magic[0] != 0x1f || magic[1] != 0x8b)
 		return NULL;
-	const char *dir = getenv("TMPDIR");
 	char *tmp;
-	if (asprintf(&tmp, "%s/pgtrace-image-XXXXXX", dir && *dir ? dir : "/tmp") < 0)
+	int fd = temp_create("image", &tmp);
+	if (!tmp)
 		return &pgt_error_nomem;
-	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		struct pgt_error *err = pgt_error_create(PGT_ERROR_IO,
 			"%s: gzip-compressed; cannot make a temporary file to decompress it into (%s: %s); "

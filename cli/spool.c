@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/spool.h"
+#include "cli/tempfile.h"
 
 #define ROW sizeof(struct pgt_pgd_stats)
 /* Rows read from the file at a time, per run being merged. */
@@ -32,14 +33,11 @@ static int by_serial(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* An unnamed file in $TMPDIR (else /tmp), as gunzip_temp() puts images. */
+/* An unnamed temporary file. */
 static FILE *temp_file(void)
 {
-	const char *dir = getenv("TMPDIR");
 	char *path;
-	if (asprintf(&path, "%s/pgtrace-rows-XXXXXX", dir && *dir ? dir : "/tmp") < 0)
-		return NULL;
-	int fd = mkstemp(path);
+	int fd = temp_create("rows", &path);
 	if (fd >= 0)
 		unlink(path);
 	free(path);

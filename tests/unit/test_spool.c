@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "cli/spool.c"
+#include "cli/tempfile.c"
 #include "model_harness.h"
 
 static bool open_model(struct T *t, struct spool *s, bool adopt)
