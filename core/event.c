@@ -136,13 +136,7 @@ void pgt_strtab_destroy(struct pgt_strtab *tab)
 	free(tab);
 }
 
-struct strkey {
-	const struct pgt_strtab *tab;
-	const char *s;
-	size_t len;
-	struct strslot slot; /* what the string's slot holds */
-	uint64_t hash;
-};
+_Static_assert(PGT_STRTAB_KEY_INLINE == HEAD, "a key's words are a slot's");
 
 static inline uint64_t load64(const char *p)
 {
@@ -172,13 +166,11 @@ static inline uint64_t load_short(const char *s, size_t len)
 	return w;
 }
 
-static inline void strkey_init(struct strkey *k, const struct pgt_strtab *tab,
-			       const char *s, size_t len)
+static inline void key_init(struct pgt_strtab_key *k, const char *s,
+			    size_t len)
 {
-	k->tab = tab;
 	k->s = s;
 	k->len = len;
-	k->slot.len = (uint32_t)len;
 	uint64_t w0, w1;
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 	/* the overlapping loads below place bytes right only little-endian */
@@ -199,8 +191,8 @@ static inline void strkey_init(struct strkey *k, const struct pgt_strtab *tab,
 		w1 = 0;
 	}
 #endif
-	k->slot.w0 = w0;
-	k->slot.w1 = w1;
+	k->w0 = w0;
+	k->w1 = w1;
 	if (len <= HEAD) {
 		/* the words are the whole string: one 64x64->128 multiply */
 		unsigned __int128 m =
@@ -215,23 +207,30 @@ static inline void strkey_init(struct strkey *k, const struct pgt_strtab *tab,
 	}
 }
 
-static inline bool strkey_match(const uint32_t *id, const struct strslot *slot,
-				const void *arg)
+/* What strset_find_hashed() hands key_match(). */
+struct key_arg {
+	const struct pgt_strtab *tab;
+	const struct pgt_strtab_key *k;
+};
+
+static inline bool key_match(const uint32_t *id, const struct strslot *slot,
+			     const void *arg)
 {
-	const struct strkey *k = arg;
-	if (slot->len != k->len || slot->w0 != k->slot.w0 ||
-	    slot->w1 != k->slot.w1)
+	const struct key_arg *a = arg;
+	const struct pgt_strtab_key *k = a->k;
+	if (slot->len != k->len || slot->w0 != k->w0 || slot->w1 != k->w1)
 		return false;
 	return k->len <= HEAD ||
-	       memcmp(k->tab->arena + k->tab->offsets[*id] + HEAD, k->s + HEAD,
+	       memcmp(a->tab->arena + a->tab->offsets[*id] + HEAD, k->s + HEAD,
 		      k->len - HEAD) == 0;
 }
 
 static inline uint32_t find_key(const struct pgt_strtab *tab,
-				const struct strkey *k)
+				const struct pgt_strtab_key *k)
 {
+	struct key_arg a = {tab, k};
 	const struct strset_entry *e =
-		strset_find_hashed(&tab->set, k->hash, strkey_match, k);
+		strset_find_hashed(&tab->set, k->hash, key_match, &a);
 	return e ? e->key : 0;
 }
 
@@ -240,19 +239,26 @@ uint32_t pgt_strtab_find(const struct pgt_strtab *tab, const char *s,
 {
 	if (len >= UINT32_MAX)
 		return 0;
-	struct strkey k;
-	strkey_init(&k, tab, s, len);
+	struct pgt_strtab_key k;
+	key_init(&k, s, len);
 	return find_key(tab, &k);
 }
 
-struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
-				    size_t len, uint32_t *ret)
+void pgt_strtab_key_init(const struct pgt_strtab *tab, const char *s,
+			 size_t len, struct pgt_strtab_key *ret)
 {
+	key_init(ret, s, len);
+	strset_prefetch_hashed(&tab->set, ret->hash);
+}
+
+struct pgt_error *pgt_strtab_intern_key(struct pgt_strtab *tab,
+					const struct pgt_strtab_key *k,
+					uint32_t *ret)
+{
+	size_t len = k->len;
 	if (len >= UINT32_MAX)
 		return &pgt_error_nomem;
-	struct strkey k;
-	strkey_init(&k, tab, s, len);
-	uint32_t id = find_key(tab, &k);
+	uint32_t id = find_key(tab, k);
 	if (id) {
 		*ret = id;
 		return NULL;
@@ -275,18 +281,42 @@ struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 		tab->arena_cap *= 2;
 	}
 	struct strslot *slot;
-	struct pgt_error *err = strset_insert_hashed(&tab->set, k.hash,
+	struct pgt_error *err = strset_insert_hashed(&tab->set, k->hash,
 						     tab->count + 1, &slot);
 	if (err)
 		return err;
-	*slot = k.slot;
-	memcpy(tab->arena + tab->arena_len, s, len);
-	tab->arena[tab->arena_len + len] = '\0';
+	*slot = (struct strslot){.len = (uint32_t)len, .w0 = k->w0, .w1 = k->w1};
+	char *dst = tab->arena + tab->arena_len;
+	if (len <= HEAD) {
+		/* the words hold the name: @s may be gone (a key made ahead) */
+		char head[2 * sizeof(uint64_t)];
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+		for (size_t i = 0; i < len; i++)
+			head[i] = (char)((i < 8 ? k->w0 : k->w1) >> (8 * (i % 8)));
+#else
+		memcpy(head, &k->w0, 8);
+		memcpy(head + 8, &k->w1, 8);
+#endif
+		memcpy(dst, head, len);
+	} else {
+		memcpy(dst, k->s, len);
+	}
+	dst[len] = '\0';
 	id = ++tab->count;
 	tab->offsets[id] = tab->arena_len;
 	tab->arena_len += len + 1;
 	*ret = id;
 	return NULL;
+}
+
+struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
+				    size_t len, uint32_t *ret)
+{
+	if (len >= UINT32_MAX)
+		return &pgt_error_nomem;
+	struct pgt_strtab_key k;
+	key_init(&k, s, len);
+	return pgt_strtab_intern_key(tab, &k, ret);
 }
 
 const char *pgt_strtab_get(const struct pgt_strtab *tab, uint32_t id)

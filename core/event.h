@@ -171,6 +171,27 @@ void pgt_strtab_destroy(struct pgt_strtab *tab);
 /* Intern @len bytes at @s (no NUL needed); returns the id in @ret. */
 struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 				    size_t len, uint32_t *ret);
+/*
+ * A name prepared for interning, so that the look-ups of several names can
+ * overlap: pgt_strtab_key_init() hashes it and starts bringing its slot of
+ * the table into the cache; pgt_strtab_intern_key() interns it later (in
+ * the order ids are wanted: ids follow the order of interning).  A name
+ * longer than PGT_STRTAB_KEY_INLINE bytes is read through @s again then, so
+ * those bytes must still be there.
+ */
+#define PGT_STRTAB_KEY_INLINE 16
+struct pgt_strtab_key {
+	const char *s;
+	size_t len;
+	uint64_t w0, w1; /* the first 16 bytes, zero-padded */
+	uint64_t hash;
+};
+
+void pgt_strtab_key_init(const struct pgt_strtab *tab, const char *s,
+			 size_t len, struct pgt_strtab_key *ret);
+struct pgt_error *pgt_strtab_intern_key(struct pgt_strtab *tab,
+					const struct pgt_strtab_key *k,
+					uint32_t *ret);
 /* The id of a string already interned, or 0. */
 uint32_t pgt_strtab_find(const struct pgt_strtab *tab, const char *s,
 			 size_t len);

@@ -621,6 +621,11 @@ struct pgt_error *pgt_lineio_next(struct pgt_lineio *in, char **ret,
 	return NULL;
 }
 
+void pgt_lineio_unget(struct pgt_lineio *in)
+{
+	in->peeked = true;
+}
+
 uint64_t pgt_lineio_lineno(const struct pgt_lineio *in)
 {
 	return in->lineno;

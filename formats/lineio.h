@@ -32,6 +32,13 @@ void pgt_lineio_close(struct pgt_lineio *in);
 struct pgt_error *pgt_lineio_next(struct pgt_lineio *in, char **ret,
 				  size_t *len_ret);
 
+/*
+ * Make the next pgt_lineio_next() return the line last returned again
+ * (same number; the line stays valid until then).  A reader that parses
+ * ahead stops at a line it must not take yet.
+ */
+void pgt_lineio_unget(struct pgt_lineio *in);
+
 /* 1-based number of the line last returned. */
 uint64_t pgt_lineio_lineno(const struct pgt_lineio *in);
 /* The name used in messages ("-" reads as "<stdin>"). */

@@ -81,6 +81,27 @@ static const struct op_spec ops[] = {
 enum { FAST_ACCESS, FAST_SWITCH, FAST_PGD_ALLOC, FAST_PGD_FREE, FAST_VMALLOC,
        FAST_VFREE, FAST__COUNT };
 
+/*
+ * Fast lines are parsed up to AHEAD at a time and their names interned
+ * together, each look-up's slot of the string table brought in while the
+ * next lines are parsed: with thousands of live pgds the table does not
+ * stay in the cache, and one look-up after another would wait for memory
+ * each time.  Names are interned in line order, so ids are what they would
+ * be line by line.  A line for parse_record() is never read ahead (it may
+ * change the reader's state, a machine line): the batch ends before it.
+ */
+#define AHEAD 16
+/* The longest name a queued event keeps a copy of (the line goes away). */
+#define AHEAD_NAME 64
+
+struct ahead {
+	struct pgt_event ev;
+	int nkeys;
+	struct pgt_strtab_key key[2];
+	bool mm[2];
+	char copy[2][AHEAD_NAME];
+};
+
 struct pgt_trace_reader {
 	struct pgt_lineio *in;
 	struct pgt_strtab *tab;
@@ -91,6 +112,11 @@ struct pgt_trace_reader {
 	size_t decoded_cap;
 	signed char op_slots[64], key_slots[64]; /* see find_op() */
 	const struct op_spec *fast_ops[FAST__COUNT]; /* see fast_record() */
+	/* Events parsed ahead, handed out from qhead (see fill()). */
+	struct ahead *q;
+	unsigned qhead, qlen;
+	struct pgt_error *qerr; /* after the queued events */
+	bool qeof;              /* likewise */
 };
 
 static void name_slots_init(signed char *slots, const char *(*name)(int),
@@ -131,6 +157,10 @@ struct pgt_error *pgt_trace_reader_create(struct pgt_lineio *in,
 		return &pgt_error_nomem;
 	r->in = in;
 	r->tab = tab;
+	if (!(r->q = malloc(AHEAD * sizeof(*r->q)))) {
+		free(r);
+		return &pgt_error_nomem;
+	}
 	pgt_machine_init(&r->machine);
 	name_slots_init(r->op_slots, op_name_at, sizeof(ops) / sizeof(ops[0]));
 	name_slots_init(r->key_slots, key_name_at, K__COUNT);
@@ -148,6 +178,8 @@ void pgt_trace_reader_destroy(struct pgt_trace_reader *r)
 	if (!r)
 		return;
 	free(r->decoded);
+	free(r->q);
+	pgt_error_destroy(r->qerr);
 	free(r);
 }
 
@@ -741,14 +773,14 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
  * The fast path: the lines pgtrace writes and bench/gen.py generates, an
  * op of the common ones followed by single-space separated fields of a
  * few keys with plain values, the line ending right after the last value.
- * Everything is checked before anything is interned, and anything else
- * (any error, escapes, other spellings of numbers, other keys or ops,
- * extra white space) returns with *done_ret false and no effect, for
- * parse_record() to handle (and to word the message).  Otherwise the
- * event is exactly what parse_record() makes of the line.
+ * fast_record() interns nothing: it returns the line's names for the
+ * caller to intern.  Anything else (any error, escapes, other spellings of
+ * numbers, other keys or ops, extra white space) returns false with no
+ * effect, for parse_record() to handle (and to word the message).
+ * Otherwise the event, once its names are interned, is exactly what
+ * parse_record() makes of the line.
  */
 
-/* A hex digit's value plus one; 0 for anything else. */
 /* "0x" and 1 to 8 hex digits, ending the line or followed by a space. */
 static inline bool hex32(const char *line, size_t *i, size_t len,
 			 uint64_t *ret)
@@ -809,22 +841,30 @@ static const struct op_spec *find_op_named(const char *name)
 	return NULL;
 }
 
-static struct pgt_error *fast_record(struct pgt_trace_reader *r,
-				     const char *line, size_t len,
-				     struct pgt_event *ev, bool *done_ret)
+/* The names of a line fast_record() took, not yet interned. */
+struct fast_names {
+	int n;
+	const char *s[2]; /* pgd and mm values, in line order */
+	size_t len[2];
+	bool mm[2];       /* the mm (else the pgd) */
+};
+
+static bool fast_record(struct pgt_trace_reader *r, const char *line,
+			size_t len, struct pgt_event *ev,
+			struct fast_names *names_ret)
 {
 	const struct op_spec *spec;
 	size_t i;
 	switch (line[0]) {
 	case 'a':
 		if (!STARTS(line, len, "access "))
-			return NULL;
+			return false;
 		spec = r->fast_ops[FAST_ACCESS];
 		i = 7;
 		break;
 	case 's':
 		if (!STARTS(line, len, "switch "))
-			return NULL;
+			return false;
 		spec = r->fast_ops[FAST_SWITCH];
 		i = 7;
 		break;
@@ -836,7 +876,7 @@ static struct pgt_error *fast_record(struct pgt_trace_reader *r,
 			spec = r->fast_ops[FAST_PGD_FREE];
 			i = 9;
 		} else {
-			return NULL;
+			return false;
 		}
 		break;
 	case 'v':
@@ -847,17 +887,16 @@ static struct pgt_error *fast_record(struct pgt_trace_reader *r,
 			spec = r->fast_ops[FAST_VFREE];
 			i = 6;
 		} else {
-			return NULL;
+			return false;
 		}
 		break;
 	default:
-		return NULL;
+		return false;
 	}
 	uint64_t addr = 0, size = 0, ip = 0, cpu = 0;
 	enum pgt_ctx ctx = PGT_CTX_TASK;
-	const char *names[2]; /* pgd and mm values, in line order */
-	size_t name_len[2];
-	int name_key[2], nnames = 0;
+	struct fast_names *nm = names_ret;
+	nm->n = 0;
 	unsigned seen = 0;
 	for (;;) {
 		const char *f = line + i;
@@ -885,30 +924,30 @@ static struct pgt_error *fast_record(struct pgt_trace_reader *r,
 			k = K_IP;
 			i += 3;
 		} else {
-			return NULL;
+			return false;
 		}
 		if (!(spec->allowed & B(k)) || (seen & B(k)))
-			return NULL;
+			return false;
 		seen |= B(k);
 		switch (k) {
 		case K_ADDR:
 			if (!hex32(line, &i, len, &addr))
-				return NULL;
+				return false;
 			break;
 		case K_SIZE:
 			if (!hex32(line, &i, len, &size))
-				return NULL;
+				return false;
 			break;
 		case K_IP:
 			if (!hex32(line, &i, len, &ip))
-				return NULL;
+				return false;
 			break;
 		case K_CPU: {
 			size_t d = i;
 			for (; i < len && i - d < 4 && (unsigned)(line[i] - '0') < 10; i++)
 				cpu = cpu * 10 + (uint64_t)(line[i] - '0');
 			if (i == d || cpu >= PGT_MAX_CPUS || (i < len && line[i] != ' '))
-				return NULL;
+				return false;
 			break;
 		}
 		case K_CTX:
@@ -922,19 +961,19 @@ static struct pgt_error *fast_record(struct pgt_trace_reader *r,
 				ctx = PGT_CTX_NMI;
 				i += 3;
 			} else {
-				return NULL;
+				return false;
 			}
 			if (i < len && line[i] != ' ')
-				return NULL;
+				return false;
 			break;
 		default: { /* K_PGD, K_MM */
 			size_t v = i;
 			i = name_end(line, i, len);
 			if (i == v || (i < len && line[i] != ' '))
-				return NULL;
-			names[nnames] = line + v;
-			name_len[nnames] = i - v;
-			name_key[nnames++] = k;
+				return false;
+			nm->s[nm->n] = line + v;
+			nm->len[nm->n] = i - v;
+			nm->mm[nm->n++] = k == K_MM;
 			break;
 		}
 		}
@@ -942,11 +981,11 @@ static struct pgt_error *fast_record(struct pgt_trace_reader *r,
 			break;
 		/* line[i] is a space: the next field follows it */
 		if (++i == len)
-			return NULL;
+			return false;
 	}
 	if ((spec->required & ~seen) ||
 	    (spec->op == PGT_OP_SWITCH && !(seen & (B(K_PGD) | B(K_MM)))))
-		return NULL;
+		return false;
 
 	pgt_event_init(ev, spec->op, pgt_lineio_lineno(r->in));
 	if (seen & B(K_CPU))
@@ -956,40 +995,114 @@ static struct pgt_error *fast_record(struct pgt_trace_reader *r,
 	ev->ctx = ctx;
 	ev->has_ip = seen & B(K_IP);
 	ev->ip = ip;
-	for (int n = 0; n < nnames; n++) {
-		struct pgt_error *err = pgt_strtab_intern(
-			r->tab, names[n], name_len[n],
-			name_key[n] == K_PGD ? &ev->pgd : &ev->mm);
-		if (err)
-			return err;
-	}
 	r->seen_event = true;
-	*done_ret = true;
-	return NULL;
+	return true;
+}
+
+/* Prepare @nm's names for interning into @q; false: a name is too long. */
+static bool ahead_keys(struct pgt_trace_reader *r, struct ahead *q,
+		       const struct fast_names *nm)
+{
+	for (int j = 0; j < nm->n; j++)
+		if (nm->len[j] > AHEAD_NAME)
+			return false;
+	q->nkeys = nm->n;
+	for (int j = 0; j < nm->n; j++) {
+		const char *s = nm->s[j];
+		if (nm->len[j] > PGT_STRTAB_KEY_INLINE)
+			s = memcpy(q->copy[j], s, nm->len[j]);
+		pgt_strtab_key_init(r->tab, s, nm->len[j], &q->key[j]);
+		q->mm[j] = nm->mm[j];
+	}
+	return true;
+}
+
+static void queue_error(struct pgt_trace_reader *r, struct pgt_error *err)
+{
+	/* the earlier line's error wins */
+	pgt_error_destroy(r->qerr);
+	r->qerr = err;
+}
+
+/* Queue the next events (at least one, or an error or the end). */
+static void fill(struct pgt_trace_reader *r)
+{
+	unsigned n = 0;
+	r->qhead = 0;
+	while (n < AHEAD) {
+		char *line;
+		size_t len;
+		struct pgt_error *err = pgt_lineio_next(r->in, &line, &len);
+		if (err) {
+			r->qerr = err;
+			break;
+		}
+		if (!line) {
+			r->qeof = true;
+			break;
+		}
+		struct ahead *q = &r->q[n];
+		struct fast_names nm;
+		bool fast = fast_record(r, line, len, &q->ev, &nm);
+		if (fast && ahead_keys(r, q, &nm)) {
+			n++;
+			continue;
+		}
+		if (!fast) {
+			size_t i = 0;
+			while (i < len && (line[i] == ' ' || line[i] == '\t'))
+				i++;
+			if (i == len || line[i] == '#')
+				continue;
+		}
+		if (n) {
+			pgt_lineio_unget(r->in);
+			break;
+		}
+		/* this line alone, interned at once */
+		q->nkeys = 0;
+		for (int j = 0; fast && !err && j < nm.n; j++)
+			err = pgt_strtab_intern(r->tab, nm.s[j], nm.len[j],
+						nm.mm[j] ? &q->ev.mm : &q->ev.pgd);
+		if (!fast)
+			err = parse_record(r, line, len, &q->ev);
+		if (err)
+			r->qerr = err;
+		else
+			n = 1;
+		break;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		struct ahead *q = &r->q[i];
+		for (int j = 0; j < q->nkeys; j++) {
+			struct pgt_error *err = pgt_strtab_intern_key(
+				r->tab, &q->key[j], q->mm[j] ? &q->ev.mm : &q->ev.pgd);
+			if (err) {
+				queue_error(r, err);
+				n = i;
+				break;
+			}
+		}
+	}
+	r->qlen = n;
 }
 
 struct pgt_error *pgt_trace_reader_next(struct pgt_trace_reader *r,
 					struct pgt_event *ret, bool *eof_ret)
 {
-	for (;;) {
-		char *line;
-		size_t len;
-		struct pgt_error *err = pgt_lineio_next(r->in, &line, &len);
-		if (err)
+	while (r->qhead == r->qlen) {
+		if (r->qerr) {
+			struct pgt_error *err = r->qerr;
+			r->qerr = NULL;
 			return err;
-		if (!line) {
+		}
+		if (r->qeof) {
 			*eof_ret = true;
 			return NULL;
 		}
-		*eof_ret = false;
-		bool done = false;
-		if ((err = fast_record(r, line, len, ret, &done)) || done)
-			return err;
-		size_t i = 0;
-		while (i < len && (line[i] == ' ' || line[i] == '\t'))
-			i++;
-		if (i == len || line[i] == '#')
-			continue;
-		return parse_record(r, line, len, ret);
+		fill(r);
 	}
+	*ret = r->q[r->qhead++].ev;
+	*eof_ret = false;
+	return NULL;
 }

@@ -227,6 +227,22 @@ static void test_small(void)
 		CHECK_EQ_STR(line, "1:b");
 		pgt_lineio_close(in);
 	}
+
+	/* unget: the line last returned comes again, with its number */
+	if (CHECK_OK(pgt_lineio_open(path("crlf.txt"), &in))) {
+		CHECK_OK(pgt_lineio_next(in, &line, &len));
+		CHECK_OK(pgt_lineio_next(in, &line, &len));
+		CHECK_EQ_STR(line, "bc");
+		pgt_lineio_unget(in);
+		CHECK_EQ_U64(pgt_lineio_lineno(in), 2);
+		CHECK_OK(pgt_lineio_next(in, &line, &len));
+		CHECK_EQ_STR(line, "bc");
+		CHECK_EQ_U64(pgt_lineio_lineno(in), 2);
+		CHECK_OK(pgt_lineio_next(in, &line, &len));
+		CHECK_EQ_STR(line, "last");
+		CHECK_EQ_U64(pgt_lineio_lineno(in), 3);
+		pgt_lineio_close(in);
+	}
 }
 
 /*

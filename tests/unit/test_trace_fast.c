@@ -8,7 +8,9 @@
  * error (code and whole message, same file name and line) must be equal.
  * The table holds the lines the fast path takes and near misses of every
  * kind it hands on (malformed values, escapes, other spellings, unknown
- * and duplicate keys, odd white space).
+ * and duplicate keys, odd white space).  test_ahead() reads runs longer
+ * than the reader's look-ahead (formats/trace.c fill()): general lines,
+ * comments, long names and errors among fast lines.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,14 +33,14 @@ static const char *write_text(const char *text)
 	return path_buf;
 }
 
-#define MAXEV 16
+#define MAXEV 64
 
 struct read {
 	struct pgt_event ev[MAXEV];
 	int n;
 	int code;       /* -1: no error */
 	char msg[512];
-	char names[1024]; /* every interned string in id order, '|' between */
+	char names[8192]; /* every interned string in id order, '|' between */
 };
 
 static void read_all(const char *text, struct read *r)
@@ -92,7 +94,7 @@ static bool same_event(const struct pgt_event *a, const struct pgt_event *b)
 /* @body read as is and indented: the same events, names and error. */
 static void check_same(const char *body, int want_events, bool want_error)
 {
-	char plain[1024], indented[1200];
+	char plain[8192], indented[8400];
 	snprintf(plain, sizeof(plain), MAGIC "%s", body);
 	size_t o = (size_t)snprintf(indented, sizeof(indented), MAGIC);
 	for (const char *s = body; *s; s++) {
@@ -229,6 +231,57 @@ static void test_lines(void)
 		check_same(cases[i].body, cases[i].events, cases[i].error);
 }
 
+/* Append to @buf (of @cap bytes) at *@off. */
+#define ADD(buf, cap, off, ...) \
+	(*(off) += (size_t)snprintf((buf) + *(off), (cap) - *(off), __VA_ARGS__))
+
+static void test_ahead(void)
+{
+	static char body[6000];
+	size_t o;
+
+	/* 40 lines: a comment, a blank line and general lines among them */
+	o = 0;
+	for (int i = 0; i < 40; i++) {
+		if (i == 5)
+			ADD(body, sizeof(body), &o, "# a comment\n");
+		if (i == 9)
+			ADD(body, sizeof(body), &o, "\n");
+		if (i % 13 == 7)
+			ADD(body, sizeof(body), &o, "access addr=16 pgd=g%d\n", i);
+		else
+			ADD(body, sizeof(body), &o, "access addr=0x%x pgd=p%d\n",
+			    i, i % 11);
+	}
+	check_same(body, 40, false);
+
+	/* names of 16, 17, 64, 65 and 200 bytes, some again, in one run */
+	static const int lens[] = {16, 17, 64, 65, 200, 3, 17, 65, 200, 16,
+				   64, 1, 200, 17, 65, 64, 16, 2, 17, 65};
+	o = 0;
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		ADD(body, sizeof(body), &o, "pgd_alloc pgd=");
+		for (int j = 0; j < lens[i]; j++)
+			ADD(body, sizeof(body), &o, "%c", 'a' + (j * 7 + lens[i]) % 26);
+		ADD(body, sizeof(body), &o, " mm=m%zu\n", i % 3);
+	}
+	check_same(body, (int)(sizeof(lens) / sizeof(lens[0])), false);
+
+	/* an error after more fast lines than are read ahead */
+	o = 0;
+	for (int i = 0; i < 30; i++)
+		ADD(body, sizeof(body), &o, "switch pgd=p%d cpu=%d\n", i, i);
+	ADD(body, sizeof(body), &o, "switch pgd=x cpu=99999\naccess addr=0x1\n");
+	check_same(body, 30, true);
+
+	/* a machine line after events: refused at its own line */
+	o = 0;
+	for (int i = 0; i < 20; i++)
+		ADD(body, sizeof(body), &o, "vfree addr=0x%x\n", 4096 * i);
+	ADD(body, sizeof(body), &o, "machine nx=1\nvfree addr=0x1\n");
+	check_same(body, 20, true);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/pgt-trace-fast-XXXXXX");
@@ -237,6 +290,7 @@ int main(void)
 		return 1;
 	}
 	test_lines();
+	test_ahead();
 	snprintf(path_buf, sizeof(path_buf), "%s/case.trace", dir);
 	unlink(path_buf);
 	rmdir(dir);
