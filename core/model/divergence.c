@@ -179,7 +179,8 @@ void rec_settle_dirty(struct pgt_model *m)
 	for (size_t i = 0; i < m->ndirty; i++) {
 		struct rec *r = &m->recs[m->dirty[i]];
 		r->dirty = false;
-		if (r->used && r->s.live)
+		/* (on own_live: live, without reading s) */
+		if (r->used && (r->live_idx >= 0 || r->s.live))
 			rec_settle(m, r);
 	}
 	m->ndirty = 0;
@@ -211,6 +212,12 @@ static bool is_live_copy(const struct pgt_model *m, uint32_t f)
 static bool has_explicit(const struct xmap *x, int idx)
 {
 	return x && x->n && bit_test(x->bits, idx);
+}
+
+/* has_explicit() of @r's copy for @slot, its xmap read only when xsum says */
+static bool rec_has_explicit(const struct rec *r, int slot, int idx)
+{
+	return (r->xsum[slot] >> (idx >> 3) & 1) && has_explicit(r->kx[slot], idx);
 }
 
 /* Keep only live copies with an explicit value at the entry, once each. */
@@ -410,9 +417,8 @@ static struct pgt_error *swapper_write(struct pgt_model *m, int slot, int idx,
 	m->swapper_line[slot][idx] = m->line;
 	if (!excluded_entry(m, slot, idx)) {
 		if (bases_compare_apart(m, slot, idx, old, val))
-			for (size_t i = 0; i < m->nown_live; i++) {
-				struct rec *r = &m->recs[m->own_live[i]];
-				if (has_explicit(r->kx[slot], idx))
+			for_each_own_live(m, r) {
+				if (rec_has_explicit(r, slot, idx))
 					continue;
 				uint64_t b = base_value(m, slot, idx, r->cgen);
 				rec_change(m, r, slot, idx, b, b, old, val);
@@ -477,9 +483,8 @@ struct pgt_error *copies_write_default(struct pgt_model *m, int slot, int idx,
 	uint64_t ref = swapper_entry(m, slot, idx);
 	if (!excluded_entry(m, slot, idx) &&
 	    pgt_div_of(d, ref) != pgt_div_of(val, ref))
-		for (size_t i = 0; i < m->nown_live; i++) {
-			struct rec *r = &m->recs[m->own_live[i]];
-			if (!has_explicit(r->kx[slot], idx))
+		for_each_own_live(m, r) {
+			if (!rec_has_explicit(r, slot, idx))
 				rec_change(m, r, slot, idx, d, val, ref, ref);
 		}
 	struct pgt_error *err = freed_copies_pin(m, slot, idx);
@@ -496,9 +501,8 @@ struct pgt_error *broadcast_write(struct pgt_model *m, int slot, int idx,
 	bool common = base_common(m, slot, idx, &d);
 	if (!excluded_entry(m, slot, idx) &&
 	    (!common || pgt_div_of(d, old) != PGT_DIV_EQUAL))
-		for (size_t i = 0; i < m->nown_live; i++) {
-			struct rec *r = &m->recs[m->own_live[i]];
-			if (has_explicit(r->kx[slot], idx))
+		for_each_own_live(m, r) {
+			if (rec_has_explicit(r, slot, idx))
 				continue;
 			uint64_t b = base_value(m, slot, idx, r->cgen);
 			rec_change(m, r, slot, idx, b, val, old, val);
@@ -556,9 +560,10 @@ struct pgt_error *copies_sync_uniform(struct pgt_model *m, int slot, int idx,
 			return NULL;
 	/* Every copy ends holding pmd_k: count the writes, then collapse. */
 	uint64_t ref = swapper_entry(m, slot, idx), written = 0;
-	for (size_t i = 0; i < m->nown_live; i++) {
-		struct rec *r = &m->recs[m->own_live[i]];
-		uint64_t cur = copy_entry(m, r->kx[slot], r->cgen, slot, idx);
+	for_each_own_live(m, r) {
+		uint64_t cur = rec_has_explicit(r, slot, idx)
+				       ? copy_entry(m, r->kx[slot], r->cgen, slot, idx)
+				       : base_value(m, slot, idx, r->cgen);
 		sync_outcome(cur, pmd_k, both, &wrote);
 		written += wrote;
 		rec_change(m, r, slot, idx, cur, pmd_k, ref, ref);

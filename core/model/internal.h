@@ -165,22 +165,25 @@ struct pgd_obj {
 };
 
 struct __attribute__((aligned(64))) rec {
-	/* What an access reads first, together (one cache line). */
+	/*
+	 * One cache line: what an access reads first, and what a loop over
+	 * every copy (for_each_own_live) reads of each.
+	 */
 	uint32_t kpmd[PGT_PTRS_PER_PGD];  /* private kernel PMD frames (0: none) */
 	uint32_t cgen;                    /* generation of its copies */
 	int32_t obj;
 	/* Bit i: the copy has explicit entries among entries 8i..8i+7. */
 	uint64_t xsum[PGT_PTRS_PER_PGD];
+	int32_t live_idx;                 /* index in m->own_live, -1 */
+	bool dirty;                       /* divergence changed in this event */
+	bool used;                        /* the slot holds a record */
 	struct xmap *kx[PGT_PTRS_PER_PGD]; /* the copies' explicit entries */
 	struct pgt_pgd_stats s;
 	uint32_t upmd[PGT_PTRS_PER_PGD];  /* user PMD frames */
 	uint32_t uhalf;                   /* 6.1 PTI: user-half pgd frame */
 	uint32_t uhalf_kpmd[PGT_PTRS_PER_PGD]; /* its kernel PMD copies */
-	int32_t live_idx;                 /* index in m->own_live, -1 */
 	int32_t pid_prev;                 /* older live record of the same pid */
 	uint64_t pid_prev_serial;
-	bool dirty;                       /* divergence changed in this event */
-	bool used;                        /* the slot holds a record */
 	int32_t free_next;                /* free record slots */
 	/*
 	 * Where the pgd's entries and its user half's were when allocated,
@@ -309,6 +312,9 @@ struct pgt_model {
 	size_t ndirty, dirty_cap;
 	int32_t *own_live;       /* live records with private kernel PMDs */
 	size_t nown_live, own_live_cap;
+	/* Bit r: record r is on own_live (see for_each_own_live). */
+	uint64_t *own_bits;
+	size_t own_bits_cap;     /* words */
 
 	uint32_t current[PGT_MAX_CPUS]; /* per cpu: loaded pgd id */
 	size_t ncpus;            /* 1 + the highest cpu a switch named */
@@ -534,6 +540,32 @@ struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame, uint16_t index,
 struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret);
 struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v);
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r);
+
+/*
+ * Each record on own_live, in the order of m->recs: a loop over every copy
+ * streams through the records' first lines instead of jumping about them
+ * (at 10,000 live pgds, these loops were the model's main cache misses).
+ * Usage: for_each_own_live(m, r) { ... r ... }; records must not join or
+ * leave own_live in the body.
+ */
+static inline int32_t own_live_next(const struct pgt_model *m, size_t from)
+{
+	size_t w = from / 64, nw = (m->nrecs + 63) / 64;
+	if (w >= nw)
+		return -1;
+	uint64_t bits = m->own_bits[w] & (~UINT64_C(0) << (from % 64));
+	while (!bits) {
+		if (++w >= nw)
+			return -1;
+		bits = m->own_bits[w];
+	}
+	return (int32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+}
+
+#define for_each_own_live(m, r)                                               \
+	for (int32_t r##__i = (m)->nown_live ? own_live_next((m), 0) : -1;    \
+	     r##__i >= 0; r##__i = own_live_next((m), (size_t)r##__i + 1))  \
+		for (struct rec *r = &(m)->recs[r##__i]; r; r = NULL)
 #define PID_DENSE (1 << 20)
 /* The newest live record of @pid (>= 0), if any. */
 static inline bool pid_get(const struct pgt_model *m, int32_t pid, int64_t *ret)

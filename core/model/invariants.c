@@ -95,6 +95,20 @@ struct pgt_error *pgt_model_check(const struct pgt_model *m)
 	if (own != m->nown_live)
 		return FAIL("%zu live private copies, own_live holds %zu", own,
 			    m->nown_live);
+	/* for_each_own_live visits exactly own_live, in record order */
+	size_t seen = 0;
+	int32_t prev = -1;
+	for_each_own_live(m, rec) {
+		int32_t r = (int32_t)(rec - m->recs);
+		if (r <= prev || rec->live_idx < 0 ||
+		    m->own_live[rec->live_idx] != r)
+			return FAIL("record %" PRId32 " is in own_bits, not own_live", r);
+		prev = r;
+		seen++;
+	}
+	if (seen != m->nown_live)
+		return FAIL("own_bits holds %zu records, own_live %zu", seen,
+			    m->nown_live);
 	/* pgd_list holds the live unshared pgds and the freed objects whose
 	 * destructor has not run */
 	uint64_t on_list = 0, zombies = 0;

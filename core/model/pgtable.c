@@ -237,6 +237,7 @@ void records_deinit(struct pgt_model *m)
 	idmap_deinit(&m->by_pid);
 	free(m->pid_dense);
 	free(m->own_live);
+	free(m->own_bits);
 	free(m->dirty);
 	free(m->zombies);
 	free(m->objs);
@@ -267,8 +268,13 @@ struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
 {
 	struct pgt_error *err = GROW(m->own_live, m->own_live_cap,
 				     m->nown_live + 1);
+	size_t words = m->own_bits_cap;
+	if (!err && !(err = GROW(m->own_bits, m->own_bits_cap, (size_t)r / 64 + 1)))
+		memset(m->own_bits + words, 0,
+		       (m->own_bits_cap - words) * sizeof(*m->own_bits));
 	if (err)
 		return err;
+	m->own_bits[r / 64] |= UINT64_C(1) << (r % 64);
 	m->recs[r].live_idx = (int32_t)m->nown_live;
 	m->own_live[m->nown_live++] = r;
 	return NULL;
@@ -283,6 +289,7 @@ static void own_live_del(struct pgt_model *m, int32_t r)
 	m->own_live[i] = last;
 	m->recs[last].live_idx = i;
 	m->recs[r].live_idx = -1;
+	m->own_bits[r / 64] &= ~(UINT64_C(1) << (r % 64));
 }
 
 /* pmd_cache_alloc(idx) for a kernel slot: a page copied from swapper's. */
