@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 		err = pgt_source_open(argv[1], PGT_FORMAT_AUTO, tab, &src);
 	unsigned long long events = 0;
 	while (!err) {
-		struct pgt_event ev;
+		const struct pgt_event *ev;
 		bool eof;
 		if ((err = pgt_source_next(src, &ev, &eof)) || eof)
 			break;

@@ -331,16 +331,16 @@ static struct pgt_error *convert(const struct convert_args *a,
 	struct infer_names names = {0};
 	struct pgt_event *buf = NULL;
 	size_t nbuf = 0;
-	struct pgt_event ev;
+	const struct pgt_event *ev = NULL;
 	bool eof = false;
 	while (!done) {
 		if ((err = pgt_source_next(src, &ev, &eof)))
 			goto out;
-		if (!eof && ev.op == PGT_OP_MACHINE)
+		if (!eof && ev->op == PGT_OP_MACHINE)
 			continue;
 		if (!eof) {
 			s->read++;
-			infer_event(&evidence, &ev, tab, &names);
+			infer_event(&evidence, ev, tab, &names);
 		}
 		if (!header) {
 			if (!eof && nbuf < LOOKAHEAD_EVENTS &&
@@ -349,7 +349,7 @@ static struct pgt_error *convert(const struct convert_args *a,
 					err = &pgt_error_nomem;
 					goto out;
 				}
-				buf[nbuf++] = ev;
+				buf[nbuf++] = *ev;
 				continue;
 			}
 			evidence.pti_clones = pgt_source_pti_clones(src);
@@ -363,7 +363,7 @@ static struct pgt_error *convert(const struct convert_args *a,
 		}
 		if (eof || done)
 			break;
-		if ((err = put_event(a, tab, w, &ev, s->read, &writing, &done, s)))
+		if ((err = put_event(a, tab, w, ev, s->read, &writing, &done, s)))
 			goto out;
 	}
 	if (!writing)

@@ -669,13 +669,13 @@ static struct pgt_error *trace_pgds(const struct dump_args *a,
 		return err;
 	}
 	for (;;) {
-		struct pgt_event ev;
+		const struct pgt_event *ev;
 		bool eof;
 		if ((err = pgt_source_next(src, &ev, &eof)) || eof)
 			break;
-		if (ev.op != PGT_OP_PGD_ALLOC && ev.op != PGT_OP_PGD_FREE)
+		if (ev->op != PGT_OP_PGD_ALLOC && ev->op != PGT_OP_PGD_FREE)
 			continue;
-		const char *id = pgt_strtab_get(tab, ev.pgd);
+		const char *id = pgt_strtab_get(tab, ev->pgd);
 		uint64_t va;
 		if (!dump_parse_u64(id, UINT32_MAX, &va) ||
 		    va < img->page_offset || (va & 31)) {
@@ -684,12 +684,12 @@ static struct pgt_error *trace_pgds(const struct dump_args *a,
 				"%s:%" PRIu64 ": pgd '%s' is not a 32-byte "
 				"aligned kernel address (PAGE_OFFSET 0x%08"
 				PRIx32 "): dump pgds needs a recorded trace",
-				pgt_source_name(src), ev.line, id,
+				pgt_source_name(src), ev->line, id,
 				img->page_offset);
 			break;
 		}
 		uint64_t pa = va - img->page_offset;
-		if (ev.op == PGT_OP_PGD_FREE) {
+		if (ev->op == PGT_OP_PGD_FREE) {
 			row_remove(rows, pa);
 			continue;
 		}
@@ -697,7 +697,7 @@ static struct pgt_error *trace_pgds(const struct dump_args *a,
 		if ((err = row_add(rows, va, pa, &row)))
 			break;
 		row->sources |= SRC_TRACE;
-		row->line = ev.line;
+		row->line = ev->line;
 	}
 	pgt_source_destroy(src);
 	pgt_strtab_destroy(tab);

@@ -74,7 +74,7 @@ static struct pgt_error *trace_machine(const char *path, enum pgt_format format,
 	err = pgt_source_open(path, format, tab, &src);
 	if (!err) {
 		/* A native trace's machine line comes before any event. */
-		struct pgt_event ev;
+		const struct pgt_event *ev;
 		bool eof;
 		err = pgt_source_next(src, &ev, &eof);
 		if (!err)

@@ -372,21 +372,21 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 	progress_init(&feed.progress, o->progress, o->json, pgt_source_name(src));
 	bool stop = false;
 	while (!stop) {
-		struct pgt_event ev;
+		const struct pgt_event *ev = NULL;
 		bool eof;
 		if ((err = pgt_source_next(src, &ev, &eof)))
 			break;
-		if (!eof && ev.op == PGT_OP_MACHINE)
+		if (!eof && ev->op == PGT_OP_MACHINE)
 			continue;
 		if (!eof)
-			infer_event(&ret->evidence, &ev, ret->tab, &names);
+			infer_event(&ret->evidence, ev, ret->tab, &names);
 		if (!eof && skipping) {
-			if (!at_reached(ret, &from, &ev)) {
+			if (!at_reached(ret, &from, ev)) {
 				ret->before_from++;
 				continue;
 			}
 			skipping = false;
-			ret->from_line = ev.line;
+			ret->from_line = ev->line;
 		}
 		if (!feed.made) {
 			if (!eof && nbuf < LOOKAHEAD_EVENTS &&
@@ -395,7 +395,7 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 					err = &pgt_error_nomem;
 					break;
 				}
-				buf[nbuf++] = ev;
+				buf[nbuf++] = *ev;
 				continue;
 			}
 			ret->evidence.pti_clones = pgt_source_pti_clones(src);
@@ -415,7 +415,7 @@ struct pgt_error *run_trace_each(const char *path, const struct model_opts *o,
 		}
 		if (eof)
 			break;
-		if ((err = apply_event(ret, &feed, &at, &ev, &stop)))
+		if ((err = apply_event(ret, &feed, &at, ev, &stop)))
 			break;
 	}
 	/* a model's error is at an earlier event than the reader's */

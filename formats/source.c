@@ -13,6 +13,7 @@ struct pgt_source {
 	struct pgt_ftrace *ftrace;
 	struct pgt_machine default_machine;
 	bool machine_sent;
+	struct pgt_event cur; /* the ftrace reader's last event */
 };
 
 const char *pgt_format_name(enum pgt_format f)
@@ -106,11 +107,12 @@ enum pgt_format pgt_source_format(const struct pgt_source *src)
 }
 
 struct pgt_error *pgt_source_next(struct pgt_source *src,
-				  struct pgt_event *ret, bool *eof_ret)
+				  const struct pgt_event **ret, bool *eof_ret)
 {
 	if (src->native)
 		return pgt_trace_reader_next(src->native, ret, eof_ret);
-	return pgt_ftrace_next(src->ftrace, ret, eof_ret);
+	*ret = &src->cur;
+	return pgt_ftrace_next(src->ftrace, &src->cur, eof_ret);
 }
 
 const struct pgt_machine *pgt_source_machine(const struct pgt_source *src)

@@ -35,12 +35,13 @@ void pgt_source_destroy(struct pgt_source *src);
 enum pgt_format pgt_source_format(const struct pgt_source *src);
 
 /*
- * The next model event into *ret; *eof_ret is set at the end.  A native
+ * The next model event: *ret points at it until the next call (no copy:
+ * a replay hands on ten million of them); *eof_ret is set at the end.  A native
  * trace's machine line is returned as a PGT_OP_MACHINE event before any
  * other, with the description available from pgt_source_machine().
  */
 struct pgt_error *pgt_source_next(struct pgt_source *src,
-				  struct pgt_event *ret, bool *eof_ret);
+				  const struct pgt_event **ret, bool *eof_ret);
 
 /* The machine description the trace gave (defaults when it gave none). */
 const struct pgt_machine *pgt_source_machine(const struct pgt_source *src);

@@ -1088,7 +1088,8 @@ static void fill(struct pgt_trace_reader *r)
 }
 
 struct pgt_error *pgt_trace_reader_next(struct pgt_trace_reader *r,
-					struct pgt_event *ret, bool *eof_ret)
+					const struct pgt_event **ret,
+					bool *eof_ret)
 {
 	while (r->qhead == r->qlen) {
 		if (r->qerr) {
@@ -1102,7 +1103,7 @@ struct pgt_error *pgt_trace_reader_next(struct pgt_trace_reader *r,
 		}
 		fill(r);
 	}
-	*ret = r->q[r->qhead++].ev;
+	*ret = &r->q[r->qhead++].ev;
 	*eof_ret = false;
 	return NULL;
 }

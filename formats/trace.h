@@ -23,8 +23,10 @@ struct pgt_error *pgt_trace_reader_create(struct pgt_lineio *in,
 					  struct pgt_strtab *tab,
 					  struct pgt_trace_reader **ret);
 void pgt_trace_reader_destroy(struct pgt_trace_reader *r);
+/* The next event: *ret points at it until the next call. */
 struct pgt_error *pgt_trace_reader_next(struct pgt_trace_reader *r,
-					struct pgt_event *ret, bool *eof_ret);
+					const struct pgt_event **ret,
+					bool *eof_ret);
 const struct pgt_machine *pgt_trace_reader_machine(
 	const struct pgt_trace_reader *r);
 

@@ -80,12 +80,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0;
 	while (n < MAX_EVENTS) {
 		bool eof;
-		if ((err = pgt_trace_reader_next(r, &evs[n], &eof))) {
+		const struct pgt_event *ev;
+		if ((err = pgt_trace_reader_next(r, &ev, &eof))) {
 			fuzz_error(err);
 			break;
 		}
 		if (eof)
 			break;
+		evs[n] = *ev;
 		if (evs[n].op != PGT_OP_MACHINE)
 			n++;
 	}

@@ -80,13 +80,13 @@ static void read_all(const char *p, struct read *r)
 	if (r->err)
 		return;
 	for (;;) {
-		struct pgt_event e;
+		const struct pgt_event *e;
 		bool eof = false;
 		r->err = pgt_source_next(r->src, &e, &eof);
 		if (r->err || eof)
 			return;
 		if (r->n < 32)
-			r->ev[r->n] = e;
+			r->ev[r->n] = *e;
 		r->n++;
 	}
 }

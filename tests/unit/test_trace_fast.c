@@ -54,12 +54,12 @@ static void read_all(const char *text, struct read *r)
 	struct pgt_error *err = pgt_source_open(write_text(text),
 						PGT_FORMAT_NATIVE, tab, &src);
 	while (!err) {
-		struct pgt_event e;
+		const struct pgt_event *e;
 		bool eof = false;
 		if ((err = pgt_source_next(src, &e, &eof)) || eof)
 			break;
 		if (r->n < MAXEV)
-			r->ev[r->n] = e;
+			r->ev[r->n] = *e;
 		r->n++;
 	}
 	if (err) {

@@ -192,27 +192,27 @@ static void test_text(void)
 		exit(2);
 	size_t k = 0;
 	for (;;) {
-		struct pgt_event e;
+		const struct pgt_event *e;
 		bool eof;
 		if (!ok(pgt_trace_reader_next(r, &e, &eof)) || eof)
 			break;
-		if (e.op == PGT_OP_MACHINE)
+		if (e->op == PGT_OP_MACHINE)
 			continue;
 		CHECK(k < n);
 		if (k >= n)
 			break;
 		const struct pgt_event *o = &ev[k++];
-		CHECK(e.op == o->op && e.addr == o->addr && e.size == o->size &&
-		      e.pages == o->pages && e.prot == o->prot &&
-		      e.set == o->set && e.clr == o->clr &&
-		      e.prot_raw == o->prot_raw && e.ctx == o->ctx &&
-		      e.has_ip == o->has_ip && e.ip == o->ip &&
-		      e.has_error == o->has_error && e.error == o->error &&
-		      e.t_ns == o->t_ns && e.cpu == o->cpu && e.pid == o->pid);
-		CHECK(!strcmp(pgt_strtab_get(tab2, e.pgd), pgt_strtab_get(tab, o->pgd)));
-		CHECK(!strcmp(pgt_strtab_get(tab2, e.mm), pgt_strtab_get(tab, o->mm)));
-		CHECK(!strcmp(pgt_strtab_get(tab2, e.comm), pgt_strtab_get(tab, o->comm)));
-		CHECK(!strcmp(pgt_strtab_get(tab2, e.label), pgt_strtab_get(tab, o->label)));
+		CHECK(e->op == o->op && e->addr == o->addr && e->size == o->size &&
+		      e->pages == o->pages && e->prot == o->prot &&
+		      e->set == o->set && e->clr == o->clr &&
+		      e->prot_raw == o->prot_raw && e->ctx == o->ctx &&
+		      e->has_ip == o->has_ip && e->ip == o->ip &&
+		      e->has_error == o->has_error && e->error == o->error &&
+		      e->t_ns == o->t_ns && e->cpu == o->cpu && e->pid == o->pid);
+		CHECK(!strcmp(pgt_strtab_get(tab2, e->pgd), pgt_strtab_get(tab, o->pgd)));
+		CHECK(!strcmp(pgt_strtab_get(tab2, e->mm), pgt_strtab_get(tab, o->mm)));
+		CHECK(!strcmp(pgt_strtab_get(tab2, e->comm), pgt_strtab_get(tab, o->comm)));
+		CHECK(!strcmp(pgt_strtab_get(tab2, e->label), pgt_strtab_get(tab, o->label)));
 	}
 	CHECK(k == n);
 	const struct pgt_machine *rm = pgt_trace_reader_machine(r);
