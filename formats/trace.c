@@ -82,15 +82,17 @@ enum { FAST_ACCESS, FAST_SWITCH, FAST_PGD_ALLOC, FAST_PGD_FREE, FAST_VMALLOC,
        FAST_VFREE, FAST__COUNT };
 
 /*
- * Fast lines are parsed up to AHEAD at a time and their names interned
- * together, each look-up's slot of the string table brought in while the
- * next lines are parsed: with thousands of live pgds the table does not
- * stay in the cache, and one look-up after another would wait for memory
- * each time.  Names are interned in line order, so ids are what they would
- * be line by line.  A line for parse_record() is never read ahead (it may
+ * Fast lines are parsed up to AHEAD at a time and, once the string table
+ * holds AHEAD_MIN_NAMES names, their names interned together, each
+ * look-up's slot of the table brought in while the next lines are parsed:
+ * with thousands of live pgds the table does not stay in the cache, and
+ * one look-up after another would wait for memory each time.  Names are
+ * interned in line order, so ids are what they would be line by line.  A line for parse_record() is never read ahead (it may
  * change the reader's state, a machine line): the batch ends before it.
  */
 #define AHEAD 16
+/* Below this many names the table is interned into at once (see fill()). */
+#define AHEAD_MIN_NAMES 4096
 /* The longest name a queued event keeps a copy of (the line goes away). */
 #define AHEAD_NAME 64
 
@@ -1029,6 +1031,8 @@ static void fill(struct pgt_trace_reader *r)
 {
 	unsigned n = 0;
 	r->qhead = 0;
+	/* a small table stays in the cache: intern at once, it is cheaper */
+	bool defer = pgt_strtab_count(r->tab) >= AHEAD_MIN_NAMES;
 	while (n < AHEAD) {
 		char *line;
 		size_t len;
@@ -1044,6 +1048,18 @@ static void fill(struct pgt_trace_reader *r)
 		struct ahead *q = &r->q[n];
 		struct fast_names nm;
 		bool fast = fast_record(r, line, len, &q->ev, &nm);
+		if (fast && !defer) {
+			q->nkeys = 0;
+			for (int j = 0; !err && j < nm.n; j++)
+				err = pgt_strtab_intern(r->tab, nm.s[j], nm.len[j],
+							nm.mm[j] ? &q->ev.mm : &q->ev.pgd);
+			if (err) {
+				r->qerr = err;
+				break;
+			}
+			n++;
+			continue;
+		}
 		if (fast && ahead_keys(r, q, &nm)) {
 			n++;
 			continue;
