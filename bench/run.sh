@@ -2,7 +2,9 @@
 # Measure pgtrace against plain decompression of the same trace: wall time
 # and peak RSS of replay (both policies, each kernel), of diff, and of the
 # reading alone (bench/parse.c), each with its ratio to `gzip -dc` of the
-# same file measured in the same run; then the 10,000/100 live-pgd ratio.
+# same file measured in the same run; then the 10,000/100 live-pgd ratio,
+# as measured and with each side taken as a multiple of its own trace's
+# gzip -dc (a trace of 10,000 live pgds is larger compressed: more names).
 # Prints one table (Markdown), the machine it ran on above it.
 #
 # Usage: bench/run.sh [OPTION...] [PGTRACE [TRACE...]]
@@ -150,25 +152,30 @@ function num(s) { return s ~ /^[0-9.]+ [0-9]+$/ }
 	if (num($4)) { split($4, r, " "); wall[$1 "|" $3] = r[1] }
 }
 END {
-	print "| trace | live pgds | command | wall (s) | wall x gzip | max RSS (MiB) | RSS x gzip | 10k/100 wall |"
-	print "|---|---|---|---|---|---|---|---|"
+	print "| trace | live pgds | command | wall (s) | wall x gzip | max RSS (MiB) | RSS x gzip | 10k/100 wall | 10k/100 x gzip |"
+	print "|---|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= n; i++) {
 		t = trace[i]
 		if (!num(res[i])) {
-			printf "| %s | %s | %s | %s | - | - | - | - |\n", t, pgds[i], cmd[i], res[i]
+			printf "| %s | %s | %s | %s | - | - | - | - | - |\n", t, pgds[i], cmd[i], res[i]
 			continue
 		}
 		split(res[i], r, " ")
-		ratio = "-"
-		# a 10,000-pgd row against the 100-pgd row of its format and command
+		ratio = "-"; nratio = "-"
+		# a 10,000-pgd row against the 100-pgd row of its format and
+		# command: as measured, and each as a multiple of the gzip -dc of
+		# its own trace (the 10,000-pgd trace is larger compressed)
 		if (t ~ /-10000$/) {
 			other = t; sub(/-10000$/, "-100", other)
 			k2 = other "|" cmd[i]
-			if ((k2 in wall) && wall[k2] > 0)
+			if ((k2 in wall) && wall[k2] > 0) {
 				ratio = sprintf("%.2f", r[1] / wall[k2])
+				if (bw[t] > 0 && bw[other] > 0)
+					nratio = sprintf("%.2f", (r[1] / bw[t]) / (wall[k2] / bw[other]))
+			}
 		}
-		printf "| %s | %s | %s | %.2f | %.2f | %.1f | %.1f | %s |\n", t, pgds[i], cmd[i],
+		printf "| %s | %s | %s | %.2f | %.2f | %.1f | %.1f | %s | %s |\n", t, pgds[i], cmd[i],
 			r[1], (bw[t] > 0 ? r[1] / bw[t] : 0), r[2] / 1024,
-			(br[t] > 0 ? r[2] / br[t] : 0), ratio
+			(br[t] > 0 ? r[2] / br[t] : 0), ratio, nratio
 	}
 }' "$work/rows.raw"
