@@ -312,8 +312,6 @@ struct pgt_error *pgt_strtab_intern_key(struct pgt_strtab *tab,
 struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 				    size_t len, uint32_t *ret)
 {
-	if (len >= UINT32_MAX)
-		return &pgt_error_nomem;
 	struct pgt_strtab_key k;
 	key_init(&k, s, len);
 	return pgt_strtab_intern_key(tab, &k, ret);

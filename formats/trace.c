@@ -87,8 +87,9 @@ enum { FAST_ACCESS, FAST_SWITCH, FAST_PGD_ALLOC, FAST_PGD_FREE, FAST_VMALLOC,
  * look-up's slot of the table brought in while the next lines are parsed:
  * with thousands of live pgds the table does not stay in the cache, and
  * one look-up after another would wait for memory each time.  Names are
- * interned in line order, so ids are what they would be line by line.  A line for parse_record() is never read ahead (it may
- * change the reader's state, a machine line): the batch ends before it.
+ * interned in line order, so ids are what they would be line by line.  A
+ * line for parse_record() is never read ahead (it may change the reader's
+ * state, a machine line): the batch ends before it.
  */
 #define AHEAD 16
 /* Below this many names the table is interned into at once (see fill()). */
@@ -1019,6 +1020,18 @@ static bool ahead_keys(struct pgt_trace_reader *r, struct ahead *q,
 	return true;
 }
 
+/* Intern @nm's names into @q's event now. */
+static struct pgt_error *intern_now(struct pgt_trace_reader *r, struct ahead *q,
+				    const struct fast_names *nm)
+{
+	q->nkeys = 0;
+	struct pgt_error *err = NULL;
+	for (int j = 0; !err && j < nm->n; j++)
+		err = pgt_strtab_intern(r->tab, nm->s[j], nm->len[j],
+					nm->mm[j] ? &q->ev.mm : &q->ev.pgd);
+	return err;
+}
+
 static void queue_error(struct pgt_trace_reader *r, struct pgt_error *err)
 {
 	/* the earlier line's error wins */
@@ -1049,11 +1062,7 @@ static void fill(struct pgt_trace_reader *r)
 		struct fast_names nm;
 		bool fast = fast_record(r, line, len, &q->ev, &nm);
 		if (fast && !defer) {
-			q->nkeys = 0;
-			for (int j = 0; !err && j < nm.n; j++)
-				err = pgt_strtab_intern(r->tab, nm.s[j], nm.len[j],
-							nm.mm[j] ? &q->ev.mm : &q->ev.pgd);
-			if (err) {
+			if ((err = intern_now(r, q, &nm))) {
 				r->qerr = err;
 				break;
 			}
@@ -1076,12 +1085,12 @@ static void fill(struct pgt_trace_reader *r)
 			break;
 		}
 		/* this line alone, interned at once */
-		q->nkeys = 0;
-		for (int j = 0; fast && !err && j < nm.n; j++)
-			err = pgt_strtab_intern(r->tab, nm.s[j], nm.len[j],
-						nm.mm[j] ? &q->ev.mm : &q->ev.pgd);
-		if (!fast)
+		if (fast) {
+			err = intern_now(r, q, &nm);
+		} else {
+			q->nkeys = 0;
 			err = parse_record(r, line, len, &q->ev);
+		}
 		if (err)
 			r->qerr = err;
 		else

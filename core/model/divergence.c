@@ -561,9 +561,7 @@ struct pgt_error *copies_sync_uniform(struct pgt_model *m, int slot, int idx,
 	/* Every copy ends holding pmd_k: count the writes, then collapse. */
 	uint64_t ref = swapper_entry(m, slot, idx), written = 0;
 	for_each_own_live(m, r) {
-		uint64_t cur = rec_has_explicit(r, slot, idx)
-				       ? copy_entry(m, r->kx[slot], r->cgen, slot, idx)
-				       : base_value(m, slot, idx, r->cgen);
+		uint64_t cur = rec_copy_entry(m, r, slot, idx);
 		sync_outcome(cur, pmd_k, both, &wrote);
 		written += wrote;
 		rec_change(m, r, slot, idx, cur, pmd_k, ref, ref);

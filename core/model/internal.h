@@ -430,6 +430,16 @@ static inline uint64_t entry_at(const struct pgt_model *m, uint32_t f, int idx)
 	}
 }
 
+/* Entry @idx of record @rec's own kernel PMD copy for @slot. */
+static inline uint64_t rec_copy_entry(const struct pgt_model *m,
+				      const struct rec *rec, int slot, int idx)
+{
+	/* the explicit entries' map is read only when xsum says */
+	if (rec->xsum[slot] >> (idx >> 3) & 1)
+		return copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);
+	return base_value(m, slot, idx, rec->cgen);
+}
+
 /* The kernel PMD entry through which the pgd of record @rec maps @va. */
 static inline uint64_t rec_kernel_pmd(const struct pgt_model *m,
 				      const struct rec *rec, uint32_t va)
@@ -438,9 +448,7 @@ static inline uint64_t rec_kernel_pmd(const struct pgt_model *m,
 	/* shared: no pgd has a kernel PMD of its own (no record to read) */
 	if (m->shared || !rec->kpmd[slot])
 		return m->frames[m->swapper_kpmd[slot]].data[idx];
-	if (rec->xsum[slot] >> (idx >> 3) & 1)
-		return copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);
-	return base_value(m, slot, idx, rec->cgen);
+	return rec_copy_entry(m, rec, slot, idx);
 }
 
 static inline bool excluded_entry(const struct pgt_model *m, int slot, int idx)
@@ -566,6 +574,7 @@ static inline int32_t own_live_next(const struct pgt_model *m, size_t from)
 	for (int32_t r##__i = (m)->nown_live ? own_live_next((m), 0) : -1;    \
 	     r##__i >= 0; r##__i = own_live_next((m), (size_t)r##__i + 1))  \
 		for (struct rec *r = &(m)->recs[r##__i]; r; r = NULL)
+
 #define PID_DENSE (1 << 20)
 /* The newest live record of @pid (>= 0), if any. */
 static inline bool pid_get(const struct pgt_model *m, int32_t pid, int64_t *ret)
