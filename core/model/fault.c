@@ -64,14 +64,25 @@ static uint32_t obj_pmd_frame(struct pgt_model *m, int32_t o, int slot)
 	return pfn < m->nframes ? (uint32_t)pfn : 0;
 }
 
+/* set_pmd() through pgd object @o into frame @f, @r's own copy if it is */
+static struct pgt_error *sync_write(struct pgt_model *m, uint32_t f, int idx,
+				    uint64_t val, int32_t o, int32_t r)
+{
+	if (r >= 0 && m->frames[f].owner == r)
+		return pmd_write(m, f, idx, val);
+	return pmd_write_via(m, f, idx, val, o);
+}
+
 /*
  * vmalloc_sync_one(): copy swapper's PMD entry for @va into pgd object @o's
  * PMD when it is absent there.  *ret: swapper maps @va at PMD level (the
  * kernel returns pmd_k or NULL).  @both: 6.1 also copies an absent entry
- * over a present one (sync of unmappings, 2019).
+ * over a present one (sync of unmappings, 2019).  @f: the PMD frame @o's
+ * entry points at, 0 to read it from @o; @r: the live record of @o, or -1.
  */
-static struct pgt_error *sync_one(struct pgt_model *m, int32_t o, uint32_t va,
-				  bool both, int *written, bool *ret)
+static struct pgt_error *sync_one(struct pgt_model *m, int32_t o, uint32_t f,
+				  int32_t r, uint32_t va, bool both,
+				  int *written, bool *ret)
 {
 	*written = 0;
 	*ret = false;
@@ -79,13 +90,12 @@ static struct pgt_error *sync_one(struct pgt_model *m, int32_t o, uint32_t va,
 	if (!pgt_present(m->frames[m->swapper].data[slot]))
 		return NULL;
 	uint64_t pmd_k = entry_at(m, m->swapper_kpmd[slot], idx);
-	uint32_t f = obj_pmd_frame(m, o, slot);
-	if (!f)
+	if (!f && !(f = obj_pmd_frame(m, o, slot)))
 		return NULL;
 	uint64_t pmd = entry_at(m, f, idx);
 	struct pgt_error *err;
 	if (both && pgt_present(pmd) != pgt_present(pmd_k)) {
-		if ((err = pmd_write_via(m, f, idx, pmd_k, o)))
+		if ((err = sync_write(m, f, idx, pmd_k, o, r)))
 			return err;
 		(*written)++;
 		pmd = pmd_k;
@@ -93,7 +103,7 @@ static struct pgt_error *sync_one(struct pgt_model *m, int32_t o, uint32_t va,
 	if (!pgt_present(pmd_k))
 		return NULL;
 	if (!pgt_present(pmd)) {
-		if ((err = pmd_write_via(m, f, idx, pmd_k, o)))
+		if ((err = sync_write(m, f, idx, pmd_k, o, r)))
 			return err;
 		(*written)++;
 	} else if (pgt_entry_addr(pmd) != pgt_entry_addr(pmd_k)) {
@@ -255,7 +265,7 @@ struct pgt_error *sync_pgd_list(struct pgt_model *m, uint32_t va, bool both,
 	for (size_t i = 0; i < n; i++) {
 		bool one_ok;
 		int w;
-		if ((err = sync_one(m, v[i].obj, va, both, &w, &one_ok)))
+		if ((err = sync_one(m, v[i].obj, 0, -1, va, both, &w, &one_ok)))
 			goto out;
 		m->costs.sync_entries_written += (uint64_t)w;
 	}
@@ -381,10 +391,18 @@ struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
 				 (va >= m->L.vmalloc_start && va < m->L.vmalloc_end));
 	bool ok = false;
 	int w;
-	if (in_area &&
-	    (err = sync_one(m, m->recs[r].obj, va, m->rules->sync_both_ways, &w, &ok)))
-		return err;
 	struct rec *rec = &m->recs[r];
+	/*
+	 * A live pgd's entry for a kernel slot points at its own copy, or at
+	 * swapper's kernel PMD when shared (nothing else writes it, see
+	 * pgt_model_check): the record tells, without reading the pgd (a
+	 * cache miss at 10,000 pgds).
+	 */
+	int slot = (int)pgt_pgd_index(va);
+	uint32_t f = m->shared ? m->swapper_kpmd[slot] : rec->kpmd[slot];
+	if (in_area &&
+	    (err = sync_one(m, rec->obj, f, r, va, m->rules->sync_both_ways, &w, &ok)))
+		return err;
 	if (ok && walk_mapped(m, r, va)) {
 		rec->s.faults++;
 		m->costs.faults++;
