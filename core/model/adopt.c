@@ -60,7 +60,7 @@ static struct pgt_error *take_kernel_pmd(struct pgt_model *m, int32_t r,
 					(unsigned long long)frame_pa(f));
 	uint64_t v[PGT_PTRS_PER_PMD];
 	memcpy(v, m->frames[f].data, sizeof(v));
-	free(m->frames[f].data);
+	page_data_free(m, m->frames[f].data);
 	m->frames[f].data = NULL;
 	m->frames[f].kind = F_KPMD_COPY;
 	if ((err = copy_init(m, f, slot, r)))

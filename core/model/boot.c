@@ -65,8 +65,8 @@ struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
 						 buf, sizeof(buf));
 	if (err)
 		return pgt_error_prefix(err, "image");
-	if (!fr->data && !(fr->data = calloc(PGT_PTRS_PER_PMD, 8)))
-		return &pgt_error_nomem;
+	if (!fr->data && (err = page_data_new(m, true, &fr->data)))
+		return err;
 	for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
 		uint64_t v = 0;
 		for (int b = 7; b >= 0; b--)

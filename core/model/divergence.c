@@ -255,10 +255,9 @@ static struct pgt_error *x_set(struct pgt_model *m, uint32_t f, int idx,
 {
 	struct frame *fr = &m->frames[f];
 	if (!fr->x) {
-		if (!(fr->x = malloc(sizeof(*fr->x))))
-			return &pgt_error_nomem;
-		memset(fr->x->bits, 0, sizeof(fr->x->bits));
-		fr->x->n = 0;
+		struct pgt_error *err = xmap_new(m, &fr->x);
+		if (err)
+			return err;
 		if (fr->owner >= 0)
 			m->recs[fr->owner].kx[fr->slot] = fr->x;
 	}
@@ -389,12 +388,10 @@ struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep)
 	fr->owner = -1;
 	if (!keep) {
 		fr->virt = V_DATA;
-		free(fr->x);
+		xmap_free(m, fr->x);
 		fr->x = NULL;
-		if (fr->data) {
-			free(fr->data);
-			fr->data = NULL;
-		}
+		page_data_free(m, fr->data);
+		fr->data = NULL;
 		return NULL;
 	}
 	/* Its entries stay base-relative until a history reset pins them. */

@@ -32,6 +32,117 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 	return NULL;
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ASAN 1
+#endif
+#endif
+#ifdef POOL_ASAN
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
+
+/* 2 MiB chunks: few enough calls, and malloc maps each by itself. */
+#define POOL_CHUNK ((size_t)2 << 20)
+
+static void pool_init(struct block_pool *p, size_t size)
+{
+	*p = (struct block_pool){.size = (size + 63) & ~(size_t)63};
+}
+
+static void *pool_get(struct block_pool *p)
+{
+	void *b = p->free;
+	if (b) {
+		ASAN_UNPOISON_MEMORY_REGION(b, p->size);
+		p->free = *(void **)b;
+		return b;
+	}
+	if (!p->left) {
+		if (GROW(p->chunks, p->chunks_cap, p->nchunks + 1))
+			return NULL;
+		char *c = aligned_alloc(64, POOL_CHUNK);
+		if (!c)
+			return NULL;
+		p->chunks[p->nchunks++] = c;
+		p->cur = c;
+		p->left = POOL_CHUNK / p->size;
+		ASAN_POISON_MEMORY_REGION(c, POOL_CHUNK);
+	}
+	b = p->cur;
+	p->cur += p->size;
+	p->left--;
+	ASAN_UNPOISON_MEMORY_REGION(b, p->size);
+	return b;
+}
+
+static void pool_put(struct block_pool *p, void *b)
+{
+	if (!b)
+		return;
+	*(void **)b = p->free;
+	p->free = b;
+	ASAN_POISON_MEMORY_REGION((char *)b + sizeof(void *), p->size - sizeof(void *));
+}
+
+static void pool_deinit(struct block_pool *p)
+{
+	for (size_t i = 0; i < p->nchunks; i++) {
+		ASAN_UNPOISON_MEMORY_REGION(p->chunks[i], POOL_CHUNK);
+		free(p->chunks[i]);
+	}
+	free(p->chunks);
+	pool_init(p, p->size);
+}
+
+void pools_init(struct pgt_model *m)
+{
+	pool_init(&m->data_pool, PGT_PTRS_PER_PMD * sizeof(uint64_t));
+	pool_init(&m->x_pool, sizeof(struct xmap));
+}
+
+void pools_deinit(struct pgt_model *m)
+{
+	pool_deinit(&m->data_pool);
+	pool_deinit(&m->x_pool);
+}
+
+struct pgt_error *page_data_new(struct pgt_model *m, bool zero, uint64_t **ret)
+{
+	uint64_t *d = pool_get(&m->data_pool);
+	if (!d)
+		return &pgt_error_nomem;
+	if (zero)
+		memset(d, 0, PGT_PTRS_PER_PMD * sizeof(uint64_t));
+	*ret = d;
+	return NULL;
+}
+
+void page_data_free(struct pgt_model *m, uint64_t *d)
+{
+	pool_put(&m->data_pool, d);
+}
+
+struct pgt_error *xmap_new(struct pgt_model *m, struct xmap **ret)
+{
+	struct xmap *x = pool_get(&m->x_pool);
+	if (!x)
+		return &pgt_error_nomem;
+	memset(x->bits, 0, sizeof(x->bits));
+	x->n = 0;
+	*ret = x;
+	return NULL;
+}
+
+void xmap_free(struct pgt_model *m, struct xmap *x)
+{
+	pool_put(&m->x_pool, x);
+}
+
 struct pgt_error *model_note(struct pgt_model *m, enum pgt_note_kind kind,
 			     uint32_t pgd, uint64_t addr, bool has_ip,
 			     uint64_t ip, struct pgt_note **ret)
@@ -65,19 +176,15 @@ static struct pgt_error *frame_take(struct pgt_model *m, uint32_t f,
 	fr->owner = -1;
 	if (fr->x && kind != F_KPMD_COPY) {
 		/* explicit entries belong to a copy: none for other pages */
-		free(fr->x);
+		xmap_free(m, fr->x);
 		fr->x = NULL;
 	}
 	if (need_data) {
-		if (!fr->data) {
-			fr->data = calloc(PGT_PTRS_PER_PMD, sizeof(uint64_t));
-			if (!fr->data)
-				return &pgt_error_nomem;
-		} else {
-			memset(fr->data, 0, PGT_PTRS_PER_PMD * sizeof(uint64_t));
-		}
+		if (!fr->data)
+			return page_data_new(m, true, &fr->data);
+		memset(fr->data, 0, PGT_PTRS_PER_PMD * sizeof(uint64_t));
 	} else if (fr->data) {
-		free(fr->data);
+		page_data_free(m, fr->data);
 		fr->data = NULL;
 	}
 	return NULL;
@@ -158,14 +265,14 @@ struct pgt_error *frame_free(struct pgt_model *m, uint32_t f)
 struct pgt_error *frame_ensure_data(struct pgt_model *m, uint32_t f)
 {
 	struct frame *fr = &m->frames[f];
-	if (fr->virt == V_DATA) {
-		if (!fr->data && !(fr->data = calloc(PGT_PTRS_PER_PMD, 8)))
-			return &pgt_error_nomem;
-		return NULL;
+	if (fr->virt == V_DATA)
+		return fr->data ? NULL : page_data_new(m, true, &fr->data);
+	uint64_t *d = fr->data;
+	if (!d) {
+		struct pgt_error *err = page_data_new(m, false, &d);
+		if (err)
+			return err;
 	}
-	uint64_t *d = fr->data ? fr->data : malloc(PGT_PTRS_PER_PMD * 8);
-	if (!d)
-		return &pgt_error_nomem;
 	for (int i = 0; i < PGT_PTRS_PER_PMD; i++)
 		d[i] = entry_at(m, f, i);
 	fr->data = d;

@@ -68,6 +68,7 @@ struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 		return &pgt_error_nomem;
 	m->cfg = *cfg;
 	m->rules = rules;
+	pools_init(m);
 	struct pgt_error *err = pgt_layout_init(&cfg->machine, cfg->kernel, &m->L);
 	if (err) {
 		free(m);
@@ -122,11 +123,7 @@ void pgt_model_destroy(struct pgt_model *m)
 {
 	if (!m)
 		return;
-	if (m->frames)
-		for (uint32_t f = 0; f < m->nframes; f++) {
-			free(m->frames[f].data);
-			free(m->frames[f].x);
-		}
+	pools_deinit(m);
 	free(m->frames);
 	free(m->pte_line);
 	free(m->free_frames);
