@@ -361,6 +361,13 @@ struct pgt_model {
 	uint64_t line;           /* line of the event being applied */
 };
 
+/*
+ * Ask for transparent huge pages over the 2 MiB pages inside [@p, @p +
+ * @bytes): the model's large arrays are read at random (records, frames),
+ * and 4 KiB pages made that a TLB miss per read.
+ */
+void hugepage_hint(void *p, size_t bytes);
+
 /* Growable arrays. */
 struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem);
 #define GROW(arr, cap, need) model_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
