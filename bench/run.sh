@@ -17,7 +17,8 @@
 #             gen.py --churn 41), ftrace
 #   -k LIST   kernels to replay with (default "2.6.21 6.1")
 #   -d DIR    where generated traces are kept (default bench/traces)
-#   -r N      take the fastest of N runs of each command (default 1)
+#   -r N      N rounds, each running every command once; each command keeps
+#             its fastest run (default 1)
 #   -t SECS   kill a command after SECS (default 600): "timeout" in the
 #             table, and the trace's remaining pgtrace commands are skipped
 # Wall time and peak RSS come from bench/rusage.c (fork, exec, wait4),
@@ -85,64 +86,78 @@ else
 	done
 fi
 
-# measure CMD...: "WALL_SECONDS MAX_RSS_KIB" of the fastest of $repeats
-# runs, or "timeout".  Exit status 1 is fine (diff: "the sides differ").
-measure() {
-	local best="" r status
-	for _ in $(seq "$repeats"); do
-		status=0
-		# stderr (warnings, say, of a policy forced against the
-		# recording's evidence) is shown only when the command fails
-		r=$("$work/rusage" -t "$limit" "$@" 2>"$work/stderr") || status=$?
-		if [ "$status" = 124 ]; then
-			echo timeout
-			return
+# run1 CMD...: "WALL_SECONDS MAX_RSS_KIB" of one run, or "timeout".  Exit
+# status 1 is fine (diff: "the sides differ").
+run1() {
+	local r status=0
+	# stderr (warnings, say, of a policy forced against the recording's
+	# evidence) is shown only when the command fails
+	r=$("$work/rusage" -t "$limit" "$@" 2>"$work/stderr") || status=$?
+	if [ "$status" = 124 ]; then
+		echo timeout
+		return
+	fi
+	if [ "$status" -gt 1 ]; then
+		echo "bench/run.sh: $*: exit status $status" >&2
+		cat "$work/stderr" >&2
+		exit 2
+	fi
+	echo "$r"
+}
+
+# The jobs: "TRACE|PGDS|COMMAND|COMMAND LINE", each trace's gzip -dc first.
+jobs=()
+for t in "${traces[@]}"; do
+	read -r label format p path <<<"$t"
+	jobs+=("$label|$p|gzip -dc|gzip -dc $path")
+	[ -n "$parse" ] && jobs+=("$label|$p|parse only|$parse $path")
+	for k in $kernels; do
+		for pol in unshared shared; do
+			jobs+=("$label|$p|replay --$pol --kernel=$k|$pgtrace replay --no-progress --$pol --kernel=$k $path")
+		done
+	done
+	jobs+=("$label|$p|diff --shared --unshared|$pgtrace diff --no-progress --shared --unshared $path")
+done
+
+# Rounds: every job once per round, so that each command and the gzip -dc
+# it is divided by sample the same stretch of time (on a shared machine
+# the speed drifts over minutes); each job keeps its fastest run.  A
+# command that times out is not run again, nor are the pgtrace commands
+# after it on its trace ("skipped").
+declare -A best gave_up
+for round in $(seq "$repeats"); do
+	for j in "${jobs[@]}"; do
+		IFS='|' read -r label p name line <<<"$j"
+		key="$label|$name"
+		case ${best[$key]:-} in timeout | skipped) continue ;; esac
+		if [ -n "${gave_up[$label]:-}" ] && [ "$name" != "parse only" ] &&
+			[ "$name" != "gzip -dc" ]; then
+			best[$key]=skipped
+			continue
 		fi
-		if [ "$status" -gt 1 ]; then
-			echo "bench/run.sh: $*: exit status $status" >&2
-			cat "$work/stderr" >&2
-			exit 2
-		fi
-		if [ -z "$best" ] || awk -v a="${r% *}" -v b="${best% *}" \
+		# shellcheck disable=SC2086 # the command line is split on purpose
+		r=$(run1 $line)
+		if [ "$r" = timeout ]; then
+			best[$key]=timeout
+			[ "$name" != "parse only" ] && [ "$name" != "gzip -dc" ] && gave_up[$label]=1
+		elif [ -z "${best[$key]:-}" ] || awk -v a="${r% *}" -v b="${best[$key]% *}" \
 			'BEGIN { exit !(a < b) }'; then
-			best=$r
+			best[$key]=$r
 		fi
 	done
-	echo "$best"
-}
+	echo "bench/run.sh: round $round of $repeats done" >&2
+done
 
 # Rows: "TRACE|PGDS|COMMAND|WALL RSS_KIB" (or timeout, skipped).
 : >"$work/rows.raw"
-for t in "${traces[@]}"; do
-	read -r label format p path <<<"$t"
-	base=$(measure gzip -dc "$path")
-	echo "$label|$p|gzip -dc|$base" >>"$work/rows.raw"
-	cmds=()
-	[ -n "$parse" ] && cmds+=("parse only|$parse $path")
-	for k in $kernels; do
-		for pol in unshared shared; do
-			cmds+=("replay --$pol --kernel=$k|$pgtrace replay --no-progress --$pol --kernel=$k $path")
-		done
-	done
-	cmds+=("diff --shared --unshared|$pgtrace diff --no-progress --shared --unshared $path")
-	gave_up=
-	for c in "${cmds[@]}"; do
-		name=${c%%|*}
-		if [ -n "$gave_up" ] && [ "$name" != "parse only" ]; then
-			r=skipped
-		else
-			# shellcheck disable=SC2086 # the command line is split on purpose
-			r=$(measure ${c#*|})
-			[ "$r" = timeout ] && [ "$name" != "parse only" ] && gave_up=1
-		fi
-		echo "$label|$p|$name|$r" >>"$work/rows.raw"
-	done
-	echo "bench/run.sh: $label done" >&2
+for j in "${jobs[@]}"; do
+	IFS='|' read -r label p name line <<<"$j"
+	echo "$label|$p|$name|${best[$label|$name]}" >>"$work/rows.raw"
 done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)
 echo "machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr); $("$pgtrace" --version 2>/dev/null | head -1)"
-echo "traces: ${#traces[@]}; best of $repeats; ratios to gzip -dc of the same file in the same run; timeout $limit s"
+echo "traces: ${#traces[@]}; best of $repeats rounds; ratios to gzip -dc of the same file in the same run; timeout $limit s"
 echo
 awk -F'|' '
 function num(s) { return s ~ /^[0-9.]+ [0-9]+$/ }
