@@ -313,7 +313,7 @@ static unsigned char *gz_member(const char *data, size_t len, size_t *len_ret)
 }
 
 /*
- * The checks of a gzip member's trailer (CRC and length, zlib's) fail
+ * The checks of a gzip member's trailer (CRC and length, in zlib's words) fail
  * after the member's lines, naming the next line.
  */
 static void test_trailer(void)
