@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "zero.h"
 
 enum pgt_op {
 	PGT_OP_NONE = 0,
@@ -100,27 +101,15 @@ struct pgt_event {
 static inline void pgt_event_init(struct pgt_event *ev, enum pgt_op op,
 				  uint64_t line)
 {
+	_Static_assert(sizeof(*ev) % 8 == 0, "zeroed in whole words");
+	_Static_assert(PGT_PROT_RAW == 0 && PGT_CTX_TASK == 0, "zero defaults");
+	/* every field zero, false, PGT_PROT_RAW, PGT_CTX_TASK; then the rest */
+	pgt_zero_small(ev, sizeof(*ev));
 	ev->op = op;
 	ev->line = line;
 	ev->t_ns = PGT_NO_TIME;
 	ev->cpu = -1;
 	ev->pid = -1;
-	ev->comm = 0;
-	ev->pgd = 0;
-	ev->mm = 0;
-	ev->label = 0;
-	ev->addr = 0;
-	ev->size = 0;
-	ev->pages = 0;
-	ev->prot = PGT_PROT_RAW;
-	ev->prot_raw = 0;
-	ev->set = 0;
-	ev->clr = 0;
-	ev->ctx = PGT_CTX_TASK;
-	ev->has_ip = false;
-	ev->ip = 0;
-	ev->has_error = false;
-	ev->error = 0;
 }
 
 /* Machine description: the `machine` line or options. */

@@ -31,6 +31,7 @@
 #include "core/hash.h"
 #include "core/model.h"
 #include "core/pae.h"
+#include "core/zero.h"
 
 struct pgt_model;
 

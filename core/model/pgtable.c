@@ -202,7 +202,7 @@ struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 		r = (int32_t)m->nrecs++;
 	}
 	struct rec *rec = &m->recs[r];
-	memset(rec, 0, sizeof(*rec));
+	pgt_zero_small(rec, sizeof(*rec)); /* (not memset: see core/zero.h) */
 	rec->used = true;
 	rec->live_idx = -1;
 	rec->pid_prev = -1;
