@@ -1003,6 +1003,27 @@ static void test_stale_different(void)
 	 */
 	CHECK(st(&t, "C")->different <= 2 * PGT_PTRS_PER_PMD);
 	CHECK_EQ_U64(costs(&t)->uaf_writes + costs(&t)->corrupting_writes - uaf0, 2);
+
+	/*
+	 * vmalloc then maps that entry in swapper alone (pmd_populate_kernel,
+	 * no broadcast in 2.6.21): C's stray entry, a value of C's own, now
+	 * points elsewhere than swapper's (stale -> different), and C misses
+	 * nothing there, unlike D, whose copy holds swapper's old entry.
+	 */
+	CHECK_OK(pgd_alloc(&t, "D")); /* 10 */
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "D")), 0);
+	CHECK_OK(vmalloc(&t, 0xf8a00000u, 4096)); /* 11 */
+	CHECK_EQ_U64(st(&t, "D")->missing, 1);
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "D")), 1);
+	CHECK_EQ_U64(st(&t, "D")->first_divergence_line, 11);
+	CHECK(pgt_present(kpmd(&t, NULL, 3, 453)));
+	CHECK(pgt_entry_addr(kpmd(&t, "C", 3, 453)) !=
+	      pgt_entry_addr(kpmd(&t, NULL, 3, 453)));
+	CHECK_EQ_U64(st(&t, "C")->stale, 0);
+	CHECK_EQ_U64(st(&t, "C")->different, 2);
+	CHECK_EQ_U64(st(&t, "C")->missing, 0);
+	CHECK_EQ_U64(st(&t, "C")->max_divergent, 2);
+	CHECK_EQ_U64(st(&t, "C")->max_line, 9);
 	t_fini(&t);
 
 	/*
