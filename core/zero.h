@@ -18,14 +18,15 @@ typedef uint64_t pgt_zero_word __attribute__((aligned(1), may_alias));
 /* Zero the @n bytes at @p, @n a multiple of 8, with 16-byte stores. */
 static inline void pgt_zero_small(void *p, size_t n)
 {
-	pgt_zero_vec z = {0, 0};
-	/* an opaque zero: GCC cannot see the loop is a memset */
-	__asm__("" : "+x"(z));
+	uint64_t w = 0;
+	/* an opaque zero (any architecture): GCC cannot see a memset here */
+	__asm__("" : "+r"(w));
+	pgt_zero_vec z = {w, w};
 	pgt_zero_vec *v = p;
 	for (size_t i = 0; i < n / sizeof(z); i++)
 		v[i] = z;
 	if (n % sizeof(z))
-		*(pgt_zero_word *)(void *)((char *)p + n - 8) = z[0];
+		*(pgt_zero_word *)(void *)((char *)p + n - 8) = w;
 }
 
 #endif
