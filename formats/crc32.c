@@ -17,7 +17,7 @@ uint32_t pgt_crc32_portable(uint32_t crc, const void *buf, size_t len)
 	return (uint32_t)crc32_z(crc, buf, len);
 }
 
-#if defined(__x86_64__) || defined(__i386__)
+#if defined(__x86_64__)
 #include <immintrin.h>
 
 #define FOLD_TARGET __attribute__((target("pclmul,sse4.1")))
