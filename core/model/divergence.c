@@ -250,22 +250,37 @@ static void xsum_update(struct pgt_model *m, const struct frame *fr, int idx)
 		*sum &= ~(UINT64_C(1) << g);
 }
 
+/* Drop set entry @idx of @x, its value with it. */
+static void xmap_remove(struct xmap *x, int idx)
+{
+	uint32_t r = xmap_rank(x, idx);
+	memmove(&x->v[r], &x->v[r + 1], (x->n - r - 1) * sizeof(x->v[0]));
+	bit_clear(x->bits, idx);
+	x->n--;
+}
+
 static struct pgt_error *x_set(struct pgt_model *m, uint32_t f, int idx,
 			       uint64_t val)
 {
 	struct frame *fr = &m->frames[f];
-	if (!fr->x) {
-		struct pgt_error *err = xmap_new(m, &fr->x);
+	struct pgt_error *err;
+	if (!fr->x || (!bit_test(fr->x->bits, idx) && fr->x->n == fr->x->cap)) {
+		err = fr->x ? xmap_grow(m, fr->x, &fr->x) : xmap_new(m, &fr->x);
 		if (err)
 			return err;
 		if (fr->owner >= 0)
 			m->recs[fr->owner].kx[fr->slot] = fr->x;
 	}
-	fr->x->v[idx] = val;
-	if (bit_test(fr->x->bits, idx))
+	struct xmap *x = fr->x;
+	uint32_t r = xmap_rank(x, idx);
+	if (bit_test(x->bits, idx)) {
+		x->v[r] = val;
 		return NULL;
-	bit_set(fr->x->bits, idx);
-	fr->x->n++;
+	}
+	memmove(&x->v[r + 1], &x->v[r], (x->n - r) * sizeof(x->v[0]));
+	x->v[r] = val;
+	bit_set(x->bits, idx);
+	x->n++;
 	xsum_update(m, fr, idx);
 	if (!is_live_copy(m, f))
 		return NULL;
@@ -282,8 +297,7 @@ static void x_clear(struct pgt_model *m, uint32_t f, int idx)
 	struct frame *fr = &m->frames[f];
 	if (!has_explicit(fr->x, idx))
 		return;
-	bit_clear(fr->x->bits, idx);
-	fr->x->n--;
+	xmap_remove(fr->x, idx);
 	xsum_update(m, fr, idx);
 	if (is_live_copy(m, f))
 		m->nexplicit[fr->slot][idx]--;
@@ -305,10 +319,9 @@ static void explicit_drop_all(struct pgt_model *m, int slot, int idx,
 	copies_explicit_at(m, slot, idx, &v);
 	for (uint32_t i = 0; i < v.n; i++) {
 		struct frame *fr = &m->frames[v.v[i]];
-		rec_change(m, &m->recs[fr->owner], slot, idx, fr->x->v[idx], val,
-			   old_ref, new_ref);
-		bit_clear(fr->x->bits, idx);
-		fr->x->n--;
+		rec_change(m, &m->recs[fr->owner], slot, idx, xmap_value(fr->x, idx),
+			   val, old_ref, new_ref);
+		xmap_remove(fr->x, idx);
 		xsum_update(m, fr, idx);
 	}
 	m->explicit_at[slot][idx].n = 0;
@@ -431,7 +444,7 @@ static struct pgt_error *swapper_write(struct pgt_model *m, int slot, int idx,
 		for (uint32_t i = 0; i < v.n; i++) {
 			const struct frame *fr = &m->frames[v.v[i]];
 			struct rec *r = &m->recs[fr->owner];
-			uint64_t mine = fr->x->v[idx];
+			uint64_t mine = xmap_value(fr->x, idx);
 			if (apart) {
 				uint64_t b = base_value(m, slot, idx, fr->cgen);
 				rec_change(m, r, slot, idx, b, b, val, old);
@@ -564,7 +577,8 @@ struct pgt_error *copies_sync_uniform(struct pgt_model *m, int slot, int idx,
 	struct u32vec v;
 	copies_explicit_at(m, slot, idx, &v);
 	for (uint32_t i = 0; i < v.n; i++)
-		if (sync_outcome(m->frames[v.v[i]].x->v[idx], pmd_k, both, &wrote) != pmd_k)
+		if (sync_outcome(xmap_value(m->frames[v.v[i]].x, idx), pmd_k, both,
+				 &wrote) != pmd_k)
 			return NULL;
 	/* Every copy ends holding pmd_k: count the writes, then collapse. */
 	uint64_t ref = swapper_entry(m, slot, idx), written = 0;

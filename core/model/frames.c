@@ -133,16 +133,38 @@ static void pool_deinit(struct block_pool *p)
 	pool_init(p, p->size);
 }
 
+/* The blocks of struct xmap: room for 23, 71 and all 512 values. */
+static const size_t xmap_bytes[XMAP_CLASSES] = {
+	256, 640,
+	(sizeof(struct xmap) + PGT_PTRS_PER_PMD * sizeof(uint64_t) + 63) & ~(size_t)63,
+};
+
+static uint32_t xmap_cap(int c)
+{
+	size_t cap = (xmap_bytes[c] - sizeof(struct xmap)) / sizeof(uint64_t);
+	return cap < PGT_PTRS_PER_PMD ? (uint32_t)cap : PGT_PTRS_PER_PMD;
+}
+
+static int xmap_class(const struct xmap *x)
+{
+	int c = 0;
+	while (c < XMAP_CLASSES - 1 && xmap_cap(c) != x->cap)
+		c++;
+	return c;
+}
+
 void pools_init(struct pgt_model *m)
 {
 	pool_init(&m->data_pool, PGT_PTRS_PER_PMD * sizeof(uint64_t));
-	pool_init(&m->x_pool, sizeof(struct xmap));
+	for (int c = 0; c < XMAP_CLASSES; c++)
+		pool_init(&m->x_pools[c], xmap_bytes[c]);
 }
 
 void pools_deinit(struct pgt_model *m)
 {
 	pool_deinit(&m->data_pool);
-	pool_deinit(&m->x_pool);
+	for (int c = 0; c < XMAP_CLASSES; c++)
+		pool_deinit(&m->x_pools[c]);
 }
 
 struct pgt_error *page_data_new(struct pgt_model *m, bool zero, uint64_t **ret)
@@ -163,18 +185,37 @@ void page_data_free(struct pgt_model *m, uint64_t *d)
 
 struct pgt_error *xmap_new(struct pgt_model *m, struct xmap **ret)
 {
-	struct xmap *x = pool_get(&m->x_pool);
+	struct xmap *x = pool_get(&m->x_pools[0]);
 	if (!x)
 		return &pgt_error_nomem;
 	memset(x->bits, 0, sizeof(x->bits));
 	x->n = 0;
+	x->cap = xmap_cap(0);
 	*ret = x;
+	return NULL;
+}
+
+struct pgt_error *xmap_grow(struct pgt_model *m, struct xmap *x,
+			    struct xmap **ret)
+{
+	int c = xmap_class(x) + 1;
+	if (c >= XMAP_CLASSES)
+		return pgt_error_create(PGT_ERROR_INVALID,
+					"internal: a copy's explicit entries overflow");
+	struct xmap *y = pool_get(&m->x_pools[c]);
+	if (!y)
+		return &pgt_error_nomem;
+	memcpy(y, x, sizeof(*x) + x->n * sizeof(x->v[0]));
+	y->cap = xmap_cap(c);
+	xmap_free(m, x);
+	*ret = y;
 	return NULL;
 }
 
 void xmap_free(struct pgt_model *m, struct xmap *x)
 {
-	pool_put(&m->x_pool, x);
+	if (x)
+		pool_put(&m->x_pools[xmap_class(x)], x);
 }
 
 struct pgt_error *model_note(struct pgt_model *m, enum pgt_note_kind kind,

@@ -113,12 +113,38 @@ enum frame_virt {
 	V_UHALF,    /* swapper's user-half kernel PMD, until written */
 };
 
-/* A copy's explicit entries. */
+/*
+ * A copy's explicit entries: which ones (bits), and their values in entry
+ * order (the value of entry i is v[rank of i among the set bits]).  A copy
+ * has a few dozen at most (the vmalloc PMD entries it faulted in), so the
+ * values are kept dense, in blocks of three sizes (XMAP_CLASSES), not as
+ * 512 slots: at 10,000 pgds that was 40 MiB, and a page fault per copy.
+ */
 struct xmap {
 	uint64_t bits[PGT_PTRS_PER_PMD / 64];
 	uint32_t n;          /* entries set */
-	uint64_t v[PGT_PTRS_PER_PMD];
+	uint32_t cap;        /* values v has room for */
+	uint64_t v[];
 };
+
+#define XMAP_CLASSES 3
+
+/* How many set entries come before entry @idx. */
+static inline uint32_t xmap_rank(const struct xmap *x, int idx)
+{
+	uint32_t r = 0;
+	int w = idx >> 6;
+	for (int i = 0; i < w; i++)
+		r += (uint32_t)__builtin_popcountll(x->bits[i]);
+	return r + (uint32_t)__builtin_popcountll(x->bits[w] &
+						  ((UINT64_C(1) << (idx & 63)) - 1));
+}
+
+/* The value of set entry @idx. */
+static inline uint64_t xmap_value(const struct xmap *x, int idx)
+{
+	return x->v[xmap_rank(x, idx)];
+}
 
 /* The base values of one kernel PMD entry (see the top). */
 struct ehist {
@@ -263,7 +289,7 @@ struct pgt_model {
 	struct frame *frames;
 	uint32_t nframes;        /* lowmem frames */
 	struct block_pool data_pool; /* frame.data */
-	struct block_pool x_pool;    /* frame.x */
+	struct block_pool x_pools[XMAP_CLASSES]; /* frame.x, by size */
 	uint32_t bump;           /* next never-used frame */
 	uint32_t *free_frames;
 	size_t nfree, free_cap;
@@ -410,6 +436,9 @@ struct pgt_error *page_data_new(struct pgt_model *m, bool zero, uint64_t **ret);
 void page_data_free(struct pgt_model *m, uint64_t *d);
 /* A frame.x block, empty. */
 struct pgt_error *xmap_new(struct pgt_model *m, struct xmap **ret);
+/* @x in a block with room for more values (@x is released). */
+struct pgt_error *xmap_grow(struct pgt_model *m, struct xmap *x,
+			    struct xmap **ret);
 /* Release a frame.x block (NULL: nothing). */
 void xmap_free(struct pgt_model *m, struct xmap *x);
 void pools_init(struct pgt_model *m);
@@ -448,7 +477,7 @@ static inline uint64_t copy_entry(const struct pgt_model *m, const struct xmap *
 				  uint32_t cgen, int slot, int idx)
 {
 	if (x && x->n && bit_test(x->bits, idx))
-		return x->v[idx];
+		return xmap_value(x, idx);
 	return base_value(m, slot, idx, cgen);
 }
 

@@ -683,6 +683,59 @@ static void test_vmalloc_fault(void)
  * walk through that pgd fails.  A fault at an address the pgd maps is
  * unpredicted.
  */
+/*
+ * One pgd faults in 120 kernel PMD entries that swapper alone populated
+ * (2.6.21: vmalloc writes init_mm only): its copy holds each as a value
+ * of its own, 120 of them, past the first two sizes the copy keeps them
+ * in.  By hand (3G/1G, 512 MiB of lowmem: the vmalloc area starts at
+ * 0xe0800000, kernel PMD entry 260 of slot 3): 1 pgd_alloc A; 2-121
+ * vmalloc a page at the start of each 2 MiB from there (entries 260-379):
+ * A misses 120; 122-241 A reads each page in reverse order, one vmalloc
+ * fault each, and misses one fewer each time; 242 pgd_alloc B copies
+ * swapper as it is now: nothing missing; 243 sync: vmalloc_sync_all finds
+ * every pgd with every entry and writes none.
+ */
+static void test_many_faults(void)
+{
+	struct T t;
+	struct pgt_machine mach;
+	pgt_machine_init(&mach);
+	mach.page_offset = 0xc0000000u;
+	mach.lowmem = 512 * MiB;
+	if (!t_init_machine(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED,
+			    PGT_SYNC_SEED, &mach))
+		return;
+	const uint32_t base = 0xe0800000u;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	for (uint32_t k = 0; k < 120; k++)
+		CHECK_OK(vmalloc(&t, base + k * 0x200000u, 4096));
+	CHECK_EQ_U64(st(&t, "A")->missing, 120);
+	int bad = 0;
+	for (uint32_t k = 120; k-- > 0;) {
+		CHECK_OK(acc(&t, base + k * 0x200000u, "A"));
+		bad += st(&t, "A")->missing != k;
+	}
+	CHECK_EQ_U64(bad, 0);
+	CHECK_EQ_U64(st(&t, "A")->faults, 120);
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "A")), 0);
+	CHECK_EQ_U64(st(&t, "A")->max_divergent, 120);
+	CHECK_EQ_U64(st(&t, "A")->max_line, 121);
+	bad = 0;
+	for (int k = 0; k < 120; k++)
+		bad += kpmd(&t, "A", 3, 260 + k) != kpmd(&t, NULL, 3, 260 + k) ||
+		       !pgt_present(kpmd(&t, "A", 3, 260 + k)) ||
+		       !walk(&t, "A", base + (uint32_t)k * 0x200000u).present;
+	CHECK_EQ_U64(bad, 0);
+	CHECK_OK(pgd_alloc(&t, "B")); /* 242 */
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "B")), 0);
+	uint64_t written = costs(&t)->sync_entries_written;
+	CHECK_OK(op(&t, PGT_OP_SYNC)); /* 243 */
+	CHECK_EQ_U64(costs(&t)->sync_entries_written, written);
+	CHECK_EQ_U64(pgt_pgd_divergent(st(&t, "A")), 0);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 337), kpmd(&t, NULL, 3, 337));
+	t_fini(&t);
+}
+
 static void test_observed_faults(void)
 {
 	struct T t;
@@ -1728,6 +1781,7 @@ int main(void)
 	test_sync_seed_2g();
 	test_sync_pmd();
 	test_vmalloc_fault();
+	test_many_faults();
 	test_observed_faults();
 	test_cpa_broadcast();
 	test_cpa_text_ref_prot();
