@@ -397,7 +397,11 @@ void hugepage_hint(void *p, size_t bytes);
 
 /* Growable arrays. */
 struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem);
-#define GROW(arr, cap, need) model_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+/* (the test for room inline: it runs for most pushes, a call each) */
+#define GROW(arr, cap, need)                                                  \
+	((size_t)(need) <= (size_t)(cap)                                      \
+		 ? NULL                                                       \
+		 : model_grow((void **)&(arr), &(cap), (need), sizeof(*(arr))))
 
 /*
  * Append @x to @vec, a { T *v; uint32_t n, cap; } (struct u32vec,
