@@ -14,10 +14,15 @@
 /* 2 MiB: a pool's chunk, and a transparent huge page. */
 #define POOL_CHUNK ((size_t)2 << 20)
 
+static uintptr_t chunk_down(uintptr_t a)
+{
+	return a & ~(uintptr_t)(POOL_CHUNK - 1);
+}
+
 void hugepage_hint(void *p, size_t bytes)
 {
-	uintptr_t a = ((uintptr_t)p + POOL_CHUNK - 1) & ~(uintptr_t)(POOL_CHUNK - 1);
-	uintptr_t e = ((uintptr_t)p + bytes) & ~(uintptr_t)(POOL_CHUNK - 1);
+	uintptr_t a = chunk_down((uintptr_t)p + POOL_CHUNK - 1);
+	uintptr_t e = chunk_down((uintptr_t)p + bytes);
 	if (e > a)
 		madvise((void *)a, e - a, MADV_HUGEPAGE); /* a hint: no error to report */
 }
@@ -61,7 +66,6 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 #define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
 #endif
 
-
 static void pool_init(struct block_pool *p, size_t size)
 {
 	*p = (struct block_pool){.size = (size + 63) & ~(size_t)63};
@@ -79,12 +83,11 @@ static char *chunk_map(void)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	uintptr_t a = ((uintptr_t)p + POOL_CHUNK - 1) & ~(uintptr_t)(POOL_CHUNK - 1);
-	char *c = (char *)a;
+	char *c = (char *)chunk_down((uintptr_t)p + POOL_CHUNK - 1);
 	if (c > p)
 		munmap(p, (size_t)(c - p));
 	munmap(c + POOL_CHUNK, (size_t)(p + len - (c + POOL_CHUNK)));
-	madvise(c, POOL_CHUNK, MADV_HUGEPAGE); /* a hint: no error to report */
+	hugepage_hint(c, POOL_CHUNK);
 	return c;
 }
 

@@ -254,9 +254,10 @@ struct slab_cache {
 
 /*
  * Blocks of one size carved from large chunks, reused last-freed first:
- * page-table pages' entries and copies' explicit maps (4 KiB each) come
- * and go with the pgds, and malloc took a thread's arena up a page at a
- * time for them (an mprotect call each, 17,000 per 10,000-pgd replay).
+ * page-table pages' entries (4 KiB) and copies' explicit maps (three
+ * sizes) come and go with the pgds, and malloc took a thread's arena up a
+ * page at a time for them (an mprotect call each, 17,000 per 10,000-pgd
+ * replay).
  * Under AddressSanitizer free blocks are poisoned.
  */
 struct block_pool {
