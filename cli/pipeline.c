@@ -5,9 +5,15 @@
 
 #include "cli/pipeline.h"
 
-/* Events per batch and batches in flight: a few MiB, and few wake-ups. */
+/*
+ * Events per batch, and the most batches there are (15 MiB).  Batches are
+ * made when the reader gets ahead and reused last-drained first, so a model
+ * that keeps up touches a few of them, while one that falls behind (a
+ * large trace's first vmalloc faults in every pgd) lets the reader run on
+ * instead of waiting with a core idle.
+ */
 #define BATCH 4096
-#define NBATCHES 8
+#define MAX_BATCHES 32
 
 struct batch {
 	struct pgt_event ev[BATCH];
@@ -33,7 +39,11 @@ struct pipeline {
 	uint64_t pushed;
 	/* two models */
 	struct worker workers[2];
-	struct batch *ring;
+	/* published batches, oldest first: queue[k % MAX_BATCHES] is the k-th */
+	struct batch *queue[MAX_BATCHES];
+	struct batch *spare[MAX_BATCHES]; /* drained, the last on top */
+	int nspare;
+	int nbatches;        /* made so far */
 	pthread_mutex_t lock;
 	pthread_cond_t filled, drained;
 	uint64_t published;  /* batches handed to the workers */
@@ -63,7 +73,7 @@ static void *worker_main(void *arg)
 			pthread_mutex_unlock(&p->lock);
 			return NULL;
 		}
-		struct batch *b = &p->ring[w->taken % NBATCHES];
+		struct batch *b = p->queue[w->taken % MAX_BATCHES];
 		pthread_mutex_unlock(&p->lock);
 		/* after an error the model is left alone; batches still drain */
 		for (size_t i = 0; i < b->n && !w->err; i++) {
@@ -96,8 +106,10 @@ static void *worker_main(void *arg)
 		}
 		pthread_mutex_lock(&p->lock);
 		w->taken++;
-		if (--b->pending == 0)
+		if (--b->pending == 0) {
+			p->spare[p->nspare++] = b;
 			pthread_cond_signal(&p->drained);
+		}
 		pthread_mutex_unlock(&p->lock);
 	}
 }
@@ -115,15 +127,16 @@ struct pgt_error *pipeline_create(struct pgt_model *const *models, int n,
 		*ret = p;
 		return NULL;
 	}
-	p->ring = calloc(NBATCHES, sizeof(*p->ring));
-	if (!p->ring) {
+	p->cur = malloc(sizeof(*p->cur));
+	if (!p->cur) {
 		free(p);
 		return &pgt_error_nomem;
 	}
+	p->cur->n = 0;
+	p->nbatches = 1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->filled, NULL);
 	pthread_cond_init(&p->drained, NULL);
-	p->cur = &p->ring[0];
 	for (int i = 0; i < n; i++) {
 		struct worker *w = &p->workers[i];
 		w->p = p;
@@ -141,20 +154,38 @@ struct pgt_error *pipeline_create(struct pgt_model *const *models, int n,
 	return NULL;
 }
 
-/* Hand the batch being filled to the workers; wait for the next slot. */
-static void publish(struct pipeline *p)
+/* Hand the batch being filled to the workers (under p->lock). */
+static void publish_locked(struct pipeline *p)
 {
-	pthread_mutex_lock(&p->lock);
 	p->cur->pending = p->n;
+	p->queue[p->published % MAX_BATCHES] = p->cur;
 	p->published++;
 	pthread_cond_broadcast(&p->filled);
-	struct batch *next = &p->ring[p->published % NBATCHES];
-	while (next->pending)
+	p->cur = NULL;
+}
+
+/*
+ * Publish the batch being filled and take the next one: a drained one, a
+ * new one while there are fewer than MAX_BATCHES, else wait for a drain.
+ */
+static struct pgt_error *publish(struct pipeline *p)
+{
+	pthread_mutex_lock(&p->lock);
+	publish_locked(p);
+	while (!p->nspare && p->nbatches == MAX_BATCHES)
 		pthread_cond_wait(&p->drained, &p->lock);
+	struct batch *next = p->nspare ? p->spare[--p->nspare] : NULL;
 	p->seen_failed = p->failed;
 	pthread_mutex_unlock(&p->lock);
+	if (!next) {
+		/* only this thread makes batches */
+		if (!(next = malloc(sizeof(*next))))
+			return &pgt_error_nomem;
+		p->nbatches++;
+	}
 	next->n = 0;
 	p->cur = next;
+	return NULL;
 }
 
 struct pgt_error *pipeline_push(struct pipeline *p, const struct pgt_event *ev,
@@ -168,8 +199,13 @@ struct pgt_error *pipeline_push(struct pipeline *p, const struct pgt_event *ev,
 		return err;
 	}
 	p->cur->ev[p->cur->n++] = *ev;
-	if (p->cur->n == BATCH)
-		publish(p);
+	if (p->cur->n == BATCH) {
+		struct pgt_error *err = publish(p);
+		if (err) {
+			*line_ret = ev->line;
+			return err;
+		}
+	}
 	return NULL;
 }
 
@@ -199,11 +235,8 @@ struct pgt_error *pipeline_finish(struct pipeline *p, uint64_t *line_ret)
 		return NULL;
 	if (p->cur && p->cur->n) {
 		pthread_mutex_lock(&p->lock);
-		p->cur->pending = p->n;
-		p->published++;
-		pthread_cond_broadcast(&p->filled);
+		publish_locked(p);
 		pthread_mutex_unlock(&p->lock);
-		p->cur = NULL;
 	}
 	close_and_join(p);
 	struct worker *first = NULL;
@@ -231,7 +264,10 @@ void pipeline_destroy(struct pipeline *p)
 		pthread_mutex_destroy(&p->lock);
 		pthread_cond_destroy(&p->filled);
 		pthread_cond_destroy(&p->drained);
-		free(p->ring);
+		/* every batch is drained, or the one being filled */
+		for (int i = 0; i < p->nspare; i++)
+			free(p->spare[i]);
+		free(p->cur);
 	}
 	free(p);
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Feeding events to the models of a run.  One model is fed on the calling
- * thread; two (diff) each get a thread of their own, fed in batches from
- * one reader: the models share nothing mutable (the string table is only
- * written by the reader, and read by the models not at all).
+ * Feeding events to the models of a run.  Each model (one, or two for diff)
+ * gets a thread of its own, fed in batches from the reader: the models share
+ * nothing mutable (the string table is only written by the reader, and read
+ * by the models not at all).  The batches in flight grow, up to a bound,
+ * while the models fall behind the reader.
  *
  * Whatever the timing, the outcome is that of applying every event to
  * model 0 then model 1 in order: the error reported is the one at the
