@@ -116,14 +116,9 @@ static struct pgt_error *sync_one(struct pgt_model *m, int32_t o, uint32_t f,
 	return NULL;
 }
 
-struct member {
-	uint64_t seq;
-	int32_t obj;
-};
-
 static int member_cmp(const void *a, const void *b)
 {
-	const struct member *x = a, *y = b;
+	const struct list_member *x = a, *y = b;
 	return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0; /* head first */
 }
 
@@ -134,22 +129,22 @@ static int member_cmp(const void *a, const void *b)
  */
 static struct pgt_error *walk_members(struct pgt_model *m, int slot, int idx,
 				      bool with_explicit, bool all,
-				      struct member **ret, size_t *nret)
+				      struct list_member **ret, size_t *nret)
 {
 	size_t n = 0, cap = 0;
-	struct member *v = NULL;
+	struct list_member *v = NULL;
 	struct pgt_error *err = NULL;
 #define ADD(o) do {							\
 		if ((err = GROW(v, cap, n + 1)))			\
 			goto fail;					\
-		v[n++] = (struct member){m->objs[o].list_seq, (o)};	\
+		v[n++] = (struct list_member){m->objs[o].list_seq, (o)}; \
 	} while (0)
 	if (all) {
 		for (size_t i = 0; i < m->nown_live; i++)
 			ADD(m->recs[m->own_live[i]].obj);
 	} else {
 		for (size_t i = 0; i < m->nzombies; i++) {
-			uint32_t f = obj_pmd_frame(m, m->zombies[i], slot);
+			uint32_t f = obj_pmd_frame(m, m->zombies[i].obj, slot);
 			if (f && m->frames[f].kind == F_KPMD_COPY &&
 			    m->frames[f].owner >= 0) {
 				/* a live copy a freed pgd aliases */
@@ -164,13 +159,22 @@ static struct pgt_error *walk_members(struct pgt_model *m, int slot, int idx,
 				ADD(m->recs[m->frames[ex.v[i]].owner].obj);
 		}
 	}
-	for (size_t i = 0; i < m->nzombies; i++)
-		ADD(m->zombies[i]);
 #undef ADD
-	if (n)
+	/* the live ones sorted, then merged with the zombies (in order) */
+	if (n > 1)
 		qsort(v, n, sizeof(*v), member_cmp);
+	size_t total = n + m->nzombies;
+	if (total > n && (err = GROW(v, cap, total)))
+		goto fail;
+	size_t a = n, z = m->nzombies, k = total;
+	while (z) {
+		if (a && v[a - 1].seq < m->zombies[z - 1].seq)
+			v[--k] = v[--a];
+		else
+			v[--k] = m->zombies[--z];
+	}
 	*ret = v;
-	*nret = n;
+	*nret = total;
 	return NULL;
 fail:
 	free(v);
@@ -188,7 +192,7 @@ struct pgt_error *broadcast_pgd_list(struct pgt_model *m, int slot, int idx,
 	struct pgt_error *err = broadcast_write(m, slot, idx, val);
 	if (err || !m->nzombies)
 		return err;
-	struct member *v;
+	struct list_member *v;
 	size_t n;
 	if ((err = walk_members(m, slot, idx, false, false, &v, &n)))
 		return err;
@@ -251,7 +255,7 @@ struct pgt_error *sync_pgd_list(struct pgt_model *m, uint32_t va, bool both,
 	bool bug = !common ||
 		   (ok && pgt_present(d) && pgt_entry_addr(d) != pgt_entry_addr(pmd_k));
 	bool write = ok ? !pgt_present(d) : both && pgt_present(d);
-	struct member *v;
+	struct list_member *v;
 	size_t n;
 	struct pgt_error *err = walk_members(m, slot, idx, true, bug, &v, &n);
 	if (err)

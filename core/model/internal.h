@@ -177,6 +177,12 @@ enum obj_where {
 	O_DEAD,     /* its slab was destroyed: the id may be reused */
 };
 
+/* A pgd object on pgd_list and its place: the larger seq, nearer the head. */
+struct list_member {
+	uint64_t seq;
+	int32_t obj;
+};
+
 struct pgd_obj {
 	uint32_t frame;
 	uint8_t where;       /* enum obj_where */
@@ -185,7 +191,7 @@ struct pgd_obj {
 	bool on_list;
 	bool allocated;
 	int32_t rec;         /* live record, -1 */
-	int32_t zidx;        /* index in m->zombies, -1 */
+	bool zombie;         /* on m->zombies */
 	uint32_t last_id;    /* strtab id of the last pgd it held */
 	uint64_t list_seq;   /* when pgd_list_add() put it at the head */
 	int32_t free_next;   /* the cache's free list, -1 */
@@ -324,7 +330,8 @@ struct pgt_model {
 	int32_t free_objs;       /* the pgd cache's free list */
 	uint64_t list_len;       /* pgds on pgd_list */
 	uint64_t list_seq;
-	int32_t *zombies;        /* freed objects still on pgd_list */
+	/* freed objects still on pgd_list, in list order (head first) */
+	struct list_member *zombies;
 	size_t nzombies, zombies_cap;
 
 	struct rec *recs;

@@ -116,8 +116,15 @@ struct pgt_error *pgt_model_check(const struct pgt_model *m)
 		const struct pgd_obj *ob = &m->objs[o];
 		on_list += ob->on_list;
 		zombies += ob->on_list && !ob->allocated;
-		if (ob->on_list && !ob->allocated && ob->zidx < 0)
+		if (ob->on_list && !ob->allocated && !ob->zombie)
 			return FAIL("freed object %zu on pgd_list is not known as such", o);
+	}
+	for (size_t i = 0; i < m->nzombies; i++) {
+		const struct list_member *z = &m->zombies[i];
+		if (z->obj < 0 || (size_t)z->obj >= m->nobjs ||
+		    m->objs[z->obj].list_seq != z->seq ||
+		    (i && m->zombies[i - 1].seq <= z->seq))
+			return FAIL("freed pgds on pgd_list out of list order at %zu", i);
 	}
 	if (on_list != m->list_len || zombies != m->nzombies)
 		return FAIL("pgd_list: %" PRIu64 " on it and %" PRIu64 " freed, counted %" PRIu64 " and %zu",

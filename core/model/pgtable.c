@@ -11,24 +11,51 @@
 
 /* ---- pgd_list: pgd_list_add() / pgd_list_del() ---- */
 
-static void zombie_add(struct pgt_model *m, int32_t o)
+/*
+ * Where the zombie of list place @seq is, or goes, in m->zombies: kept in
+ * list order so that the walks of pgd_list need not sort them, each time,
+ * by a key that never changes.
+ */
+static size_t zombie_index(const struct pgt_model *m, uint64_t seq)
 {
-	if (m->objs[o].zidx >= 0 ||
-	    GROW(m->zombies, m->zombies_cap, m->nzombies + 1))
-		return;
-	m->objs[o].zidx = (int32_t)m->nzombies;
-	m->zombies[m->nzombies++] = o;
+	size_t lo = 0, hi = m->nzombies;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->zombies[mid].seq > seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct pgt_error *zombie_add(struct pgt_model *m, int32_t o)
+{
+	struct pgd_obj *ob = &m->objs[o];
+	if (ob->zombie)
+		return NULL;
+	struct pgt_error *err = GROW(m->zombies, m->zombies_cap, m->nzombies + 1);
+	if (err)
+		return err;
+	size_t i = zombie_index(m, ob->list_seq);
+	memmove(&m->zombies[i + 1], &m->zombies[i],
+		(m->nzombies - i) * sizeof(m->zombies[0]));
+	m->zombies[i] = (struct list_member){ob->list_seq, o};
+	m->nzombies++;
+	ob->zombie = true;
+	return NULL;
 }
 
 static void zombie_del(struct pgt_model *m, int32_t o)
 {
-	int32_t i = m->objs[o].zidx;
-	if (i < 0)
+	struct pgd_obj *ob = &m->objs[o];
+	if (!ob->zombie)
 		return;
-	int32_t last = m->zombies[--m->nzombies];
-	m->zombies[i] = last;
-	m->objs[last].zidx = i;
-	m->objs[o].zidx = -1;
+	size_t i = zombie_index(m, ob->list_seq);
+	m->nzombies--;
+	memmove(&m->zombies[i], &m->zombies[i + 1],
+		(m->nzombies - i) * sizeof(m->zombies[0]));
+	ob->zombie = false;
 }
 
 void list_add(struct pgt_model *m, int32_t o)
@@ -88,7 +115,7 @@ struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame,
 		o = (int32_t)m->nobjs++;
 	}
 	m->objs[o] = (struct pgd_obj){
-		.frame = frame, .index = index, .rec = -1, .zidx = -1,
+		.frame = frame, .index = index, .rec = -1,
 		.free_next = -1,
 	};
 	*ret = o;
@@ -147,8 +174,10 @@ static struct pgt_error *pgd_cache_free(struct pgt_model *m, int cpu, int32_t o)
 {
 	m->objs[o].allocated = false;
 	m->objs[o].rec = -1;
-	if (m->objs[o].on_list)
-		zombie_add(m, o); /* the slab destructor has not run */
+	struct pgt_error *err;
+	/* the slab destructor has not run */
+	if (m->objs[o].on_list && (err = zombie_add(m, o)))
+		return err;
 	if (m->rules->slab_pgd_cache)
 		return slab_free(m, cpu, o);
 	m->objs[o].free_next = m->free_objs;

@@ -1121,6 +1121,58 @@ static void test_stale_different(void)
 	t_fini(&t);
 }
 
+/* The index of the first note of @kind through @pgd at @addr, or SIZE_MAX. */
+static size_t note_index(struct T *t, enum pgt_note_kind kind, const char *pgd,
+			 uint64_t addr)
+{
+	for (size_t i = 0; i < pgt_model_nnotes(t->m); i++) {
+		const struct pgt_note *n = pgt_model_note(t->m, i);
+		if (n->kind == kind && n->pgd == id(t, pgd) && n->addr == addr)
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/*
+ * vmalloc_sync_all() visits pgd_list from its head, the pgd added last
+ * first: a live pgd with a value of its own and a freed one are visited in
+ * that order, not as the model keeps them.  test_stale_different's steps
+ * 1-9 (2G/2G, unshared, with 2.6.35's vmalloc_sync_one for every PMD
+ * entry): C (X's object, constructed second) is nearer the head than
+ * freed A.  10 sync: at 0xf8800000 (slot 3, entry 452) swapper
+ * has the vmalloc PTE page; through C, page K holds the split's PDE there
+ * (BUG_ON(pmd_page(*pmd) != pmd_page(*pmd_k)), noted at the address);
+ * then through A, whose slot 3 page is now that very PTE page, entry 452
+ * is empty: the sync writes the PDE into it (a corrupting write).  The
+ * BUG_ON comes first.
+ */
+static void test_sync_list_order(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_PMD,
+		    0x80000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(pgd_alloc(&t, "X"));
+	uint64_t a3 = pgt_entry_addr(pdpte(&t, cr3(&t, "A"), 3));
+	CHECK_OK(pgd_free(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0xf8800000u, 4096));
+	CHECK_OK(pgd_free(&t, "X"));
+	CHECK_OK(vmalloc(&t, 0xf8c00000u, 4096));
+	CHECK_OK(pgd_alloc(&t, "C"));
+	CHECK_OK(cpa(&t, 0xb8800000u, 1, PGT_PROT_KERNEL_RO));
+	CHECK_OK(cpa(&t, 0xb8a00000u, 1, PGT_PROT_KERNEL_RO)); /* 9 */
+	/* Precondition: A's old slot 3 page maps 0xf8800000 now. */
+	CHECK_EQ_U64(pgt_entry_addr(kpmd(&t, NULL, 3, 452)), a3);
+	CHECK_OK(op(&t, PGT_OP_SYNC)); /* 10 */
+	size_t bug_c = note_index(&t, PGT_NOTE_BUG, "C", 0xf8800000u);
+	size_t corrupt_a = note_index(&t, PGT_NOTE_CORRUPT, "A", a3 + 8 * 452);
+	CHECK(bug_c != SIZE_MAX);
+	CHECK(corrupt_a != SIZE_MAX);
+	CHECK(bug_c < corrupt_a);
+	t_fini(&t);
+}
+
 static struct pgt_error *pgd_alloc_pid(struct T *t, const char *pgd,
 				       int32_t pid, const char *comm)
 {
@@ -1787,6 +1839,7 @@ int main(void)
 	test_cpa_text_ref_prot();
 	test_uaf_broadcast();
 	test_stale_different();
+	test_sync_list_order();
 	test_61_pgd_alloc();
 	test_pid_records();
 	test_61_arch_sync();
