@@ -94,7 +94,7 @@ struct ev_line {
 
 /* A pgd_alloc entry waiting for its return. */
 struct pending_alloc {
-	uint32_t mm;
+	uint64_t mm; /* interned when the return makes the event */
 	uint64_t line;
 };
 
@@ -122,16 +122,58 @@ static uint64_t hash_pid(uint64_t pid)
 
 PGT_HASH_TABLE(comm_table, uint64_t, uint32_t, hash_pid, pgt_hash_eq_scalar)
 
+/*
+ * Events are parsed up to AHEAD at a time and, once the string table holds
+ * AHEAD_MIN_NAMES names, the pgd and mm addresses they name are interned
+ * together at the end, each look-up's slot of the table brought in while
+ * the next lines are parsed: with thousands of live pgds the table does
+ * not stay in the cache (formats/trace.c does the same).  Comms are
+ * interned at once: there are few, and the reader's tables keep their ids.
+ */
+#define AHEAD 16
+#define AHEAD_MIN_NAMES 4096
+
+/*
+ * What the reader reports besides events.  The reader parses ahead, so it
+ * keeps these as of each event it queues, and reports them as of the event
+ * last handed out (all of them once the end or an error is).
+ */
+struct counts {
+	uint64_t skipped, backwards, pti_clones;
+	uint64_t direct_end; /* 0 until an alloc_va shows VMALLOC_START */
+	uint64_t orphan_returns, first_orphan_line;
+	uint64_t line;       /* read up to here */
+};
+
+/* A pending pgd_alloc entry a line read ahead took (see pgt_ftrace_pairs). */
+struct taken_entry {
+	uint64_t entry_line, by_line;
+};
+
+struct queued {
+	struct counts at;
+	struct pgt_event ev;
+	int nkeys;
+	struct pgt_strtab_key key[2]; /* addresses: in the key's words */
+	uint32_t *dest[2];            /* ev.pgd or ev.mm */
+};
+
 struct pgt_ftrace {
 	struct pgt_lineio *in;
 	struct pgt_strtab *tab;
-	uint64_t skipped, backwards, pti_clones;
+	struct counts live, shown;
 	uint64_t last_t;
 	bool seen_event;
-	uint64_t direct_end; /* 0 until an alloc_va shows VMALLOC_START */
 	struct pending_table pending;
-	uint64_t orphan_returns, first_orphan_line;
 	struct comm_table comms;
+	/* entries taken by the lines of this batch, in line order */
+	struct taken_entry *taken;
+	size_t ntaken, taken_cap;
+	/* Events parsed ahead, handed out from qhead (see fill()). */
+	struct queued q[AHEAD];
+	unsigned qhead, qlen;
+	struct pgt_error *qerr; /* after the queued events */
+	bool qeof;              /* likewise */
 };
 
 struct pgt_error *pgt_ftrace_create(struct pgt_lineio *in,
@@ -153,27 +195,29 @@ void pgt_ftrace_destroy(struct pgt_ftrace *ft)
 		return;
 	pending_table_deinit(&ft->pending);
 	comm_table_deinit(&ft->comms);
+	pgt_error_destroy(ft->qerr);
+	free(ft->taken);
 	free(ft);
 }
 
 uint64_t pgt_ftrace_skipped(const struct pgt_ftrace *ft)
 {
-	return ft->skipped;
+	return ft->shown.skipped;
 }
 
 uint64_t pgt_ftrace_pti_clones(const struct pgt_ftrace *ft)
 {
-	return ft->pti_clones;
+	return ft->shown.pti_clones;
 }
 
 uint64_t pgt_ftrace_backwards(const struct pgt_ftrace *ft)
 {
-	return ft->backwards;
+	return ft->shown.backwards;
 }
 
 uint64_t pgt_ftrace_high_memory(const struct pgt_ftrace *ft)
 {
-	return ft->direct_end;
+	return ft->shown.direct_end;
 }
 
 static bool is_space(char c)
@@ -508,6 +552,7 @@ struct ctx {
 	const char *fields;
 	const char *end; /* of the line (its NUL) */
 	struct pgt_event *ev;
+	struct queued *q; /* where ev is, when its addresses may wait */
 };
 
 static struct pgt_error *bad(struct ctx *c, const char *fmt, ...)
@@ -546,7 +591,10 @@ static struct pgt_error *addr_field(struct ctx *c, const char *key,
 	return num_field(c, key, false, UINT32_MAX, ret);
 }
 
-/* Intern an ID the way pgtrace names kernel addresses: "0x%x". */
+/*
+ * Intern an ID the way pgtrace names kernel addresses: "0x%x", now or,
+ * with c->q, when the batch is done (*ret is then in c->q's event).
+ */
 static struct pgt_error *intern_id(struct ctx *c, uint64_t v, uint32_t *ret)
 {
 	/* printf's "0x%" PRIx64 by hand: this runs for most lines */
@@ -556,7 +604,15 @@ static struct pgt_error *intern_id(struct ctx *c, uint64_t v, uint32_t *ret)
 	buf[1] = 'x';
 	for (int i = digits; i > 0; i--, v >>= 4)
 		buf[1 + i] = "0123456789abcdef"[v & 0xf];
-	return pgt_strtab_intern(c->ft->tab, buf, (size_t)digits + 2, ret);
+	size_t len = (size_t)digits + 2;
+	struct queued *q = c->q;
+	/* a key of at most 16 bytes holds the name in its words */
+	if (q && len <= 16 && q->nkeys < 2) {
+		pgt_strtab_key_init(c->ft->tab, buf, len, &q->key[q->nkeys]);
+		q->dest[q->nkeys++] = ret;
+		return NULL;
+	}
+	return pgt_strtab_intern(c->ft->tab, buf, len, ret);
 }
 
 static uint32_t *comm_slot(struct pgt_ftrace *ft, int32_t pid)
@@ -607,7 +663,7 @@ static struct pgt_error *h_cpa_set_clr(struct ctx *c, bool *emit)
 static struct pgt_error *h_pti_clone(struct ctx *c, bool *emit)
 {
 	static const char *const keys[] = {"start", "end", "level", NULL};
-	c->ft->pti_clones++;
+	c->ft->live.pti_clones++;
 	return check_fields(c, keys);
 }
 
@@ -637,12 +693,25 @@ static struct pgt_error *h_pgd_alloc(struct ctx *c, bool *emit)
 		return bad(c, "pid %d enters pgd_alloc again before the return of line %" PRIu64
 			   " (a missed kretprobe: raise its maxactive)",
 			   pid, p->line);
-	uint32_t mm_id;
 	bool inserted;
-	if ((err = intern_id(c, mm, &mm_id)) ||
-	    (err = pending_table_insert(&ft->pending, key, &inserted, &p)))
+	if ((err = pending_table_insert(&ft->pending, key, &inserted, &p)))
 		return err;
-	*p = (struct pending_alloc){.mm = mm_id, .line = c->ev->line};
+	*p = (struct pending_alloc){.mm = mm, .line = c->ev->line};
+	return NULL;
+}
+
+static struct pgt_error *taken_add(struct pgt_ftrace *ft, uint64_t entry_line,
+				   uint64_t by_line)
+{
+	if (ft->ntaken == ft->taken_cap) {
+		size_t cap = ft->taken_cap ? 2 * ft->taken_cap : 16;
+		struct taken_entry *t = realloc(ft->taken, cap * sizeof(*t));
+		if (!t)
+			return &pgt_error_nomem;
+		ft->taken = t;
+		ft->taken_cap = cap;
+	}
+	ft->taken[ft->ntaken++] = (struct taken_entry){entry_line, by_line};
 	return NULL;
 }
 
@@ -656,15 +725,19 @@ static struct pgt_error *h_pgd_alloc_ret(struct ctx *c, bool *emit)
 	uint64_t key = pending_key(c->l->pid, c->l->cpu);
 	struct pending_alloc *p = pending_table_find(&ft->pending, key);
 	if (p) {
-		c->ev->mm = p->mm;
+		uint64_t mm = p->mm;
+		if ((err = taken_add(ft, p->line, c->ev->line)))
+			return err;
 		pending_table_delete(&ft->pending, key);
+		if (pgd && (err = intern_id(c, mm, &c->ev->mm)))
+			return err;
 	} else {
 		/*
 		 * Its entry came before the recording began (probes added on
 		 * a running machine): the pgd is real, its mm unknown.
 		 */
-		if (!ft->orphan_returns++)
-			ft->first_orphan_line = c->ev->line;
+		if (!ft->live.orphan_returns++)
+			ft->live.first_orphan_line = c->ev->line;
 		c->ev->mm = 0;
 	}
 	if (pgd == 0)
@@ -674,17 +747,29 @@ static struct pgt_error *h_pgd_alloc_ret(struct ctx *c, bool *emit)
 	return intern_id(c, pgd, &c->ev->pgd);
 }
 
+static void note_unmatched(struct pgt_ftrace_pairs *p, uint64_t line)
+{
+	p->unmatched_entries++;
+	if (!p->first_unmatched_line || line < p->first_unmatched_line)
+		p->first_unmatched_line = line;
+}
+
 void pgt_ftrace_pairs(const struct pgt_ftrace *ft, struct pgt_ftrace_pairs *ret)
 {
 	*ret = (struct pgt_ftrace_pairs){
-		.orphan_returns = ft->orphan_returns,
-		.first_orphan_line = ft->first_orphan_line,
-		.unmatched_entries = pending_table_size(&ft->pending),
+		.orphan_returns = ft->shown.orphan_returns,
+		.first_orphan_line = ft->shown.first_orphan_line,
 	};
+	/* the entries waiting as of the line shown: not yet made by the lines
+	 * read ahead, or taken by them */
+	uint64_t cut = ft->shown.line;
 	for (struct pending_table_entry *e = pending_table_first(&ft->pending); e;
 	     e = pending_table_next(&ft->pending, e))
-		if (!ret->first_unmatched_line || e->value.line < ret->first_unmatched_line)
-			ret->first_unmatched_line = e->value.line;
+		if (e->value.line <= cut)
+			note_unmatched(ret, e->value.line);
+	for (size_t i = 0; i < ft->ntaken; i++)
+		if (ft->taken[i].entry_line <= cut && ft->taken[i].by_line > cut)
+			note_unmatched(ret, ft->taken[i].entry_line);
 }
 
 static struct pgt_error *h_pgd_free(struct ctx *c, bool *emit)
@@ -738,8 +823,8 @@ static struct pgt_error *h_alloc_va(struct ctx *c, bool *emit)
 		return err;
 	if (vstart >= VMALLOC_OFFSET) {
 		uint64_t end = vstart - VMALLOC_OFFSET;
-		if (!c->ft->direct_end || end < c->ft->direct_end)
-			c->ft->direct_end = end;
+		if (!c->ft->live.direct_end || end < c->ft->live.direct_end)
+			c->ft->live.direct_end = end;
 	}
 	return NULL;
 }
@@ -808,7 +893,7 @@ static struct pgt_error *h_cpa(struct ctx *c, bool *emit)
 		return err;
 	if (n == 0 || pgd != 0 || (flags & (CPA_ARRAY | CPA_PAGES_ARRAY)))
 		return NULL;
-	if (c->ft->direct_end && vaddr >= c->ft->direct_end)
+	if (c->ft->live.direct_end && vaddr >= c->ft->live.direct_end)
 		return NULL; /* vmalloc PTEs; the alias calls follow */
 	if (vaddr & 0xfff)
 		return bad(c, "vaddr 0x%" PRIx64 " is not page-aligned", vaddr);
@@ -1070,8 +1155,12 @@ static struct pgt_error *line_error(struct pgt_ftrace *ft, const char *fmt, ...)
 				pgt_lineio_lineno(ft->in));
 }
 
-struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
-				  bool *eof_ret)
+/*
+ * Parse lines into @q's event until one makes an event (*emit_ret), the
+ * end (*eof_ret), or an error.
+ */
+static struct pgt_error *parse_next(struct pgt_ftrace *ft, struct queued *q,
+				    bool *emit_ret, bool *eof_ret)
 {
 	for (;;) {
 		char *line;
@@ -1092,7 +1181,7 @@ struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
 				return line_error(ft, "%s: the trace is incomplete (enlarge buffer_size_kb)",
 						  line + i);
 			if (continuation_line(line)) {
-				ft->skipped++;
+				ft->live.skipped++;
 				continue;
 			}
 			/* trace-cmd report's preamble: cpus=, version =, ... */
@@ -1103,14 +1192,15 @@ struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
 		ft->seen_event = true;
 		handler_fn *fn = find_handler(l.name, l.name_len);
 		if (!fn) {
-			ft->skipped++;
+			ft->live.skipped++;
 			continue;
 		}
 
-		struct pgt_event *ev = ret;
+		struct pgt_event *ev = &q->ev;
+		q->nkeys = 0;
 		event_init(ev, pgt_lineio_lineno(ft->in), l.cpu, l.pid);
 		if (l.t_ns < ft->last_t) {
-			ft->backwards++;
+			ft->live.backwards++;
 			l.t_ns = ft->last_t;
 		}
 		ft->last_t = l.t_ns;
@@ -1128,16 +1218,84 @@ struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
 			.fields = skip_location(l.body),
 			.end = line + len,
 			.ev = ev,
+			.q = pgt_strtab_count(ft->tab) >= AHEAD_MIN_NAMES ? q : NULL,
 		};
 		bool emit = false;
 		if ((err = fn(&c, &emit)))
 			return err;
 		if (emit) {
-			*eof_ret = false;
+			q->at = ft->live;
+			q->at.line = ev->line;
+			*emit_ret = true;
 			return NULL;
 		}
+		q->nkeys = 0;
 		/* Entries of pairs are not skipped: their return carries them. */
 		if (fn != h_pgd_alloc)
-			ft->skipped++;
+			ft->live.skipped++;
 	}
+}
+
+/* Queue the next events (at least one, or an error or the end). */
+static void fill(struct pgt_ftrace *ft)
+{
+	unsigned n = 0;
+	ft->qhead = 0;
+	ft->ntaken = 0; /* what the lines before took is shown already */
+	while (n < AHEAD) {
+		bool emit = false, eof = false;
+		struct pgt_error *err = parse_next(ft, &ft->q[n], &emit, &eof);
+		if (err) {
+			ft->qerr = err;
+			break;
+		}
+		if (eof) {
+			ft->qeof = true;
+			break;
+		}
+		n++;
+	}
+	/* in line order (a line's comm may have taken an id before) */
+	for (unsigned i = 0; i < n; i++) {
+		struct queued *q = &ft->q[i];
+		for (int j = 0; j < q->nkeys; j++) {
+			struct pgt_error *err =
+				pgt_strtab_intern_key(ft->tab, &q->key[j], q->dest[j]);
+			if (err) {
+				/* the earlier line's error wins */
+				pgt_error_destroy(ft->qerr);
+				ft->qerr = err;
+				n = i;
+				break;
+			}
+		}
+	}
+	ft->qlen = n;
+}
+
+struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft,
+				  const struct pgt_event **ret, bool *eof_ret)
+{
+	while (ft->qhead == ft->qlen) {
+		if (ft->qerr || ft->qeof) {
+			/* every line read is shown now */
+			ft->shown = ft->live;
+			ft->shown.line = UINT64_MAX;
+		}
+		if (ft->qerr) {
+			struct pgt_error *err = ft->qerr;
+			ft->qerr = NULL;
+			return err;
+		}
+		if (ft->qeof) {
+			*eof_ret = true;
+			return NULL;
+		}
+		fill(ft);
+	}
+	struct queued *q = &ft->q[ft->qhead++];
+	ft->shown = q->at;
+	*ret = &q->ev;
+	*eof_ret = false;
+	return NULL;
 }

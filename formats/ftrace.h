@@ -96,9 +96,13 @@ struct pgt_error *pgt_ftrace_create(struct pgt_lineio *in,
 				    struct pgt_ftrace **ret);
 void pgt_ftrace_destroy(struct pgt_ftrace *ft);
 
-/* The next model event, or *eof_ret at the end.  Errors name FILE:LINE. */
-struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft, struct pgt_event *ret,
-				  bool *eof_ret);
+/*
+ * The next model event (valid until the next call), or *eof_ret at the
+ * end.  Errors name FILE:LINE.  The reader parses a few events ahead: what
+ * the functions below report may include lines after the event returned.
+ */
+struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft,
+				  const struct pgt_event **ret, bool *eof_ret);
 
 /* Lines of events the reader does not turn into model events. */
 uint64_t pgt_ftrace_skipped(const struct pgt_ftrace *ft);

@@ -13,7 +13,6 @@ struct pgt_source {
 	struct pgt_ftrace *ftrace;
 	struct pgt_machine default_machine;
 	bool machine_sent;
-	struct pgt_event cur; /* the ftrace reader's last event */
 };
 
 const char *pgt_format_name(enum pgt_format f)
@@ -111,8 +110,7 @@ struct pgt_error *pgt_source_next(struct pgt_source *src,
 {
 	if (src->native)
 		return pgt_trace_reader_next(src->native, ret, eof_ret);
-	*ret = &src->cur;
-	return pgt_ftrace_next(src->ftrace, &src->cur, eof_ret);
+	return pgt_ftrace_next(src->ftrace, ret, eof_ret);
 }
 
 const struct pgt_machine *pgt_source_machine(const struct pgt_source *src)

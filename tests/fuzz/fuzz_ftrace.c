@@ -3,6 +3,17 @@
 #include "formats/ftrace.h"
 #include "fuzz_util.h"
 
+/* pgt_ftrace_next(), the event copied out */
+static struct pgt_error *next_event(struct pgt_ftrace *ft, struct pgt_event *ret,
+				    bool *eof_ret)
+{
+	const struct pgt_event *ev;
+	struct pgt_error *err = pgt_ftrace_next(ft, &ev, eof_ret);
+	if (!err && !*eof_ret)
+		*ret = *ev;
+	return err;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pgt_lineio *in;
@@ -17,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (;;) {
 		struct pgt_event ev;
 		bool eof;
-		if ((err = pgt_ftrace_next(ft, &ev, &eof))) {
+		if ((err = next_event(ft, &ev, &eof))) {
 			fuzz_error(err);
 			break;
 		}

@@ -9,6 +9,17 @@
 #include "formats/ftrace.h"
 #include "test_util.h"
 
+/* pgt_ftrace_next(), the event copied out */
+static struct pgt_error *next_event(struct pgt_ftrace *ft, struct pgt_event *ret,
+				    bool *eof_ret)
+{
+	const struct pgt_event *ev;
+	struct pgt_error *err = pgt_ftrace_next(ft, &ev, eof_ret);
+	if (!err && !*eof_ret)
+		*ret = *ev;
+	return err;
+}
+
 
 /* A reader over @text written to a temporary file. */
 struct fixture {
@@ -54,7 +65,7 @@ static char *read_all(struct fixture *f, struct pgt_event *evs, size_t max,
 	for (;;) {
 		struct pgt_event ev;
 		bool eof;
-		struct pgt_error *err = pgt_ftrace_next(f->ft, &ev, &eof);
+		struct pgt_error *err = next_event(f->ft, &ev, &eof);
 		if (err) {
 			char *msg = strdup(err->message);
 			pgt_error_destroy(err);
@@ -289,7 +300,7 @@ static void test_real(void)
 	for (;;) {
 		struct pgt_event ev;
 		bool eof;
-		struct pgt_error *err = pgt_ftrace_next(f.ft, &ev, &eof);
+		struct pgt_error *err = next_event(f.ft, &ev, &eof);
 		if (err) {
 			fprintf(stderr, "%s\n", err->message);
 			pgt_error_destroy(err);
@@ -334,13 +345,13 @@ static void test_pairs(void)
 		  "d-0 [001] ..... 1.000005: pgd_alloc: (x) mm=0x5000\n");
 	struct pgt_event ev;
 	bool eof = false;
-	CHECK(!pgt_ftrace_next(f.ft, &ev, &eof) && !eof);
+	CHECK(!next_event(f.ft, &ev, &eof) && !eof);
 	CHECK(ev.op == PGT_OP_PGD_ALLOC && ev.mm == 0 && ev.line == 2);
 	CHECK_EQ_STR(pgt_strtab_get(f.tab, ev.pgd), "0x1000");
-	CHECK(!pgt_ftrace_next(f.ft, &ev, &eof) && !eof);
+	CHECK(!next_event(f.ft, &ev, &eof) && !eof);
 	CHECK(ev.op == PGT_OP_PGD_ALLOC && ev.line == 5);
 	CHECK_EQ_STR(pgt_strtab_get(f.tab, ev.mm), "0x3000");
-	CHECK(!pgt_ftrace_next(f.ft, &ev, &eof) && eof);
+	CHECK(!next_event(f.ft, &ev, &eof) && eof);
 	struct pgt_ftrace_pairs pairs;
 	pgt_ftrace_pairs(f.ft, &pairs);
 	CHECK_EQ_U64(pairs.orphan_returns, 1);
@@ -365,7 +376,7 @@ static void test_pairs(void)
 	free(text);
 	size_t allocs = 0, right_mm = 0;
 	struct pgt_error *err;
-	while (!(err = pgt_ftrace_next(f.ft, &ev, &eof)) && !eof) {
+	while (!(err = next_event(f.ft, &ev, &eof)) && !eof) {
 		allocs += ev.op == PGT_OP_PGD_ALLOC;
 		right_mm += !strcmp(pgt_strtab_get(f.tab, ev.mm), pgt_strtab_get(f.tab, ev.pgd));
 	}
@@ -376,6 +387,49 @@ static void test_pairs(void)
 	CHECK_EQ_U64(pairs.orphan_returns, 0);
 	CHECK_EQ_U64(pairs.unmatched_entries, n / 2);
 	CHECK_EQ_U64(pairs.first_unmatched_line, 2);
+	close_text(&f);
+}
+
+/*
+ * The reader parses ahead of the events it hands out; what it reports
+ * besides them (skipped lines, pairs, orphan returns) is as of the event
+ * last handed out, as if it read line by line.  By hand: line 2 an entry
+ * (waiting), 3 its return (event 1), 4 an entry (waiting), 5 an event no
+ * handler knows (skipped), 6 a return without entry (event 2, an orphan),
+ * 7 line 4's return (event 3).
+ */
+static void test_read_ahead(void)
+{
+	struct fixture f;
+	open_text(&f, "# tracer: nop\n"
+		  "a-7 [000] ..... 1.000001: pgd_alloc: (x) mm=0x1000\n"
+		  "a-7 [000] ..... 1.000002: pgd_alloc_ret: (x <- pgd_alloc) ret=0x2000\n"
+		  "b-8 [001] ..... 1.000003: pgd_alloc: (x) mm=0x3000\n"
+		  "b-8 [001] ..... 1.000004: other_event: x=1\n"
+		  "c-9 [000] ..... 1.000005: pgd_alloc_ret: (x <- pgd_alloc) ret=0x4000\n"
+		  "b-8 [001] ..... 1.000006: pgd_alloc_ret: (x <- pgd_alloc) ret=0x5000\n");
+	struct pgt_event ev;
+	struct pgt_ftrace_pairs pairs;
+	bool eof = false;
+	static const struct {
+		uint64_t line, skipped, orphans, unmatched, first_unmatched;
+	} want[] = {
+		{3, 0, 0, 0, 0},
+		{6, 1, 1, 1, 4},
+		{7, 1, 1, 0, 0},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		CHECK(!next_event(f.ft, &ev, &eof) && !eof);
+		CHECK_EQ_U64(ev.line, want[i].line);
+		CHECK_EQ_U64(pgt_ftrace_skipped(f.ft), want[i].skipped);
+		pgt_ftrace_pairs(f.ft, &pairs);
+		CHECK_EQ_U64(pairs.orphan_returns, want[i].orphans);
+		CHECK_EQ_U64(pairs.first_orphan_line, want[i].orphans ? 6 : 0);
+		CHECK_EQ_U64(pairs.unmatched_entries, want[i].unmatched);
+		CHECK_EQ_U64(pairs.first_unmatched_line, want[i].first_unmatched);
+	}
+	CHECK(!next_event(f.ft, &ev, &eof) && eof);
+	CHECK_EQ_U64(pgt_ftrace_skipped(f.ft), 1);
 	close_text(&f);
 }
 
@@ -391,9 +445,9 @@ static void test_stamps(void)
 		  "a-1 [000] ..... 10000000000.000000: module_load: m\n");
 	struct pgt_event ev;
 	bool eof = false;
-	CHECK(!pgt_ftrace_next(f.ft, &ev, &eof) && !eof);
+	CHECK(!next_event(f.ft, &ev, &eof) && !eof);
 	CHECK_EQ_U64(ev.t_ns, UINT64_C(9999999999999999999));
-	struct pgt_error *err = pgt_ftrace_next(f.ft, &ev, &eof);
+	struct pgt_error *err = next_event(f.ft, &ev, &eof);
 	CHECK(err && strstr(err->message, ":3: not an ftrace event line"));
 	pgt_error_destroy(err);
 	close_text(&f);
@@ -460,6 +514,7 @@ int main(void)
 	test_events();
 	test_errors();
 	test_pairs();
+	test_read_ahead();
 	test_stamps();
 	test_scans();
 	test_probes();
