@@ -1229,7 +1229,6 @@ static struct pgt_error *parse_next(struct pgt_ftrace *ft, struct queued *q,
 			*emit_ret = true;
 			return NULL;
 		}
-		q->nkeys = 0;
 		/* Entries of pairs are not skipped: their return carries them. */
 		if (fn != h_pgd_alloc)
 			ft->live.skipped++;

@@ -98,8 +98,9 @@ void pgt_ftrace_destroy(struct pgt_ftrace *ft);
 
 /*
  * The next model event (valid until the next call), or *eof_ret at the
- * end.  Errors name FILE:LINE.  The reader parses a few events ahead: what
- * the functions below report may include lines after the event returned.
+ * end.  Errors name FILE:LINE.  The reader parses a few events ahead, but
+ * what the functions below report is as of the event last returned (of
+ * every line read, once the end or an error has been returned).
  */
 struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft,
 				  const struct pgt_event **ret, bool *eof_ret);
