@@ -147,9 +147,13 @@ static inline uint32_t pgt_hash_tag(uint64_t h)
 	static inline struct pgt_error *name##__resize(struct name *t,         \
 						       size_t nslots)           \
 	{                                                                       \
-		struct name##_entry *slots = calloc(nslots, sizeof(*slots));    \
+		/* on cache lines: a 32-byte slot never spans two */            \
+		size_t bytes = nslots * sizeof(struct name##_entry);           \
+		bytes = (bytes + 63) & ~(size_t)63;                             \
+		struct name##_entry *slots = aligned_alloc(64, bytes);          \
 		if (!slots)                                                     \
 			return &pgt_error_nomem;                                \
+		memset(slots, 0, bytes);                                        \
 		struct name##_entry *old = t->slots;                            \
 		size_t oldn = old ? t->mask + 1 : 0;                            \
 		t->slots = slots;                                               \
