@@ -52,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cacheline.h"
 #include "error.h"
 
 /* Hashes for common keys. */
@@ -148,9 +149,10 @@ static inline uint32_t pgt_hash_tag(uint64_t h)
 						       size_t nslots)           \
 	{                                                                       \
 		/* on cache lines: a 32-byte slot never spans two */            \
-		size_t bytes = nslots * sizeof(struct name##_entry);           \
-		bytes = (bytes + 63) & ~(size_t)63;                             \
-		struct name##_entry *slots = aligned_alloc(64, bytes);          \
+		size_t bytes =                                                  \
+			PGT_LINE_ROUND(nslots * sizeof(struct name##_entry));   \
+		struct name##_entry *slots =                                    \
+			aligned_alloc(PGT_CACHE_LINE, bytes);                   \
 		if (!slots)                                                     \
 			return &pgt_error_nomem;                                \
 		memset(slots, 0, bytes);                                        \

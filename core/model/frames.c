@@ -35,9 +35,9 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 	while (n < need)
 		n *= 2;
 	void *q;
-	if (elem % 64 == 0) {
+	if (elem % PGT_CACHE_LINE == 0) {
 		/* cache-line sized elements (struct rec) start on a line */
-		if (!(q = aligned_alloc(64, n * elem)))
+		if (!(q = aligned_alloc(PGT_CACHE_LINE, n * elem)))
 			return &pgt_error_nomem;
 		if (*p)
 			memcpy(q, *p, *cap * elem);
@@ -68,7 +68,7 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 
 static void pool_init(struct block_pool *p, size_t size)
 {
-	*p = (struct block_pool){.size = (size + 63) & ~(size_t)63};
+	*p = (struct block_pool){.size = PGT_LINE_ROUND(size)};
 }
 
 /*
@@ -139,7 +139,7 @@ static void pool_deinit(struct block_pool *p)
 /* The blocks of struct xmap: room for 23, 71 and all 512 values. */
 static const size_t xmap_bytes[XMAP_CLASSES] = {
 	256, 640,
-	(sizeof(struct xmap) + PGT_PTRS_PER_PMD * sizeof(uint64_t) + 63) & ~(size_t)63,
+	PGT_LINE_ROUND(sizeof(struct xmap) + PGT_PTRS_PER_PMD * sizeof(uint64_t)),
 };
 
 static uint32_t xmap_cap(int c)

@@ -197,7 +197,7 @@ struct pgd_obj {
 	int32_t free_next;   /* the cache's free list, -1 */
 };
 
-struct __attribute__((aligned(64))) rec {
+struct __attribute__((aligned(PGT_CACHE_LINE))) rec {
 	/*
 	 * One cache line: what an access reads first, and what a loop over
 	 * every copy (for_each_own_live) reads of each.
