@@ -309,6 +309,19 @@ struct pgt_error *pgt_strtab_intern_key(struct pgt_strtab *tab,
 	return NULL;
 }
 
+struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
+					 struct pgt_strtab_keys *ks)
+{
+	for (int j = 0; j < ks->n; j++) {
+		struct pgt_error *err =
+			pgt_strtab_intern_key(tab, &ks->key[j], ks->dest[j]);
+		if (err)
+			return err;
+	}
+	ks->n = 0;
+	return NULL;
+}
+
 struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 				    size_t len, uint32_t *ret)
 {

@@ -185,6 +185,20 @@ void pgt_strtab_key_init(const struct pgt_strtab *tab, const char *s,
 struct pgt_error *pgt_strtab_intern_key(struct pgt_strtab *tab,
 					const struct pgt_strtab_key *k,
 					uint32_t *ret);
+
+/*
+ * The names of one event read ahead (a pgd, an mm): keys, and the fields
+ * of the event their ids go to.
+ */
+struct pgt_strtab_keys {
+	int n;
+	struct pgt_strtab_key key[2];
+	uint32_t *dest[2];
+};
+
+/* Intern @ks's names, in order, into their fields; then @ks is empty. */
+struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
+					 struct pgt_strtab_keys *ks);
 /* The id of a string already interned, or 0. */
 uint32_t pgt_strtab_find(const struct pgt_strtab *tab, const char *s,
 			 size_t len);

@@ -153,9 +153,7 @@ struct taken_entry {
 struct queued {
 	struct counts at;
 	struct pgt_event ev;
-	int nkeys;
-	struct pgt_strtab_key key[2]; /* addresses: in the key's words */
-	uint32_t *dest[2];            /* ev.pgd or ev.mm */
+	struct pgt_strtab_keys keys; /* addresses, into ev.pgd or ev.mm */
 };
 
 struct pgt_ftrace {
@@ -607,9 +605,9 @@ static struct pgt_error *intern_id(struct ctx *c, uint64_t v, uint32_t *ret)
 	size_t len = (size_t)digits + 2;
 	struct queued *q = c->q;
 	/* a key of at most 16 bytes holds the name in its words */
-	if (q && len <= 16 && q->nkeys < 2) {
-		pgt_strtab_key_init(c->ft->tab, buf, len, &q->key[q->nkeys]);
-		q->dest[q->nkeys++] = ret;
+	if (q && len <= PGT_STRTAB_KEY_INLINE && q->keys.n < 2) {
+		pgt_strtab_key_init(c->ft->tab, buf, len, &q->keys.key[q->keys.n]);
+		q->keys.dest[q->keys.n++] = ret;
 		return NULL;
 	}
 	return pgt_strtab_intern(c->ft->tab, buf, len, ret);
@@ -1197,7 +1195,7 @@ static struct pgt_error *parse_next(struct pgt_ftrace *ft, struct queued *q,
 		}
 
 		struct pgt_event *ev = &q->ev;
-		q->nkeys = 0;
+		q->keys.n = 0;
 		event_init(ev, pgt_lineio_lineno(ft->in), l.cpu, l.pid);
 		if (l.t_ns < ft->last_t) {
 			ft->live.backwards++;
@@ -1256,17 +1254,13 @@ static void fill(struct pgt_ftrace *ft)
 	}
 	/* in line order (a line's comm may have taken an id before) */
 	for (unsigned i = 0; i < n; i++) {
-		struct queued *q = &ft->q[i];
-		for (int j = 0; j < q->nkeys; j++) {
-			struct pgt_error *err =
-				pgt_strtab_intern_key(ft->tab, &q->key[j], q->dest[j]);
-			if (err) {
-				/* the earlier line's error wins */
-				pgt_error_destroy(ft->qerr);
-				ft->qerr = err;
-				n = i;
-				break;
-			}
+		struct pgt_error *err = pgt_strtab_intern_keys(ft->tab, &ft->q[i].keys);
+		if (err) {
+			/* the earlier line's error wins */
+			pgt_error_destroy(ft->qerr);
+			ft->qerr = err;
+			n = i;
+			break;
 		}
 	}
 	ft->qlen = n;

@@ -99,9 +99,7 @@ enum { FAST_ACCESS, FAST_SWITCH, FAST_PGD_ALLOC, FAST_PGD_FREE, FAST_VMALLOC,
 
 struct ahead {
 	struct pgt_event ev;
-	int nkeys;
-	struct pgt_strtab_key key[2];
-	bool mm[2];
+	struct pgt_strtab_keys keys; /* into ev */
 	char copy[2][AHEAD_NAME];
 };
 
@@ -1009,13 +1007,13 @@ static bool ahead_keys(struct pgt_trace_reader *r, struct ahead *q,
 	for (int j = 0; j < nm->n; j++)
 		if (nm->len[j] > AHEAD_NAME)
 			return false;
-	q->nkeys = nm->n;
+	q->keys.n = nm->n;
 	for (int j = 0; j < nm->n; j++) {
 		const char *s = nm->s[j];
 		if (nm->len[j] > PGT_STRTAB_KEY_INLINE)
 			s = memcpy(q->copy[j], s, nm->len[j]);
-		pgt_strtab_key_init(r->tab, s, nm->len[j], &q->key[j]);
-		q->mm[j] = nm->mm[j];
+		pgt_strtab_key_init(r->tab, s, nm->len[j], &q->keys.key[j]);
+		q->keys.dest[j] = nm->mm[j] ? &q->ev.mm : &q->ev.pgd;
 	}
 	return true;
 }
@@ -1024,7 +1022,7 @@ static bool ahead_keys(struct pgt_trace_reader *r, struct ahead *q,
 static struct pgt_error *intern_now(struct pgt_trace_reader *r, struct ahead *q,
 				    const struct fast_names *nm)
 {
-	q->nkeys = 0;
+	q->keys.n = 0;
 	struct pgt_error *err = NULL;
 	for (int j = 0; !err && j < nm->n; j++)
 		err = pgt_strtab_intern(r->tab, nm->s[j], nm->len[j],
@@ -1088,7 +1086,7 @@ static void fill(struct pgt_trace_reader *r)
 		if (fast) {
 			err = intern_now(r, q, &nm);
 		} else {
-			q->nkeys = 0;
+			q->keys.n = 0;
 			err = parse_record(r, line, len, &q->ev);
 		}
 		if (err)
@@ -1098,15 +1096,11 @@ static void fill(struct pgt_trace_reader *r)
 		break;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		struct ahead *q = &r->q[i];
-		for (int j = 0; j < q->nkeys; j++) {
-			struct pgt_error *err = pgt_strtab_intern_key(
-				r->tab, &q->key[j], q->mm[j] ? &q->ev.mm : &q->ev.pgd);
-			if (err) {
-				queue_error(r, err);
-				n = i;
-				break;
-			}
+		struct pgt_error *err = pgt_strtab_intern_keys(r->tab, &r->q[i].keys);
+		if (err) {
+			queue_error(r, err);
+			n = i;
+			break;
 		}
 	}
 	r->qlen = n;

@@ -3,17 +3,6 @@
 #include "formats/ftrace.h"
 #include "fuzz_util.h"
 
-/* pgt_ftrace_next(), the event copied out */
-static struct pgt_error *next_event(struct pgt_ftrace *ft, struct pgt_event *ret,
-				    bool *eof_ret)
-{
-	const struct pgt_event *ev;
-	struct pgt_error *err = pgt_ftrace_next(ft, &ev, eof_ret);
-	if (!err && !*eof_ret)
-		*ret = *ev;
-	return err;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pgt_lineio *in;
@@ -26,19 +15,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	uint64_t last_t = 0;
 	for (;;) {
-		struct pgt_event ev;
+		const struct pgt_event *ev;
 		bool eof;
-		if ((err = next_event(ft, &ev, &eof))) {
+		if ((err = pgt_ftrace_next(ft, &ev, &eof))) {
 			fuzz_error(err);
 			break;
 		}
 		if (eof)
 			break;
 		/* Events keep file order and non-decreasing times. */
-		if (ev.t_ns < last_t || ev.t_ns == PGT_NO_TIME)
+		if (ev->t_ns < last_t || ev->t_ns == PGT_NO_TIME)
 			abort();
-		last_t = ev.t_ns;
-		(void)pgt_strtab_get(tab, ev.comm);
+		last_t = ev->t_ns;
+		(void)pgt_strtab_get(tab, ev->comm);
 	}
 	struct pgt_ftrace_pairs pairs;
 	pgt_ftrace_pairs(ft, &pairs);

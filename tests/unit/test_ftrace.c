@@ -20,7 +20,6 @@ static struct pgt_error *next_event(struct pgt_ftrace *ft, struct pgt_event *ret
 	return err;
 }
 
-
 /* A reader over @text written to a temporary file. */
 struct fixture {
 	char path[64];
