@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Measure pgtrace against plain decompression of the same trace: wall time
-# and peak RSS of replay (both policies, each kernel), of diff, and of the
+# Measure pgtrace against plain decompression of the same trace: wall time,
+# CPU time (all threads) and peak RSS of replay (both policies, each
+# kernel), of diff, and of the
 # reading alone (bench/parse.c), each with its ratio to `gzip -dc` of the
 # same file measured in the same run; then the 10,000/100 live-pgd ratio,
 # as measured and with each side taken as a multiple of its own trace's
@@ -21,7 +22,8 @@
 #             its fastest run (default 1)
 #   -t SECS   kill a command after SECS (default 600): "timeout" in the
 #             table, and the trace's remaining pgtrace commands are skipped
-# Wall time and peak RSS come from bench/rusage.c (fork, exec, wait4),
+# Wall time, CPU time and peak RSS come from bench/rusage.c (fork, exec,
+# wait4; the figures of each command's fastest run),
 # compiled with $CC (default cc) into a temporary directory, as is
 # bench/parse.c against the static libraries beside PGTRACE (the parse-only
 # row is left out when they are not there).
@@ -86,7 +88,8 @@ else
 	done
 fi
 
-# run1 CMD...: "WALL_SECONDS MAX_RSS_KIB" of one run, or "timeout".  Exit
+# run1 CMD...: "WALL_SECONDS MAX_RSS_KIB CPU_SECONDS" of one run, or
+# "timeout".  Exit
 # status 1 is fine (diff: "the sides differ").
 run1() {
 	local r status=0
@@ -140,7 +143,7 @@ for round in $(seq "$repeats"); do
 		if [ "$r" = timeout ]; then
 			best[$key]=timeout
 			[ "$name" != "parse only" ] && [ "$name" != "gzip -dc" ] && gave_up[$label]=1
-		elif [ -z "${best[$key]:-}" ] || awk -v a="${r% *}" -v b="${best[$key]% *}" \
+		elif [ -z "${best[$key]:-}" ] || awk -v a="${r%% *}" -v b="${best[$key]%% *}" \
 			'BEGIN { exit !(a < b) }'; then
 			best[$key]=$r
 		fi
@@ -148,7 +151,7 @@ for round in $(seq "$repeats"); do
 	echo "bench/run.sh: round $round of $repeats done" >&2
 done
 
-# Rows: "TRACE|PGDS|COMMAND|WALL RSS_KIB" (or timeout, skipped).
+# Rows: "TRACE|PGDS|COMMAND|WALL RSS_KIB CPU" (or timeout, skipped).
 : >"$work/rows.raw"
 for j in "${jobs[@]}"; do
 	IFS='|' read -r label p name line <<<"$j"
@@ -160,19 +163,19 @@ echo "machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr); $("$pgtrace" -
 echo "traces: ${#traces[@]}; best of $repeats rounds; ratios to gzip -dc of the same file in the same run; timeout $limit s"
 echo
 awk -F'|' '
-function num(s) { return s ~ /^[0-9.]+ [0-9]+$/ }
+function num(s) { return s ~ /^[0-9.]+ [0-9]+ [0-9.]+$/ }
 {
 	n++; trace[n] = $1; pgds[n] = $2; cmd[n] = $3; res[n] = $4
-	if ($3 == "gzip -dc") { split($4, b, " "); bw[$1] = b[1]; br[$1] = b[2] }
+	if ($3 == "gzip -dc") { split($4, b, " "); bw[$1] = b[1]; br[$1] = b[2]; bc[$1] = b[3] }
 	if (num($4)) { split($4, r, " "); wall[$1 "|" $3] = r[1] }
 }
 END {
-	print "| trace | live pgds | command | wall (s) | wall x gzip | max RSS (MiB) | RSS x gzip | 10k/100 wall | 10k/100 x gzip |"
-	print "|---|---|---|---|---|---|---|---|---|"
+	print "| trace | live pgds | command | wall (s) | wall x gzip | CPU (s) | CPU x gzip | max RSS (MiB) | RSS x gzip | 10k/100 wall | 10k/100 x gzip |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= n; i++) {
 		t = trace[i]
 		if (!num(res[i])) {
-			printf "| %s | %s | %s | %s | - | - | - | - | - |\n", t, pgds[i], cmd[i], res[i]
+			printf "| %s | %s | %s | %s | - | - | - | - | - | - | - |\n", t, pgds[i], cmd[i], res[i]
 			continue
 		}
 		split(res[i], r, " ")
@@ -189,8 +192,8 @@ END {
 					nratio = sprintf("%.2f", (r[1] / bw[t]) / (wall[k2] / bw[other]))
 			}
 		}
-		printf "| %s | %s | %s | %.2f | %.2f | %.1f | %.1f | %s | %s |\n", t, pgds[i], cmd[i],
-			r[1], (bw[t] > 0 ? r[1] / bw[t] : 0), r[2] / 1024,
-			(br[t] > 0 ? r[2] / br[t] : 0), ratio, nratio
+		printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %s | %s |\n", t, pgds[i], cmd[i],
+			r[1], (bw[t] > 0 ? r[1] / bw[t] : 0), r[3], (bc[t] > 0 ? r[3] / bc[t] : 0),
+			r[2] / 1024, (br[t] > 0 ? r[2] / br[t] : 0), ratio, nratio
 	}
 }' "$work/rows.raw"

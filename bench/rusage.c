@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rusage [-t SECONDS] CMD [ARG...]: run CMD with standard output to
- * /dev/null and print "WALL_SECONDS MAX_RSS_KIB" of it on standard output.
+ * /dev/null and print "WALL_SECONDS MAX_RSS_KIB CPU_SECONDS" of it on
+ * standard output (CPU: user and system time of all its threads).
  * A small C parent keeps the pre-exec image of the child (which getrusage
  * counts) tiny.  With -t, CMD is killed after SECONDS and the exit status
  * is 124 (as timeout(1)); the figures are then those at the kill.
@@ -72,7 +73,9 @@ int main(int argc, char **argv)
 	alarm(0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double wall = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-	printf("%.3f %ld\n", wall, ru.ru_maxrss);
+	double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	printf("%.3f %ld %.3f\n", wall, ru.ru_maxrss, cpu);
 	if (timed_out)
 		return 124;
 	if (WIFEXITED(status))

@@ -1,12 +1,11 @@
 #!/bin/sh
 # A smoke run of bench/run.sh on 1 M-event traces (native with 100 and
 # 10,000 live pgds, churn and ftrace with 100; one kernel; commands cut at
-# 10 s): it
-# runs, and its tables parse: the
-# header, one row per trace and command with a number or "timeout" or
-# "skipped" in each measured cell, gzip -dc at ratio 1.00, and the two
-# 10k/100 ratios (as measured, and per gzip -dc) on each 10,000-pgd row
-# measured on both sides.  Never a timing.
+# 10 s): it runs, and its tables parse: the header, one row per trace and
+# command with a number or "timeout" or "skipped" in each measured cell
+# (wall, CPU, RSS and their ratios), gzip -dc at ratio 1.00 to itself, and
+# the two 10k/100 ratios (as measured, and per gzip -dc) on each
+# 10,000-pgd row measured on both sides.  Never a timing.
 # Only against a Release build (the CMakeCache.txt beside the binary says
 # so); skipped (77) otherwise, or without python3 and gzip.
 # Usage: sh tests/scripts/bench-smoke.sh PGTRACE (from the source tree).
@@ -45,18 +44,18 @@ NR == 1 { if ($0 !~ /^machine: .*cores/) bad("no machine line"); next }
 /^\| trace \|/ { header = 1; next }
 /^\|---/ { next }
 /^\|/ {
-	if (NF != 11) { bad("expected 9 cells"); next }
+	if (NF != 13) { bad("expected 11 cells"); next }
 	rows++
 	seen[$2 "|" $4]++
 	if ($5 ~ /timeout|skipped/) {
 		if ($4 ~ /gzip/) bad("gzip -dc did not run")
 		next
 	}
-	for (i = 5; i <= 8; i++)
+	for (i = 5; i <= 10; i++)
 		if (!measured($i)) bad("cell " i - 1 " is not a number")
-	if ($4 == " gzip -dc " && ($6 != " 1.00 " || $8 != " 1.0 "))
+	if ($4 == " gzip -dc " && ($6 != " 1.00 " || $8 != " 1.00 " || $10 != " 1.0 "))
 		bad("gzip -dc is not its own ratio 1")
-	for (i = 9; i <= 10; i++) {
+	for (i = 11; i <= 12; i++) {
 		if ($2 ~ /-10000 $/ && $i !~ /^ ([0-9]+\.[0-9]+|-) $/) bad("bad 10k/100 cell")
 		if ($2 ~ /-100 $/ && $i != " - ") bad("a 100-pgd row with a 10k/100 ratio")
 	}
