@@ -97,12 +97,42 @@ static uint64_t hash_id_unused(uint32_t id)
 PGT_HASH_TABLE(strset, uint32_t, struct strslot, hash_id_unused,
 	       pgt_hash_eq_scalar)
 
+/*
+ * Kernel addresses, the names most events carry, are also found by value.
+ * "0x" and lowercase hex digits without leading zeros is one string per
+ * value, so a map from the value to the id is a cache in front of the
+ * string table that needs no text: a reader that has the value (ftrace's
+ * fields, a native line's canonical name) skips formatting, hashing and
+ * comparing the string.  Two 32-bit halves keep a slot at 16 bytes.
+ */
+struct hexkey {
+	uint32_t lo, hi;
+};
+
+static inline uint64_t hexkey_value(struct hexkey k)
+{
+	return (uint64_t)k.hi << 32 | k.lo;
+}
+
+static inline uint64_t hexkey_hash(struct hexkey k)
+{
+	return pgt_hash_u64(hexkey_value(k));
+}
+
+static inline bool hexkey_eq(struct hexkey a, struct hexkey b)
+{
+	return a.lo == b.lo && a.hi == b.hi;
+}
+
+PGT_HASH_TABLE(hexmap, struct hexkey, uint32_t, hexkey_hash, hexkey_eq)
+
 struct pgt_strtab {
 	char *arena;
 	size_t arena_len, arena_cap;
 	size_t *offsets; /* by id; offsets[0] unused */
 	uint32_t count, offsets_cap;
 	struct strset set;
+	struct hexmap hex; /* value -> id of its "0x%" PRIx64 name */
 };
 
 struct pgt_error *pgt_strtab_create(struct pgt_strtab **ret)
@@ -111,6 +141,7 @@ struct pgt_error *pgt_strtab_create(struct pgt_strtab **ret)
 	if (!tab)
 		return &pgt_error_nomem;
 	strset_init(&tab->set);
+	hexmap_init(&tab->hex);
 	tab->offsets_cap = 256;
 	tab->offsets = malloc(tab->offsets_cap * sizeof(*tab->offsets));
 	tab->arena_cap = 4096;
@@ -133,6 +164,7 @@ void pgt_strtab_destroy(struct pgt_strtab *tab)
 	free(tab->arena);
 	free(tab->offsets);
 	strset_deinit(&tab->set);
+	hexmap_deinit(&tab->hex);
 	free(tab);
 }
 
@@ -248,12 +280,89 @@ void pgt_strtab_key_init(const struct pgt_strtab *tab, const char *s,
 			 size_t len, struct pgt_strtab_key *ret)
 {
 	key_init(ret, s, len);
+	ret->hex = false;
 	strset_prefetch_hashed(&tab->set, ret->hash);
+}
+
+static inline struct hexkey hexkey_of(uint64_t v)
+{
+	return (struct hexkey){(uint32_t)v, (uint32_t)(v >> 32)};
+}
+
+void pgt_strtab_key_init_hex(const struct pgt_strtab *tab, uint64_t v,
+			     struct pgt_strtab_key *ret)
+{
+	ret->hex = true;
+	ret->value = v;
+	ret->hash = hexkey_hash(hexkey_of(v));
+	hexmap_prefetch_hashed(&tab->hex, ret->hash);
+}
+
+static bool hex_match(const struct hexkey *key, const uint32_t *id,
+		      const void *arg)
+{
+	(void)id;
+	return hexkey_value(*key) == *(const uint64_t *)arg;
+}
+
+static struct pgt_error *intern_string_key(struct pgt_strtab *tab,
+					   const struct pgt_strtab_key *k,
+					   uint32_t *ret);
+
+/* The cache's id for @k's value; on a miss, the string's, cached. */
+static struct pgt_error *intern_hex_key(struct pgt_strtab *tab,
+					const struct pgt_strtab_key *k,
+					uint32_t *ret)
+{
+	const struct hexmap_entry *e =
+		hexmap_find_hashed(&tab->hex, k->hash, hex_match, &k->value);
+	if (e) {
+		*ret = e->value;
+		return NULL;
+	}
+	char buf[2 + 16];
+	uint64_t v = k->value;
+	int digits = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
+	buf[0] = '0';
+	buf[1] = 'x';
+	for (int i = digits; i > 0; i--, v >>= 4)
+		buf[1 + i] = "0123456789abcdef"[v & 0xf];
+	struct pgt_strtab_key sk;
+	key_init(&sk, buf, (size_t)digits + 2);
+	uint32_t id;
+	struct pgt_error *err = intern_string_key(tab, &sk, &id);
+	uint32_t *slot;
+	if (!err)
+		err = hexmap_insert_hashed(&tab->hex, k->hash,
+					   hexkey_of(k->value), &slot);
+	if (err)
+		return err;
+	*slot = id;
+	*ret = id;
+	return NULL;
+}
+
+struct pgt_error *pgt_strtab_intern_hex(struct pgt_strtab *tab, uint64_t v,
+					uint32_t *ret)
+{
+	struct pgt_strtab_key k;
+	k.hex = true;
+	k.value = v;
+	k.hash = hexkey_hash(hexkey_of(v));
+	return intern_hex_key(tab, &k, ret);
 }
 
 struct pgt_error *pgt_strtab_intern_key(struct pgt_strtab *tab,
 					const struct pgt_strtab_key *k,
 					uint32_t *ret)
+{
+	return k->hex ? intern_hex_key(tab, k, ret)
+		      : intern_string_key(tab, k, ret);
+}
+
+static struct pgt_error *intern_string_key(struct pgt_strtab *tab,
+					   const struct pgt_strtab_key *k,
+					   uint32_t *ret)
 {
 	size_t len = k->len;
 	if (len >= UINT32_MAX)
@@ -327,7 +436,7 @@ struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 {
 	struct pgt_strtab_key k;
 	key_init(&k, s, len);
-	return pgt_strtab_intern_key(tab, &k, ret);
+	return intern_string_key(tab, &k, ret);
 }
 
 const char *pgt_strtab_get(const struct pgt_strtab *tab, uint32_t id)

@@ -165,6 +165,14 @@ void pgt_strtab_destroy(struct pgt_strtab *tab);
 struct pgt_error *pgt_strtab_intern(struct pgt_strtab *tab, const char *s,
 				    size_t len, uint32_t *ret);
 /*
+ * Intern "0x" and @v in lowercase hex without leading zeros ("0x0" for 0),
+ * the way pgtrace names a kernel address: the same id as
+ * pgt_strtab_intern() of that string, found by the value (no formatting,
+ * hashing or comparing of text once the value has been seen).
+ */
+struct pgt_error *pgt_strtab_intern_hex(struct pgt_strtab *tab, uint64_t v,
+					uint32_t *ret);
+/*
  * A name prepared for interning, so that the look-ups of several names can
  * overlap: pgt_strtab_key_init() hashes it and starts bringing its slot of
  * the table into the cache; pgt_strtab_intern_key() interns it later (in
@@ -178,10 +186,18 @@ struct pgt_strtab_key {
 	size_t len;
 	uint64_t w0, w1; /* the first 16 bytes, zero-padded */
 	uint64_t hash;
+	bool hex;        /* the name of @value (pgt_strtab_key_init_hex) */
+	uint64_t value;
 };
 
 void pgt_strtab_key_init(const struct pgt_strtab *tab, const char *s,
 			 size_t len, struct pgt_strtab_key *ret);
+/*
+ * A key for the name of @v (see pgt_strtab_intern_hex()): the name is in
+ * the key, nothing need stay.
+ */
+void pgt_strtab_key_init_hex(const struct pgt_strtab *tab, uint64_t v,
+			     struct pgt_strtab_key *ret);
 struct pgt_error *pgt_strtab_intern_key(struct pgt_strtab *tab,
 					const struct pgt_strtab_key *k,
 					uint32_t *ret);

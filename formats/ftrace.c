@@ -595,22 +595,13 @@ static struct pgt_error *addr_field(struct ctx *c, const char *key,
  */
 static struct pgt_error *intern_id(struct ctx *c, uint64_t v, uint32_t *ret)
 {
-	/* printf's "0x%" PRIx64 by hand: this runs for most lines */
-	char buf[24];
-	int digits = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
-	buf[0] = '0';
-	buf[1] = 'x';
-	for (int i = digits; i > 0; i--, v >>= 4)
-		buf[1 + i] = "0123456789abcdef"[v & 0xf];
-	size_t len = (size_t)digits + 2;
 	struct queued *q = c->q;
-	/* a key of at most 16 bytes holds the name in its words */
-	if (q && len <= PGT_STRTAB_KEY_INLINE && q->keys.n < 2) {
-		pgt_strtab_key_init(c->ft->tab, buf, len, &q->keys.key[q->keys.n]);
+	if (q && q->keys.n < 2) {
+		pgt_strtab_key_init_hex(c->ft->tab, v, &q->keys.key[q->keys.n]);
 		q->keys.dest[q->keys.n++] = ret;
 		return NULL;
 	}
-	return pgt_strtab_intern(c->ft->tab, buf, len, ret);
+	return pgt_strtab_intern_hex(c->ft->tab, v, ret);
 }
 
 static uint32_t *comm_slot(struct pgt_ftrace *ft, int32_t pid)

@@ -3,9 +3,13 @@
  * core/hash.h: insert, find, delete (backward shift), growth and iteration
  * over integer keys, checked against a plain array that knows the truth;
  * keys that collide on their home slot; and the string table built on it
- * (core/event.h: ids dense from 1, found again after growth).
+ * (core/event.h: ids dense from 1, found again after growth; a kernel
+ * address's name found by value).
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/event.h"
 #include "core/hash.h"
@@ -189,11 +193,73 @@ static void test_strtab(void)
 	pgt_strtab_destroy(tab);
 }
 
+/*
+ * A value's name interned by value is the string "0x%" PRIx64 of it: one id
+ * whichever way it comes first, and other spellings of the value are other
+ * names.  Ids follow the order of interning, deferred keys included.
+ */
+static void test_strtab_hex(void)
+{
+	struct pgt_strtab *tab;
+	if (!CHECK_OK(pgt_strtab_create(&tab)))
+		return;
+	uint32_t a, b, c, d, z, big;
+	/* by value first, then as a string */
+	CHECK_OK(pgt_strtab_intern_hex(tab, 0xc4001000, &a));
+	CHECK_EQ_U64(a, 1);
+	CHECK_EQ_STR(pgt_strtab_get(tab, a), "0xc4001000");
+	CHECK_OK(pgt_strtab_intern(tab, "0xc4001000", 10, &b));
+	CHECK_EQ_U64(b, a);
+	/* as a string first, then by value */
+	CHECK_OK(pgt_strtab_intern(tab, "0xf7e0c000", 10, &c));
+	CHECK_OK(pgt_strtab_intern_hex(tab, 0xf7e0c000, &d));
+	CHECK_EQ_U64(c, 2);
+	CHECK_EQ_U64(d, c);
+	/* other spellings of a value are other names */
+	CHECK_OK(pgt_strtab_intern(tab, "0xC4001000", 10, &b));
+	CHECK_EQ_U64(b, 3);
+	CHECK_OK(pgt_strtab_intern(tab, "0x0c4001000", 11, &b));
+	CHECK_EQ_U64(b, 4);
+	CHECK_OK(pgt_strtab_intern_hex(tab, 0xc4001000, &b));
+	CHECK_EQ_U64(b, a);
+	/* 0, and a value whose name is longer than a key's inline bytes */
+	CHECK_OK(pgt_strtab_intern_hex(tab, 0, &z));
+	CHECK_EQ_STR(pgt_strtab_get(tab, z), "0x0");
+	CHECK_OK(pgt_strtab_intern_hex(tab, UINT64_MAX, &big));
+	CHECK_EQ_STR(pgt_strtab_get(tab, big), "0xffffffffffffffff");
+	CHECK_EQ_U64(pgt_strtab_find(tab, "0xffffffffffffffff", 18), big);
+	/* deferred keys, mixed: ids in the order of pgt_strtab_intern_keys */
+	uint32_t e = 0, f = 0;
+	struct pgt_strtab_keys ks = {.n = 2, .dest = {&e, &f}};
+	pgt_strtab_key_init_hex(tab, 0x1234, &ks.key[0]);
+	pgt_strtab_key_init(tab, "bash", 4, &ks.key[1]);
+	CHECK_OK(pgt_strtab_intern_keys(tab, &ks));
+	CHECK_EQ_U64(ks.n, 0);
+	CHECK_EQ_U64(e, z + 2);
+	CHECK_EQ_U64(f, z + 3);
+	CHECK_EQ_STR(pgt_strtab_get(tab, e), "0x1234");
+	/* many values, past the tables' first sizes, both ways round */
+	size_t bad = 0;
+	char buf[32];
+	for (uint64_t v = 0x10000; v < 0x10000 + 30000; v++) {
+		uint32_t id, again;
+		int n = snprintf(buf, sizeof(buf), "0x%" PRIx64, v * 0x1000);
+		if ((v & 1 ? pgt_strtab_intern_hex(tab, v * 0x1000, &id)
+			   : pgt_strtab_intern(tab, buf, (size_t)n, &id)) ||
+		    pgt_strtab_intern_hex(tab, v * 0x1000, &again) || again != id ||
+		    strcmp(pgt_strtab_get(tab, id), buf) != 0)
+			bad++;
+	}
+	CHECK_EQ_U64(bad, 0);
+	pgt_strtab_destroy(tab);
+}
+
 int main(void)
 {
 	test_basic();
 	test_against_array();
 	test_collisions();
 	test_strtab();
+	test_strtab_hex();
 	return test_summary();
 }
