@@ -467,14 +467,28 @@ static void test_scans(void)
 		  "  a-1 [000] ..... 1.1: pgd_alloc_ret: (x(y)z) ret=0xABCDEF00\n"
 		  "\t\t                 b c-22 [001] ..... 1.2: pgd_free: (pgd_free+0x0/0x100\tmm=0x0\tpgd=0xffffffff\n"
 		  "  a-1 [000] ..... 1.3: cpa: (c) cpa=0x1 alias=-1 vaddr=0xc4f05000 pgd=0x0 set=0xffffffffffffffff clr=18446744073709551615 n=4294967295 flags=0x0\n"
-		  "  a-1 [000] ..... 1.4: sched_process_exit: comm=my task pid=99 prio=120\n");
+		  "  a-1 [000] ..... 1.4: sched_process_exit: comm=my task pid=99 prio=120\n"
+		  /* the first of a key wins; tokens without '=' are no field */
+		  "  a-1 [000] ..... 1.5: pgd_free: (x) junk mm=0x1 xpgd=0x2 pgd=0x8000 pgd=0x9000\n"
+		  /* a key after many other fields */
+		  "  a-1 [000] ..... 1.6: pgd_free: (x) t0=0 t1=1 t2=2 t3=3 t4=4 t5=5 t6=6 t7=7 t8=8 t9=9"
+		  " t10=a t11=b t12=c t13=d t14=e t15=f t16=g mm=0x3 pgd=0xa000\n"
+		  /* a value with '=' in it is the whole token after the first */
+		  "  a-1 [000] ..... 1.7: pgd_free: (x) mm=0x4 a=b=c pgd=0xb000\n");
 	struct pgt_event ev[8];
 	size_t n;
 	char *msg = read_all(&f, ev, 8, &n);
 	CHECK_EQ_STR(msg ? msg : "", "");
 	free(msg);
-	CHECK_EQ_U64(n, 4);
-	if (n == 4) {
+	CHECK_EQ_U64(n, 7);
+	if (n == 7) {
+		CHECK_EQ_STR(str(&f, ev[4].mm), "0x1");
+		CHECK_EQ_STR(str(&f, ev[4].pgd), "0x8000");
+		CHECK_EQ_STR(str(&f, ev[5].mm), "0x3");
+		CHECK_EQ_STR(str(&f, ev[5].pgd), "0xa000");
+		CHECK_EQ_STR(str(&f, ev[6].pgd), "0xb000");
+	}
+	if (n >= 4) {
 		CHECK_EQ_U64(ev[0].op, PGT_OP_PGD_ALLOC);
 		CHECK_EQ_STR(str(&f, ev[0].mm), "0x7000");
 		CHECK_EQ_STR(str(&f, ev[0].pgd), "0xabcdef00");
@@ -505,6 +519,11 @@ static void test_scans(void)
 		     "pgd_alloc: bad value for 'mm': '0x1g'");
 	expect_error("a-1 [000] ..... 1.0: pgd_alloc: (x) mm=0x100000000",
 		     "pgd_alloc: bad value for 'mm': '0x100000000'");
+	expect_error("a-1 [000] ..... 1.0: pgd_free: (x) mm=0x1 pgd=0x2=3",
+		     "pgd_free: bad value for 'pgd': '0x2=3'");
+	expect_error("a-1 [000] ..... 1.0: pgd_free: (x) t0=0 t1=1 t2=2 t3=3 t4=4 t5=5 t6=6 t7=7"
+		     " t8=8 t9=9 t10=a t11=b t12=c t13=d t14=e t15=f t16=g mm=0x3",
+		     "pgd_free: missing field 'pgd='");
 }
 
 int main(void)
