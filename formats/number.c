@@ -18,6 +18,19 @@ bool pgt_parse_digits(const char *s, size_t len, uint64_t *ret)
 	if (len == 0)
 		return false;
 	uint64_t v = 0;
+	if (hex && len <= 16) {
+		/* 16 digits cannot overflow: check them all at the end */
+		int bad = 0;
+		for (size_t i = 0; i < len; i++) {
+			int d = pgt_hex_digit(s[i]);
+			bad |= d; /* -1 sets the sign bit for good */
+			v = v << 4 | (uint64_t)(d & 15);
+		}
+		if (bad < 0)
+			return false;
+		*ret = v;
+		return true;
+	}
 	for (size_t i = 0; i < len; i++) {
 		if (hex) {
 			int d = pgt_hex_digit(s[i]);
