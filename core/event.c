@@ -101,8 +101,8 @@ PGT_HASH_TABLE(strset, uint32_t, struct strslot, hash_id_unused,
  * Kernel addresses, the names most events carry, are also found by value.
  * "0x" and lowercase hex digits without leading zeros is one string per
  * value, so a map from the value to the id is a cache in front of the
- * string table that needs no text: a reader that has the value (ftrace's
- * fields, a native line's canonical name) skips formatting, hashing and
+ * string table that needs no text: a reader that has the value (ftrace's,
+ * which parses every address to a number) skips formatting, hashing and
  * comparing the string.  Two 32-bit halves keep a slot at 16 bytes.
  */
 struct hexkey {

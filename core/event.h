@@ -212,7 +212,10 @@ struct pgt_strtab_keys {
 	uint32_t *dest[2];
 };
 
-/* Intern @ks's names, in order, into their fields; then @ks is empty. */
+/*
+ * Intern @ks's names, in order, into their fields; then @ks is empty.  On
+ * an error the names before it are interned and @ks is left as it was.
+ */
 struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
 					 struct pgt_strtab_keys *ks);
 /* The id of a string already interned, or 0. */
