@@ -61,12 +61,46 @@ struct pipeline {
  * pgt_model_prefetch() are brought in, in events.
  */
 #define AHEAD_EVENT 32
-static const size_t ahead[3] = {16, 8, 4};
+#define AHEAD_STAGE0 16
+#define AHEAD_STAGE1 8
+#define AHEAD_STAGE2 4
+static const size_t ahead[3] = {AHEAD_STAGE0, AHEAD_STAGE1, AHEAD_STAGE2};
+_Static_assert(AHEAD_EVENT > AHEAD_STAGE0 && AHEAD_STAGE0 > AHEAD_STAGE1 &&
+		       AHEAD_STAGE1 > AHEAD_STAGE2,
+	       "the bulk loop's look-aheads stay inside the batch");
+
+/* Keep @err, the model's error at event @i of @b: it is left alone after. */
+static __attribute__((cold, noinline)) void
+note_error(struct worker *w, const struct batch *b, size_t i,
+	   struct pgt_error *err)
+{
+	struct pipeline *p = w->p;
+	/* Two sides: say which one the error is about. */
+	const struct pgt_model_config *c = pgt_model_config(w->model);
+	w->err = p->n < 2 ? err
+		 : pgt_error_prefix(err, "side %c (%s, kernel %s)",
+				    'A' + (int)(w - p->workers),
+				    pgt_policy_name(c->policy),
+				    pgt_kernel_name(c->kernel));
+	w->err_index = w->taken * BATCH + i;
+	w->err_line = b->ev[i].line;
+	pthread_mutex_lock(&p->lock);
+	p->failed = true;
+	pthread_mutex_unlock(&p->lock);
+}
+
+static inline void apply_one(struct worker *w, const struct batch *b, size_t i)
+{
+	struct pgt_error *err = pgt_model_apply(w->model, &b->ev[i]);
+	if (__builtin_expect(err != NULL, 0))
+		note_error(w, b, i, err);
+}
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pipeline *p = w->p;
+	struct pgt_model *m = w->model;
 	pthread_setname_np(pthread_self(), "pgtrace-model");
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
@@ -78,34 +112,29 @@ static void *worker_main(void *arg)
 		}
 		struct batch *b = p->queue[w->taken % MAX_BATCHES];
 		pthread_mutex_unlock(&p->lock);
-		/* after an error the model is left alone; batches still drain */
-		for (size_t i = 0; i < b->n && !w->err; i++) {
-			/* Bring in what the next events' pgds need while this
-			 * one is applied. */
-			if (i + AHEAD_EVENT < b->n) {
-				/* the events come from the reader's core */
-				const char *e = (const char *)&b->ev[i + AHEAD_EVENT];
-				__builtin_prefetch(e);
-				__builtin_prefetch(e + sizeof(b->ev[0]) - 1);
-			}
+		/*
+		 * Bring in what the next events' pgds need while this one is
+		 * applied.  In the bulk of the batch every look-ahead is in it,
+		 * so the stages are called with no bounds to check (and, with
+		 * their stage a constant, each inlined for its own work).
+		 * After an error the model is left alone; batches still drain.
+		 */
+		size_t n = b->n, i = 0;
+		for (; i + AHEAD_EVENT < n && !w->err; i++) {
+			/* the events come from the reader's core */
+			const char *e = (const char *)&b->ev[i + AHEAD_EVENT];
+			__builtin_prefetch(e);
+			__builtin_prefetch(e + sizeof(b->ev[0]) - 1);
+			pgt_model_prefetch(m, &b->ev[i + AHEAD_STAGE0], 0);
+			pgt_model_prefetch(m, &b->ev[i + AHEAD_STAGE1], 1);
+			pgt_model_prefetch(m, &b->ev[i + AHEAD_STAGE2], 2);
+			apply_one(w, b, i);
+		}
+		for (; i < n && !w->err; i++) {
 			for (int s = 0; s < 3; s++)
-				if (i + ahead[s] < b->n)
-					pgt_model_prefetch(w->model, &b->ev[i + ahead[s]], s);
-			struct pgt_error *err = pgt_model_apply(w->model, &b->ev[i]);
-			if (err) {
-				/* Two sides: say which one the error is about. */
-				const struct pgt_model_config *c = pgt_model_config(w->model);
-				w->err = p->n < 2 ? err
-					 : pgt_error_prefix(err, "side %c (%s, kernel %s)",
-							    'A' + (int)(w - p->workers),
-							    pgt_policy_name(c->policy),
-							    pgt_kernel_name(c->kernel));
-				w->err_index = w->taken * BATCH + i;
-				w->err_line = b->ev[i].line;
-				pthread_mutex_lock(&p->lock);
-				p->failed = true;
-				pthread_mutex_unlock(&p->lock);
-			}
+				if (i + ahead[s] < n)
+					pgt_model_prefetch(m, &b->ev[i + ahead[s]], s);
+			apply_one(w, b, i);
 		}
 		pthread_mutex_lock(&p->lock);
 		w->taken++;
