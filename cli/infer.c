@@ -61,8 +61,8 @@ static enum name_class class_of(struct infer_names *n, uint32_t id,
 	return c;
 }
 
-void infer_event(struct infer_evidence *e, const struct pgt_event *ev,
-		 const struct pgt_strtab *tab, struct infer_names *names)
+void infer_event_counted(struct infer_evidence *e, const struct pgt_event *ev,
+			 const struct pgt_strtab *tab, struct infer_names *names)
 {
 	switch (ev->op) {
 	case PGT_OP_PGD_ALLOC:

@@ -74,12 +74,24 @@ struct infer_names {
 
 void infer_names_deinit(struct infer_names *n);
 
+/* infer_event() of a pgd_alloc, pgd_free or sync_range. */
+void infer_event_counted(struct infer_evidence *e, const struct pgt_event *ev,
+			 const struct pgt_strtab *tab, struct infer_names *names);
+
 /*
  * Count what @ev shows; pgd names that are not addresses are no evidence.
- * @names (may be NULL) remembers what each name showed.
+ * @names (may be NULL) remembers what each name showed.  Inline: it runs
+ * for every event, and most show nothing.
  */
-void infer_event(struct infer_evidence *e, const struct pgt_event *ev,
-		 const struct pgt_strtab *tab, struct infer_names *names);
+static inline void infer_event(struct infer_evidence *e,
+			       const struct pgt_event *ev,
+			       const struct pgt_strtab *tab,
+			       struct infer_names *names)
+{
+	if (ev->op == PGT_OP_PGD_ALLOC || ev->op == PGT_OP_PGD_FREE ||
+	    ev->op == PGT_OP_SYNC_RANGE)
+		infer_event_counted(e, ev, tab, names);
+}
 
 /* The recording's verdict, and whether it is settled (no need to read on). */
 enum infer_verdict infer_recording(const struct infer_evidence *e);

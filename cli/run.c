@@ -274,7 +274,8 @@ static struct pgt_error *apply_event(struct run *r, struct feed *feed,
 		pgt_source_progress(feed->src, &read, &size);
 		progress_update(&feed->progress, r->events, read, size);
 	}
-	*stop_ret = at_reached(r, at, ev);
+	/* (no --at: nothing to look for) */
+	*stop_ret = (at->is_label || at->n || at->line) && at_reached(r, at, ev);
 	if (*stop_ret) {
 		r->stopped = true;
 		r->stop_line = ev->line;
