@@ -289,12 +289,17 @@ static inline struct hexkey hexkey_of(uint64_t v)
 	return (struct hexkey){(uint32_t)v, (uint32_t)(v >> 32)};
 }
 
+static inline void hex_key_init(struct pgt_strtab_key *k, uint64_t v)
+{
+	k->hex = true;
+	k->value = v;
+	k->hash = hexkey_hash(hexkey_of(v));
+}
+
 void pgt_strtab_key_init_hex(const struct pgt_strtab *tab, uint64_t v,
 			     struct pgt_strtab_key *ret)
 {
-	ret->hex = true;
-	ret->value = v;
-	ret->hash = hexkey_hash(hexkey_of(v));
+	hex_key_init(ret, v);
 	hexmap_prefetch_hashed(&tab->hex, ret->hash);
 }
 
@@ -346,9 +351,7 @@ struct pgt_error *pgt_strtab_intern_hex(struct pgt_strtab *tab, uint64_t v,
 					uint32_t *ret)
 {
 	struct pgt_strtab_key k;
-	k.hex = true;
-	k.value = v;
-	k.hash = hexkey_hash(hexkey_of(v));
+	hex_key_init(&k, v);
 	return intern_hex_key(tab, &k, ret);
 }
 
