@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,11 +97,9 @@ static struct pgt_error *start_pgds(struct run *r, const struct dump_image *img,
 		return &pgt_error_nomem;
 	}
 	for (size_t i = 0; i < n && !err; i++) {
-		char name[24];
-		int len = snprintf(name, sizeof(name), "0x%" PRIx64,
-				   pas[i] + img->page_offset);
 		v[i].pa = pas[i];
-		err = pgt_strtab_intern(r->tab, name, (size_t)len, &v[i].id);
+		err = pgt_strtab_intern_hex(r->tab, pas[i] + img->page_offset,
+					    &v[i].id);
 	}
 	free(pas);
 	if (err) {
