@@ -169,17 +169,27 @@ static struct pgt_walk walk(struct T *t, const char *pgd, uint32_t va)
 	return walk_cr3(t, cr3(t, pgd), va);
 }
 
-static bool has_note(struct T *t, enum pgt_note_kind kind, const char *pgd,
-		     uint64_t addr, uint64_t line)
+/*
+ * The index of the first note of @kind through @pgd at @addr (UINT64_MAX:
+ * any) and @line (0: any), or SIZE_MAX.
+ */
+static size_t note_index(struct T *t, enum pgt_note_kind kind, const char *pgd,
+			 uint64_t addr, uint64_t line)
 {
 	for (size_t i = 0; i < pgt_model_nnotes(t->m); i++) {
 		const struct pgt_note *n = pgt_model_note(t->m, i);
 		if (n->kind == kind && n->pgd == id(t, pgd) &&
 		    (addr == UINT64_MAX || n->addr == addr) &&
 		    (!line || n->line == line))
-			return true;
+			return i;
 	}
-	return false;
+	return SIZE_MAX;
+}
+
+static bool has_note(struct T *t, enum pgt_note_kind kind, const char *pgd,
+		     uint64_t addr, uint64_t line)
+{
+	return note_index(t, kind, pgd, addr, line) != SIZE_MAX;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1121,18 +1131,6 @@ static void test_stale_different(void)
 	t_fini(&t);
 }
 
-/* The index of the first note of @kind through @pgd at @addr, or SIZE_MAX. */
-static size_t note_index(struct T *t, enum pgt_note_kind kind, const char *pgd,
-			 uint64_t addr)
-{
-	for (size_t i = 0; i < pgt_model_nnotes(t->m); i++) {
-		const struct pgt_note *n = pgt_model_note(t->m, i);
-		if (n->kind == kind && n->pgd == id(t, pgd) && n->addr == addr)
-			return i;
-	}
-	return SIZE_MAX;
-}
-
 /*
  * vmalloc_sync_all() visits pgd_list from its head, the pgd added last
  * first: a live pgd with a value of its own and a freed one are visited in
@@ -1165,8 +1163,8 @@ static void test_sync_list_order(void)
 	/* Precondition: A's old slot 3 page maps 0xf8800000 now. */
 	CHECK_EQ_U64(pgt_entry_addr(kpmd(&t, NULL, 3, 452)), a3);
 	CHECK_OK(op(&t, PGT_OP_SYNC)); /* 10 */
-	size_t bug_c = note_index(&t, PGT_NOTE_BUG, "C", 0xf8800000u);
-	size_t corrupt_a = note_index(&t, PGT_NOTE_CORRUPT, "A", a3 + 8 * 452);
+	size_t bug_c = note_index(&t, PGT_NOTE_BUG, "C", 0xf8800000u, 0);
+	size_t corrupt_a = note_index(&t, PGT_NOTE_CORRUPT, "A", a3 + 8 * 452, 0);
 	CHECK(bug_c != SIZE_MAX);
 	CHECK(corrupt_a != SIZE_MAX);
 	CHECK(bug_c < corrupt_a);
