@@ -62,9 +62,33 @@ static void test_stream(void)
 	CHECK_EQ_STR(buf, "ok \\x1b[31mred\\x7f tab\there \\xff caf\xc3\xa9 \\xe2\\x82X end\\xe2\n");
 }
 
+/*
+ * The fast path that writes clean text as it is: every byte value at every
+ * place of a 17-byte text (two words and a tail) is judged as one byte
+ * alone would be.
+ */
+static void test_plain(void)
+{
+	int wrong = 0;
+	for (size_t at = 0; at < 17; at++)
+		for (int b = 0; b < 256; b++) {
+			unsigned char s[17];
+			memset(s, 'a', sizeof(s));
+			s[at] = (unsigned char)b;
+			bool plain = b == '\n' || b == '\t' || (b >= 0x20 && b < 0x7f);
+			wrong += plain_ascii(s, sizeof(s)) != plain;
+		}
+	CHECK(wrong == 0);
+	/* bytes around the edges of the ranges, side by side */
+	CHECK(plain_ascii((const unsigned char *)" ~\t\n !}~ ~ ~ ~ ~~", 17));
+	CHECK(!plain_ascii((const unsigned char *)" ~\t\n !}~\x1f~ ~ ~ ~~", 17));
+	CHECK(!plain_ascii((const unsigned char *)"\x7f~\t\n !}~ ~ ~ ~ ~~", 17));
+}
+
 int main(void)
 {
 	test_utf8();
+	test_plain();
 	test_stream();
 	return test_summary();
 }
