@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/json.h"
 #include "cli/report.h"
+#include "cli/rowfmt.h"
 
 struct diff_args {
 	struct model_opts model;
@@ -152,22 +153,41 @@ static struct pgt_error *each_pair(const struct run *r, bool all,
 	return err;
 }
 
+/* one side's cells of a pair's row: " | KPMD DIV MAX FAULTS HAZ" */
+static void side_cells(struct rowfmt *w, const struct pgt_pgd_stats *s)
+{
+	rowfmt_left(w, " |", 0);
+	rowfmt_char(w, ' ');
+	rowfmt_left(w, s->own_kernel_pmd ? "own" : "shared", 6);
+	rowfmt_char(w, ' ');
+	rowfmt_u64(w, pgt_pgd_divergent(s), 4);
+	rowfmt_char(w, ' ');
+	rowfmt_u64(w, s->max_divergent, 4);
+	rowfmt_char(w, ' ');
+	rowfmt_u64(w, s->faults, 6);
+	rowfmt_char(w, ' ');
+	rowfmt_u64(w, s->hazards, 4);
+}
+
 static void pair_row(void *ctx, const struct run *r,
 		     const struct pgt_pgd_stats *x,
 		     const struct pgt_pgd_stats *y, bool d)
 {
-	FILE *f = ctx;
 	char task[64];
 	run_format_task(r, x, task, sizeof(task));
-	fprintf(f, "%c %-12s %-20s %-4s | %-6s %4u %4u %6" PRIu64 " %4" PRIu64
-		   " | %-6s %4u %4u %6" PRIu64 " %4" PRIu64 "\n",
-		d ? '*' : ' ', report_pgd_name(r, x->id), task,
-		x->live ? "yes" : "no",
-		x->own_kernel_pmd ? "own" : "shared",
-		pgt_pgd_divergent(x), x->max_divergent, x->faults,
-		x->hazards, y->own_kernel_pmd ? "own" : "shared",
-		pgt_pgd_divergent(y), y->max_divergent, y->faults,
-		y->hazards);
+	struct rowfmt w;
+	rowfmt_init(&w, ctx);
+	rowfmt_char(&w, d ? '*' : ' ');
+	rowfmt_char(&w, ' ');
+	rowfmt_left(&w, report_pgd_name(r, x->id), 12);
+	rowfmt_char(&w, ' ');
+	rowfmt_left(&w, task, 20);
+	rowfmt_char(&w, ' ');
+	rowfmt_left(&w, x->live ? "yes" : "no", 4);
+	side_cells(&w, x);
+	side_cells(&w, y);
+	rowfmt_char(&w, '\n');
+	rowfmt_end(&w);
 }
 
 static void pair_json(void *ctx, const struct run *r,

@@ -6,6 +6,7 @@
 
 #include "cli/ptdump.h"
 #include "cli/report.h"
+#include "cli/rowfmt.h"
 
 const char *report_pgd_name(const struct run *r, uint32_t id)
 {
@@ -78,14 +79,6 @@ void report_describe(const struct pgt_model *m, char *buf, size_t len)
 			 pgt_reap_name(c->reap), pgt_reuse_name(c->page_reuse));
 }
 
-static void line_ref(char *buf, size_t len, uint64_t line)
-{
-	if (line)
-		snprintf(buf, len, "%" PRIu64, line);
-	else
-		snprintf(buf, len, "-");
-}
-
 void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 {
 	const char *pgd = n->pgd ? report_pgd_name(r, n->pgd) : NULL;
@@ -137,15 +130,34 @@ void report_note_text(FILE *f, const struct run *r, const struct pgt_note *n)
 
 static void row_text(FILE *f, const struct run *r, const struct pgt_pgd_stats *s)
 {
-	char task[64], first[24];
+	char task[64];
 	run_format_task(r, s, task, sizeof(task));
-	line_ref(first, sizeof(first), s->first_divergence_line);
-	fprintf(f, "%-12s %-20s %-4s %-6s %5u %5u %5u %5u %5u %6" PRIu64 " %4" PRIu64 " %s\n",
-		report_pgd_name(r, s->id), task, s->live ? "yes" : "no",
-		s->own_kernel_pmd ? "own" : "shared",
-		pgt_pgd_divergent(s), s->missing, s->stale,
-		s->different, s->max_divergent, s->faults, s->hazards,
-		first);
+	struct rowfmt w;
+	rowfmt_init(&w, f);
+	rowfmt_left(&w, report_pgd_name(r, s->id), 12);
+	rowfmt_char(&w, ' ');
+	rowfmt_left(&w, task, 20);
+	rowfmt_char(&w, ' ');
+	rowfmt_left(&w, s->live ? "yes" : "no", 4);
+	rowfmt_char(&w, ' ');
+	rowfmt_left(&w, s->own_kernel_pmd ? "own" : "shared", 6);
+	const uint64_t cells[] = {pgt_pgd_divergent(s), s->missing, s->stale,
+				  s->different, s->max_divergent};
+	for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++) {
+		rowfmt_char(&w, ' ');
+		rowfmt_u64(&w, cells[i], 5);
+	}
+	rowfmt_char(&w, ' ');
+	rowfmt_u64(&w, s->faults, 6);
+	rowfmt_char(&w, ' ');
+	rowfmt_u64(&w, s->hazards, 4);
+	rowfmt_char(&w, ' ');
+	if (s->first_divergence_line)
+		rowfmt_u64(&w, s->first_divergence_line, 0);
+	else
+		rowfmt_char(&w, '-');
+	rowfmt_char(&w, '\n');
+	rowfmt_end(&w);
 }
 
 static void row_text_cb(void *ctx, const struct run *r,

@@ -8,6 +8,7 @@
 #include "cli/pipeline.h"
 #include "cli/progress.h"
 #include "cli/run.h"
+#include "cli/rowfmt.h"
 #include "cli/startcore.h"
 #include "core/pae.h"
 
@@ -524,20 +525,39 @@ void run_symbolize(const struct run *r, uint64_t addr, char *buf, size_t len)
 		pgt_symbols_format_addr(r->syms, addr, buf, len);
 }
 
+/* @a then @b into @buf, cut to fit as snprintf() would */
+static void join(char *buf, size_t len, const char *a, const char *b)
+{
+	if (!len)
+		return;
+	size_t n = 0;
+	for (; *a && n + 1 < len; a++)
+		buf[n++] = *a;
+	for (; *b && n + 1 < len; b++)
+		buf[n++] = *b;
+	buf[n] = '\0';
+}
+
 void run_format_task(const struct run *r, const struct pgt_pgd_stats *s,
 		     char *buf, size_t len)
 {
 	const char *comm = pgt_strtab_get(r->tab, s->comm);
+	/* A report's rows call this once each: no snprintf (cli/rowfmt.h). */
+	char pid[24];
+	if (s->pid >= 0) {
+		pid[0] = '/';
+		rowfmt_decimal(pid + 1, (uint64_t)s->pid);
+	}
 	if (!*comm && s->pid < 0 && s->adopted)
-		snprintf(buf, len, "(adopted)");
+		join(buf, len, "(adopted)", "");
 	else if (*comm && s->pid >= 0)
-		snprintf(buf, len, "%s/%d", comm, s->pid);
+		join(buf, len, comm, pid);
 	else if (*comm)
-		snprintf(buf, len, "%s", comm);
+		join(buf, len, comm, "");
 	else if (s->pid >= 0)
-		snprintf(buf, len, "pid %d", s->pid);
+		join(buf, len, "pid ", pid + 1);
 	else
-		snprintf(buf, len, "-");
+		join(buf, len, "-", "");
 }
 
 const char *run_start_text(const struct run *r)
