@@ -22,6 +22,7 @@
 #include "cli/dump.h"
 #include "cli/json.h"
 #include "cli/report.h"
+#include "core/grow.h"
 #include "core/walk.h"
 
 struct check_args {
@@ -337,16 +338,8 @@ int cmd_check(int argc, char **argv)
 					continue;
 				}
 				pr->disagree++;
-				if (ndis == dis_cap) {
-					size_t c = dis_cap ? 2 * dis_cap : 64;
-					struct disagreement *d = realloc(dis, c * sizeof(*d));
-					if (!d) {
-						err = &pgt_error_nomem;
-						goto out;
-					}
-					dis = d;
-					dis_cap = c;
-				}
+				if ((err = PGT_GROW(dis, dis_cap, ndis + 1, 64)))
+					goto out;
 				dis[ndis++] = (struct disagreement){
 					.pgd = nres - 1, .slot = sl, .idx = i,
 					.predicted = pc, .actual = ac,

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "cli/check_tables.h"
+#include "core/grow.h"
 #include "core/walk.h"
 
 /* Accessed and dirty: the hardware's to set. */
@@ -120,14 +121,9 @@ static struct pgt_error *add_diff(struct check_tables *ct,
 			return NULL;
 		}
 	}
-	if (ct->ndiffs == ct->diffs_cap) {
-		size_t c = ct->diffs_cap ? 2 * ct->diffs_cap : 64;
-		struct check_table_diff *n = realloc(ct->diffs, c * sizeof(*n));
-		if (!n)
-			return &pgt_error_nomem;
-		ct->diffs = n;
-		ct->diffs_cap = c;
-	}
+	struct pgt_error *err = PGT_GROW(ct->diffs, ct->diffs_cap, ct->ndiffs + 1, 64);
+	if (err)
+		return err;
 	ct->diffs[ct->ndiffs++] = *d;
 	return NULL;
 }

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "cli/infer.h"
+#include "core/grow.h"
 #include "core/layout.h"
 #include "formats/source.h"
 #include "formats/trace.h"
@@ -28,7 +29,7 @@ struct convert_args {
 	struct point from, to;
 	struct pgt_machine machine; /* .set: what was given */
 	const char **comments;
-	size_t ncomments;
+	size_t ncomments, comments_cap;
 	bool json;
 };
 
@@ -143,12 +144,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_COMMENT: {
 		if (strchr(arg, '\n'))
 			argp_error(state, "--comment must be one line");
-		const char **c = realloc(a->comments,
-					 (a->ncomments + 1) * sizeof(*c));
-		if (!c)
+		if (PGT_GROW(a->comments, a->comments_cap, a->ncomments + 1, 4))
 			argp_failure(state, PGT_EXIT_TROUBLE, ENOMEM, "--comment");
-		c[a->ncomments++] = arg;
-		a->comments = c;
+		a->comments[a->ncomments++] = arg;
 		return 0;
 	}
 	case OPT_JSON:

@@ -12,6 +12,7 @@
 #include "cli/json.h"
 #include "cli/ptdump.h"
 #include "cli/report.h"
+#include "core/grow.h"
 #include "core/model.h"
 #include "core/pae.h"
 #include "core/walk.h"
@@ -629,14 +630,9 @@ static struct pgt_error *row_add(struct pgd_rows *rows, uint64_t va,
 			return NULL;
 		}
 	}
-	if (rows->n == rows->cap) {
-		size_t cap = rows->cap ? 2 * rows->cap : 64;
-		struct pgd_row *v = realloc(rows->v, cap * sizeof(*v));
-		if (!v)
-			return &pgt_error_nomem;
-		rows->v = v;
-		rows->cap = cap;
-	}
+	struct pgt_error *err = PGT_GROW(rows->v, rows->cap, rows->n + 1, 64);
+	if (err)
+		return err;
 	*ret = &rows->v[rows->n++];
 	**ret = (struct pgd_row){.va = va, .pa = pa};
 	return NULL;

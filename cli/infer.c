@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/infer.h"
+#include "core/grow.h"
 #include "core/pae.h"
 
 static bool pgd_address(const char *s, uint64_t *ret)
@@ -46,15 +47,10 @@ static enum name_class class_of(struct infer_names *n, uint32_t id,
 		return (enum name_class)(n->cls[id] - 1);
 	enum name_class c = classify(pgt_strtab_get(tab, id));
 	if (n && id >= n->cap) {
-		size_t cap = n->cap ? n->cap : 1024;
-		while (cap <= id)
-			cap *= 2;
-		uint8_t *v = realloc(n->cls, cap);
-		if (!v)
+		size_t old = n->cap;
+		if (PGT_GROW(n->cls, n->cap, (size_t)id + 1, 1024))
 			return c;
-		memset(v + n->cap, 0, cap - n->cap);
-		n->cls = v;
-		n->cap = cap;
+		memset(n->cls + old, 0, n->cap - old);
 	}
 	if (n)
 		n->cls[id] = (uint8_t)(c + 1);

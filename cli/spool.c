@@ -6,6 +6,7 @@
 
 #include "cli/spool.h"
 #include "cli/tempfile.h"
+#include "core/grow.h"
 
 #define ROW sizeof(struct pgt_pgd_stats)
 /* Rows read from the file at a time, per run being merged. */
@@ -56,14 +57,8 @@ static int flush_run(struct spool *s)
 	errno = 0;
 	if (!s->f && !(s->f = temp_file()))
 		return errno ? errno : ENOMEM;
-	if (s->nruns == s->runs_cap) {
-		size_t cap = s->runs_cap ? 2 * s->runs_cap : 16;
-		struct spool_run *r = realloc(s->runs, cap * sizeof(*r));
-		if (!r)
-			return ENOMEM;
-		s->runs = r;
-		s->runs_cap = cap;
-	}
+	if (PGT_GROW(s->runs, s->runs_cap, s->nruns + 1, 16))
+		return ENOMEM;
 	qsort(s->buf, s->n, ROW, by_serial);
 	if (fwrite(s->buf, ROW, s->n, s->f) != s->n)
 		return errno ? errno : EIO;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cli/startcore.h"
+#include "core/grow.h"
 #include "core/pae.h"
 
 static struct pgt_error *read_u32(const struct dump_image *img, uint64_t va,
@@ -64,14 +65,9 @@ struct pgt_error *image_pgd_list(const struct dump_image *img, uint64_t **ret,
 						"pgd_list does not come back to its head after %zu nodes",
 						n);
 		}
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			uint32_t *q = realloc(nodes, cap * sizeof(*q));
-			if (!q) {
-				free(nodes);
-				return &pgt_error_nomem;
-			}
-			nodes = q;
+		if ((err = PGT_GROW(nodes, cap, n + 1, 64))) {
+			free(nodes);
+			return err;
 		}
 		nodes[n++] = node;
 		if ((err = read_u32(img, node, &node))) {

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/json.h"
 #include "cli/report.h"
+#include "core/grow.h"
 
 /* The values of one side at one sample, named as in replay's totals. */
 enum {
@@ -89,14 +90,9 @@ static void take_values(const struct run *r, int side, uint64_t ret[NVALUES])
 static struct pgt_error *take_sample(struct timeline *tl, const struct run *r,
 				     const struct pgt_event *ev, uint32_t marker)
 {
-	if (tl->n == tl->cap) {
-		size_t cap = tl->cap ? 2 * tl->cap : 256;
-		struct sample *s = realloc(tl->s, cap * sizeof(*s));
-		if (!s)
-			return &pgt_error_nomem;
-		tl->s = s;
-		tl->cap = cap;
-	}
+	struct pgt_error *err = PGT_GROW(tl->s, tl->cap, tl->n + 1, 256);
+	if (err)
+		return err;
 	struct sample *s = &tl->s[tl->n++];
 	*s = (struct sample){.event = r->events, .line = ev->line,
 			     .t_ns = tl->last_t_ns, .marker = marker};
@@ -130,14 +126,9 @@ static struct pgt_error *on_event(const struct run *r,
 	uint32_t marker = 0;
 	if (ev->op == PGT_OP_LABEL && ev->label) {
 		marker = ev->label;
-		if (tl->nm == tl->capm) {
-			size_t cap = tl->capm ? 2 * tl->capm : 64;
-			struct marker *m = realloc(tl->m, cap * sizeof(*m));
-			if (!m)
-				return &pgt_error_nomem;
-			tl->m = m;
-			tl->capm = cap;
-		}
+		struct pgt_error *err = PGT_GROW(tl->m, tl->capm, tl->nm + 1, 64);
+		if (err)
+			return err;
 		tl->m[tl->nm++] = (struct marker){r->events, ev->line,
 						  tl->last_t_ns, ev->label};
 	}

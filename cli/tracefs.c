@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/tracefs.h"
+#include "core/grow.h"
 
 #define TRACEFS_MAGIC 0x74726163
 #define DEBUGFS_MAGIC 0x64626720
@@ -165,15 +166,9 @@ static struct pgt_error *push_undo(struct tracefs *t, enum undo_kind kind,
 				   const char *file, char *old,
 				   const char *probe)
 {
-	if (t->nundo == t->undo_cap) {
-		size_t cap = t->undo_cap ? 2 * t->undo_cap : 16;
-		struct tracefs_undo *u = realloc(t->undo, cap * sizeof(*u));
-		if (!u) {
-			free(old);
-			return &pgt_error_nomem;
-		}
-		t->undo = u;
-		t->undo_cap = cap;
+	if (PGT_GROW(t->undo, t->undo_cap, t->nundo + 1, 16)) {
+		free(old);
+		return &pgt_error_nomem;
 	}
 	struct tracefs_undo *u = &t->undo[t->nundo];
 	*u = (struct tracefs_undo){.kind = kind, .old = old};

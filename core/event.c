@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "grow.h"
 #include "hash.h"
 
 static const char *const op_names[PGT_OP__COUNT] = {
@@ -130,7 +131,8 @@ struct pgt_strtab {
 	char *arena;
 	size_t arena_len, arena_cap;
 	size_t *offsets; /* by id; offsets[0] unused */
-	uint32_t count, offsets_cap;
+	uint32_t count;
+	size_t offsets_cap;
 	struct strset set;
 	struct hexmap hex; /* value -> id of its "0x%" PRIx64 name */
 };
@@ -377,23 +379,14 @@ static struct pgt_error *intern_string_key(struct pgt_strtab *tab,
 	}
 	if (tab->count == UINT32_MAX - 1)
 		return &pgt_error_nomem;
-	if (tab->count + 1 >= tab->offsets_cap) {
-		size_t *o = realloc(tab->offsets,
-				    2 * (size_t)tab->offsets_cap * sizeof(*o));
-		if (!o)
-			return &pgt_error_nomem;
-		tab->offsets = o;
-		tab->offsets_cap *= 2;
-	}
-	while (tab->arena_len + len + 1 > tab->arena_cap) {
-		char *a = realloc(tab->arena, 2 * tab->arena_cap);
-		if (!a)
-			return &pgt_error_nomem;
-		tab->arena = a;
-		tab->arena_cap *= 2;
-	}
+	/* ids 0 to count + 1 */
+	struct pgt_error *err = PGT_GROW(tab->offsets, tab->offsets_cap,
+					 (size_t)tab->count + 2, 256);
+	if (err || (err = PGT_GROW(tab->arena, tab->arena_cap,
+				   tab->arena_len + len + 1, 4096)))
+		return err;
 	struct strslot *slot;
-	struct pgt_error *err = strset_insert_hashed(&tab->set, k->hash,
+	err = strset_insert_hashed(&tab->set, k->hash,
 						     tab->count + 1, &slot);
 	if (err)
 		return err;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/hash.h"
 #include "formats/ftrace.h"
 #include "formats/number.h"
@@ -706,14 +707,9 @@ static struct pgt_error *h_pgd_alloc(struct ctx *c, bool *emit)
 static struct pgt_error *taken_add(struct pgt_ftrace *ft, uint64_t entry_line,
 				   uint64_t by_line)
 {
-	if (ft->ntaken == ft->taken_cap) {
-		size_t cap = ft->taken_cap ? 2 * ft->taken_cap : 16;
-		struct taken_entry *t = realloc(ft->taken, cap * sizeof(*t));
-		if (!t)
-			return &pgt_error_nomem;
-		ft->taken = t;
-		ft->taken_cap = cap;
-	}
+	struct pgt_error *err = PGT_GROW(ft->taken, ft->taken_cap, ft->ntaken + 1, 16);
+	if (err)
+		return err;
 	ft->taken[ft->ntaken++] = (struct taken_entry){entry_line, by_line};
 	return NULL;
 }

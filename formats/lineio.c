@@ -21,6 +21,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "core/grow.h"
 #include "formats/crc32.h"
 #include "formats/lineio.h"
 
@@ -567,16 +568,10 @@ static struct pgt_error *carry_append(struct pgt_lineio *in, const char *s,
 {
 	if (in->carry_len + len >= PGT_LINE_MAX)
 		return too_long(in);
-	if (in->carry_len + len + 1 > in->carry_cap) {
-		size_t cap = in->carry_cap ? in->carry_cap : 4096;
-		while (cap < in->carry_len + len + 1)
-			cap *= 2;
-		char *b = realloc(in->carry, cap);
-		if (!b)
-			return &pgt_error_nomem;
-		in->carry = b;
-		in->carry_cap = cap;
-	}
+	struct pgt_error *err = PGT_GROW(in->carry, in->carry_cap,
+					 in->carry_len + len + 1, 4096);
+	if (err)
+		return err;
 	memcpy(in->carry + in->carry_len, s, len);
 	in->carry_len += len;
 	return NULL;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "core/grow.h"
 #include "formats/lineio.h"
 #include "formats/symbols.h"
 
@@ -74,24 +75,10 @@ static struct pgt_error *add(struct pgt_symbols *syms, uint64_t addr,
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"more than %zu symbols: not a kernel's symbols",
 					MAX_SYMBOLS);
-	if (syms->nall == syms->cap) {
-		size_t cap = syms->cap ? 2 * syms->cap : 4096;
-		struct entry *all = realloc(syms->all, cap * sizeof(*all));
-		if (!all)
-			return &pgt_error_nomem;
-		syms->all = all;
-		syms->cap = cap;
-	}
-	if (syms->names_cap - syms->names_len < len + 1) {
-		size_t cap = syms->names_cap ? 2 * syms->names_cap : 65536;
-		while (cap - syms->names_len < len + 1)
-			cap *= 2;
-		char *names = realloc(syms->names, cap);
-		if (!names)
-			return &pgt_error_nomem;
-		syms->names = names;
-		syms->names_cap = cap;
-	}
+	struct pgt_error *err = PGT_GROW(syms->all, syms->cap, syms->nall + 1, 4096);
+	if (err || (err = PGT_GROW(syms->names, syms->names_cap,
+				   syms->names_len + len + 1, 65536)))
+		return err;
 	memcpy(syms->names + syms->names_len, name, len);
 	syms->names[syms->names_len + len] = '\0';
 	syms->all[syms->nall] = (struct entry){

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/layout.h"
 #include "core/pae.h"
 #include "formats/number.h"
@@ -268,13 +269,9 @@ static struct pgt_error *intern_value(struct pgt_trace_reader *r,
 		return bad(r, "empty value for '%s'", key);
 	if (!pct)
 		return pgt_strtab_intern(r->tab, s, len, ret);
-	if (len + 1 > r->decoded_cap) {
-		char *d = realloc(r->decoded, len + 1);
-		if (!d)
-			return &pgt_error_nomem;
-		r->decoded = d;
-		r->decoded_cap = len + 1;
-	}
+	struct pgt_error *err = PGT_GROW(r->decoded, r->decoded_cap, len + 1, 64);
+	if (err)
+		return err;
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] != '%') {

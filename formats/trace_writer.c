@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "core/grow.h"
 #include "core/layout.h"
 #include "formats/trace.h"
 
@@ -76,18 +77,8 @@ static void put(struct pgt_trace_writer *w, const char *s, size_t n)
 {
 	if (w->err)
 		return;
-	if (w->len + n + 1 > w->cap) {
-		size_t cap = w->cap ? w->cap : 256;
-		while (cap < w->len + n + 1)
-			cap *= 2;
-		char *b = realloc(w->buf, cap);
-		if (!b) {
-			w->err = &pgt_error_nomem;
-			return;
-		}
-		w->buf = b;
-		w->cap = cap;
-	}
+	if ((w->err = PGT_GROW(w->buf, w->cap, w->len + n + 1, 256)))
+		return;
 	memcpy(w->buf + w->len, s, n);
 	w->len += n;
 }

@@ -29,11 +29,11 @@ void hugepage_hint(void *p, size_t bytes)
 
 struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
+	size_t n;
 	if (need <= *cap)
 		return NULL;
-	size_t n = *cap ? *cap : 16;
-	while (n < need)
-		n *= 2;
+	if (!pgt_grow_cap(*cap, need, 16, elem, &n))
+		return &pgt_error_nomem;
 	void *q;
 	if (elem % PGT_CACHE_LINE == 0) {
 		/* cache-line sized elements (struct rec) start on a line */
