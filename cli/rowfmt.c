@@ -1,15 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-#include <string.h>
-
 #include "cli/rowfmt.h"
 
-void rowfmt_init(struct rowfmt *r, FILE *f)
-{
-	r->f = f;
-	r->n = 0;
-}
-
-static void flush(struct rowfmt *r)
+void rowfmt_flush(struct rowfmt *r)
 {
 	if (r->n)
 		fwrite(r->buf, 1, r->n, r->f);
@@ -19,7 +11,7 @@ static void flush(struct rowfmt *r)
 static void put(struct rowfmt *r, const char *s, size_t len)
 {
 	if (r->n + len > sizeof(r->buf)) {
-		flush(r);
+		rowfmt_flush(r);
 		/* a name longer than a row goes out as it is */
 		if (len > sizeof(r->buf)) {
 			fwrite(s, 1, len, r->f);
@@ -34,7 +26,7 @@ static void pad(struct rowfmt *r, size_t len, unsigned width)
 {
 	for (size_t k = len < width ? width - len : 0; k;) {
 		if (r->n == sizeof(r->buf))
-			flush(r);
+			rowfmt_flush(r);
 		size_t room = sizeof(r->buf) - r->n, c = k < room ? k : room;
 		memset(r->buf + r->n, ' ', c);
 		r->n += c;
@@ -42,57 +34,22 @@ static void pad(struct rowfmt *r, size_t len, unsigned width)
 	}
 }
 
-void rowfmt_char(struct rowfmt *r, char c)
+void rowfmt_cell_slow(struct rowfmt *r, const char *s, size_t len,
+		      unsigned width, bool right)
 {
-	if (r->n == sizeof(r->buf))
-		flush(r);
-	r->buf[r->n++] = c;
-}
-
-void rowfmt_left(struct rowfmt *r, const char *s, unsigned width)
-{
-	size_t len = strlen(s);
+	if (right)
+		pad(r, len, width);
 	put(r, s, len);
-	pad(r, len, width);
-}
-
-void rowfmt_right(struct rowfmt *r, const char *s, unsigned width)
-{
-	size_t len = strlen(s);
-	pad(r, len, width);
-	put(r, s, len);
-}
-
-/* @v's digits end at @end; returns where they start */
-static char *digits(char *end, uint64_t v)
-{
-	do {
-		*--end = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	return end;
+	if (!right)
+		pad(r, len, width);
 }
 
 size_t rowfmt_decimal(char *buf, uint64_t v)
 {
 	char tmp[20];
-	char *p = digits(tmp + sizeof(tmp), v);
+	char *p = rowfmt_digits(tmp + sizeof(tmp), v);
 	size_t n = (size_t)(tmp + sizeof(tmp) - p);
 	memcpy(buf, p, n);
 	buf[n] = '\0';
 	return n;
-}
-
-void rowfmt_u64(struct rowfmt *r, uint64_t v, unsigned width)
-{
-	char tmp[20];
-	char *p = digits(tmp + sizeof(tmp), v);
-	size_t len = (size_t)(tmp + sizeof(tmp) - p);
-	pad(r, len, width);
-	put(r, p, len);
-}
-
-void rowfmt_end(struct rowfmt *r)
-{
-	flush(r);
 }
