@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "cli/pipeline.h"
+#include "core/cacheline.h"
+#include "core/grow.h"
 
 /*
- * Events per batch, and the most batches there are (15 MiB).  Batches are
+ * Events per batch, and the most batches there are (8 MiB of heads).  Batches are
  * made when the reader gets ahead and reused last-drained first, so a model
  * that keeps up touches a few of them, while one that falls behind (a
  * large trace's first vmalloc faults in every pgd) lets the reader run on
@@ -18,8 +20,25 @@
 #define BATCH 8192
 #define MAX_BATCHES 16
 
+/*
+ * A batch keeps an event as its head (core/event.h), one cache line, and
+ * the few whose tails are not zero also whole, in order: the events are
+ * written on the reader's core and read on the models', and halving what
+ * crosses made a diff use about 4% less CPU time.
+ */
+struct __attribute__((aligned(PGT_CACHE_LINE))) head {
+	unsigned char b[PGT_EVENT_HEAD];
+};
+
+struct whole {
+	struct pgt_event ev;
+	size_t at; /* its index in the batch */
+};
+
 struct batch {
-	struct pgt_event ev[BATCH];
+	struct head ev[BATCH];
+	struct whole *whole;
+	size_t nwhole, whole_cap;
 	size_t n;
 	int pending; /* workers that have not applied it yet */
 };
@@ -65,13 +84,40 @@ struct pipeline {
 #define AHEAD_STAGE1 8
 #define AHEAD_STAGE2 4
 static const size_t ahead[3] = {AHEAD_STAGE0, AHEAD_STAGE1, AHEAD_STAGE2};
+
+/*
+ * A worker makes each event whole again from its head when the first
+ * stage comes to it, into a ring that holds it until it is applied.
+ */
+#define RING 32
+_Static_assert(RING > AHEAD_STAGE0 && !(RING & (RING - 1)),
+	       "the ring holds the events from the applied one to stage 0's");
+
+struct unpacked {
+	const struct batch *b;
+	size_t next_whole; /* b->whole[next_whole] is the next whole event */
+	struct pgt_event ring[RING];
+};
+
+/* Event @i of the batch into its place in the ring (in order of @i). */
+static inline void unpack(struct unpacked *u, size_t i)
+{
+	struct pgt_event *e = &u->ring[i % RING];
+	const struct batch *b = u->b;
+	if (u->next_whole < b->nwhole && b->whole[u->next_whole].at == i) {
+		*e = b->whole[u->next_whole++].ev;
+		return;
+	}
+	memcpy(e, &b->ev[i], PGT_EVENT_HEAD);
+	memset((char *)e + PGT_EVENT_HEAD, 0, sizeof(*e) - PGT_EVENT_HEAD);
+}
 _Static_assert(AHEAD_EVENT > AHEAD_STAGE0 && AHEAD_STAGE0 > AHEAD_STAGE1 &&
 		       AHEAD_STAGE1 > AHEAD_STAGE2,
 	       "the bulk loop's look-aheads stay inside the batch");
 
 /* Keep @err, the model's error at event @i of @b: it is left alone after. */
 static __attribute__((cold, noinline)) void
-note_error(struct worker *w, const struct batch *b, size_t i,
+note_error(struct worker *w, const struct pgt_event *ev, size_t i,
 	   struct pgt_error *err)
 {
 	struct pipeline *p = w->p;
@@ -83,17 +129,18 @@ note_error(struct worker *w, const struct batch *b, size_t i,
 				    pgt_policy_name(c->policy),
 				    pgt_kernel_name(c->kernel));
 	w->err_index = w->taken * BATCH + i;
-	w->err_line = b->ev[i].line;
+	w->err_line = ev->line;
 	pthread_mutex_lock(&p->lock);
 	p->failed = true;
 	pthread_mutex_unlock(&p->lock);
 }
 
-static inline void apply_one(struct worker *w, const struct batch *b, size_t i)
+static inline void apply_one(struct worker *w, const struct pgt_event *ev,
+			     size_t i)
 {
-	struct pgt_error *err = pgt_model_apply(w->model, &b->ev[i]);
+	struct pgt_error *err = pgt_model_apply(w->model, ev);
 	if (__builtin_expect(err != NULL, 0))
-		note_error(w, b, i, err);
+		note_error(w, ev, i, err);
 }
 
 static void *worker_main(void *arg)
@@ -102,6 +149,7 @@ static void *worker_main(void *arg)
 	struct pipeline *p = w->p;
 	struct pgt_model *m = w->model;
 	pthread_setname_np(pthread_self(), "pgtrace-model");
+	struct unpacked u;
 	for (;;) {
 		pthread_mutex_lock(&p->lock);
 		while (w->taken == p->published && !p->closed)
@@ -120,21 +168,26 @@ static void *worker_main(void *arg)
 		 * After an error the model is left alone; batches still drain.
 		 */
 		size_t n = b->n, i = 0;
+		u.b = b;
+		u.next_whole = 0;
+		for (size_t k = 0; k < n && k < AHEAD_STAGE0; k++)
+			unpack(&u, k);
 		for (; i + AHEAD_EVENT < n && !w->err; i++) {
 			/* the events come from the reader's core */
-			const char *e = (const char *)&b->ev[i + AHEAD_EVENT];
-			__builtin_prefetch(e);
-			__builtin_prefetch(e + sizeof(b->ev[0]) - 1);
-			pgt_model_prefetch(m, &b->ev[i + AHEAD_STAGE0], 0);
-			pgt_model_prefetch(m, &b->ev[i + AHEAD_STAGE1], 1);
-			pgt_model_prefetch(m, &b->ev[i + AHEAD_STAGE2], 2);
-			apply_one(w, b, i);
+			__builtin_prefetch(&b->ev[i + AHEAD_EVENT]);
+			unpack(&u, i + AHEAD_STAGE0);
+			pgt_model_prefetch(m, &u.ring[(i + AHEAD_STAGE0) % RING], 0);
+			pgt_model_prefetch(m, &u.ring[(i + AHEAD_STAGE1) % RING], 1);
+			pgt_model_prefetch(m, &u.ring[(i + AHEAD_STAGE2) % RING], 2);
+			apply_one(w, &u.ring[i % RING], i);
 		}
 		for (; i < n && !w->err; i++) {
+			if (i + AHEAD_STAGE0 < n)
+				unpack(&u, i + AHEAD_STAGE0);
 			for (int s = 0; s < 3; s++)
 				if (i + ahead[s] < n)
-					pgt_model_prefetch(m, &b->ev[i + ahead[s]], s);
-			apply_one(w, b, i);
+					pgt_model_prefetch(m, &u.ring[(i + ahead[s]) % RING], s);
+			apply_one(w, &u.ring[i % RING], i);
 		}
 		pthread_mutex_lock(&p->lock);
 		w->taken++;
@@ -144,6 +197,24 @@ static void *worker_main(void *arg)
 		}
 		pthread_mutex_unlock(&p->lock);
 	}
+}
+
+static struct batch *batch_new(void)
+{
+	struct batch *b = aligned_alloc(PGT_CACHE_LINE, sizeof(*b));
+	if (b) {
+		b->whole = NULL;
+		b->nwhole = b->whole_cap = b->n = 0;
+		b->pending = 0;
+	}
+	return b;
+}
+
+static void batch_free(struct batch *b)
+{
+	if (b)
+		free(b->whole);
+	free(b);
 }
 
 struct pgt_error *pipeline_create(struct pgt_model *const *models, int n,
@@ -159,12 +230,11 @@ struct pgt_error *pipeline_create(struct pgt_model *const *models, int n,
 		*ret = p;
 		return NULL;
 	}
-	p->cur = malloc(sizeof(*p->cur));
+	p->cur = batch_new();
 	if (!p->cur) {
 		free(p);
 		return &pgt_error_nomem;
 	}
-	p->cur->n = 0;
 	p->nbatches = 1;
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->filled, NULL);
@@ -211,11 +281,12 @@ static struct pgt_error *publish(struct pipeline *p)
 	pthread_mutex_unlock(&p->lock);
 	if (!next) {
 		/* only this thread makes batches */
-		if (!(next = malloc(sizeof(*next))))
+		if (!(next = batch_new()))
 			return &pgt_error_nomem;
 		p->nbatches++;
 	}
 	next->n = 0;
+	next->nwhole = 0;
 	p->cur = next;
 	return NULL;
 }
@@ -230,8 +301,18 @@ struct pgt_error *pipeline_push(struct pipeline *p, const struct pgt_event *ev,
 			*line_ret = ev->line;
 		return err;
 	}
-	p->cur->ev[p->cur->n++] = *ev;
-	if (p->cur->n == BATCH) {
+	struct batch *b = p->cur;
+	memcpy(&b->ev[b->n], ev, PGT_EVENT_HEAD);
+	if (!pgt_event_tail_zero(ev)) {
+		struct pgt_error *err = PGT_GROW(b->whole, b->whole_cap,
+						 b->nwhole + 1, 64);
+		if (err) {
+			*line_ret = ev->line;
+			return err;
+		}
+		b->whole[b->nwhole++] = (struct whole){*ev, b->n};
+	}
+	if (++b->n == BATCH) {
 		struct pgt_error *err = publish(p);
 		if (err) {
 			*line_ret = ev->line;
@@ -298,8 +379,8 @@ void pipeline_destroy(struct pipeline *p)
 		pthread_cond_destroy(&p->drained);
 		/* every batch is drained, or the one being filled */
 		for (int i = 0; i < p->nspare; i++)
-			free(p->spare[i]);
-		free(p->cur);
+			batch_free(p->spare[i]);
+		batch_free(p->cur);
 	}
 	free(p);
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "error.h"
 #include "zero.h"
@@ -110,6 +111,32 @@ static inline void pgt_event_init(struct pgt_event *ev, enum pgt_op op,
 	ev->t_ns = PGT_NO_TIME;
 	ev->cpu = -1;
 	ev->pid = -1;
+}
+
+/*
+ * An event's head: its first PGT_EVENT_HEAD bytes, every field up to and
+ * including comm.  What most events carry is there; the fields after it
+ * (ip, label, prot, CPA's and SET_PMD's values, a fault's error code) are
+ * zero in most.  A thread that hands events to another (cli/pipeline.c)
+ * copies the head alone of an event whose tail is zero: 64 bytes a
+ * cache line, where the whole event is 120 bytes on two.
+ */
+#define PGT_EVENT_HEAD offsetof(struct pgt_event, ip)
+_Static_assert(PGT_EVENT_HEAD == 64, "an event's head is one cache line");
+_Static_assert(offsetof(struct pgt_event, comm) < PGT_EVENT_HEAD &&
+		       offsetof(struct pgt_event, t_ns) < PGT_EVENT_HEAD &&
+		       offsetof(struct pgt_event, label) >= PGT_EVENT_HEAD &&
+		       offsetof(struct pgt_event, error) >= PGT_EVENT_HEAD,
+	       "the fields most events carry are in the head");
+
+/* Whether every byte of @ev after its head is zero. */
+static inline bool pgt_event_tail_zero(const struct pgt_event *ev)
+{
+	uint64_t w[(sizeof(*ev) - PGT_EVENT_HEAD) / 8], any = 0;
+	memcpy(w, (const char *)ev + PGT_EVENT_HEAD, sizeof(w));
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		any |= w[i];
+	return !any;
 }
 
 /* Machine description: the `machine` line or options. */
