@@ -146,6 +146,48 @@ static inline void apply_one(struct worker *w, const struct pgt_event *ev,
 		note_error(w, ev, i, err);
 }
 
+/* Apply a batch with no look-ahead: a small model stays in the caches. */
+static void apply_plain(struct worker *w, struct unpacked *u)
+{
+	for (size_t i = 0, n = u->b->n; i < n && !w->err; i++) {
+		unpack(u, i);
+		apply_one(w, &u->ring[i % RING], i);
+	}
+}
+
+/*
+ * Apply a batch bringing in what the next events' pgds need while each
+ * one is applied.  In the bulk of the batch every look-ahead is in it, so
+ * the stages are called with no bounds to check (and, with their stage a
+ * constant, each inlined for its own work).  After an error the model is
+ * left alone; batches still drain.
+ */
+static void apply_ahead(struct worker *w, struct unpacked *u)
+{
+	const struct batch *b = u->b;
+	const struct pgt_model *m = w->model;
+	size_t n = b->n, i = 0;
+	for (size_t k = 0; k < n && k < AHEAD_STAGE0; k++)
+		unpack(u, k);
+	for (; i + AHEAD_EVENT < n && !w->err; i++) {
+		/* the events come from the reader's core */
+		__builtin_prefetch(&b->ev[i + AHEAD_EVENT]);
+		unpack(u, i + AHEAD_STAGE0);
+		pgt_model_prefetch(m, &u->ring[(i + AHEAD_STAGE0) % RING], 0);
+		pgt_model_prefetch(m, &u->ring[(i + AHEAD_STAGE1) % RING], 1);
+		pgt_model_prefetch(m, &u->ring[(i + AHEAD_STAGE2) % RING], 2);
+		apply_one(w, &u->ring[i % RING], i);
+	}
+	for (; i < n && !w->err; i++) {
+		if (i + AHEAD_STAGE0 < n)
+			unpack(u, i + AHEAD_STAGE0);
+		for (int s = 0; s < 3; s++)
+			if (i + ahead[s] < n)
+				pgt_model_prefetch(m, &u->ring[(i + ahead[s]) % RING], s);
+		apply_one(w, &u->ring[i % RING], i);
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -163,35 +205,12 @@ static void *worker_main(void *arg)
 		}
 		struct batch *b = p->queue[w->taken % MAX_BATCHES];
 		pthread_mutex_unlock(&p->lock);
-		/*
-		 * Bring in what the next events' pgds need while this one is
-		 * applied.  In the bulk of the batch every look-ahead is in it,
-		 * so the stages are called with no bounds to check (and, with
-		 * their stage a constant, each inlined for its own work).
-		 * After an error the model is left alone; batches still drain.
-		 */
-		size_t n = b->n, i = 0;
 		u.b = b;
 		u.next_whole = 0;
-		for (size_t k = 0; k < n && k < AHEAD_STAGE0; k++)
-			unpack(&u, k);
-		for (; i + AHEAD_EVENT < n && !w->err; i++) {
-			/* the events come from the reader's core */
-			__builtin_prefetch(&b->ev[i + AHEAD_EVENT]);
-			unpack(&u, i + AHEAD_STAGE0);
-			pgt_model_prefetch(m, &u.ring[(i + AHEAD_STAGE0) % RING], 0);
-			pgt_model_prefetch(m, &u.ring[(i + AHEAD_STAGE1) % RING], 1);
-			pgt_model_prefetch(m, &u.ring[(i + AHEAD_STAGE2) % RING], 2);
-			apply_one(w, &u.ring[i % RING], i);
-		}
-		for (; i < n && !w->err; i++) {
-			if (i + AHEAD_STAGE0 < n)
-				unpack(&u, i + AHEAD_STAGE0);
-			for (int s = 0; s < 3; s++)
-				if (i + ahead[s] < n)
-					pgt_model_prefetch(m, &u.ring[(i + ahead[s]) % RING], s);
-			apply_one(w, &u.ring[i % RING], i);
-		}
+		if (pgt_model_prefetch_pays(m))
+			apply_ahead(w, &u);
+		else
+			apply_plain(w, &u);
 		pthread_mutex_lock(&p->lock);
 		w->taken++;
 		if (--b->pending == 0) {

@@ -249,6 +249,12 @@ void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			int stage);
 
 /*
+ * Whether pgt_model_prefetch() pays for itself now: only with enough live
+ * pgds that their records and tables no longer stay in the caches.
+ */
+bool pgt_model_prefetch_pays(const struct pgt_model *m);
+
+/*
  * Recount what the model keeps incrementally and compare (each live pgd's
  * divergence from its tables, its place on pgd_list under the kernel's
  * rules, the explicit-entry bookkeeping): a PGT_ERROR_INVALID error naming

@@ -16,14 +16,20 @@
 /* Three batches and a part: pgds come and go, vmalloc, faults, cpa. */
 #define NEVENTS (3 * BATCH + 777)
 
-static size_t make_events(struct T *t, struct pgt_event *out)
+/* The name of pgd @j of @live. */
+static void pgd_name(char *buf, size_t len, unsigned j, unsigned live)
+{
+	snprintf(buf, len, "0x%08x", 0xc4000000u + (j % live) * 0x1000u);
+}
+
+static size_t make_events(struct T *t, struct pgt_event *out, unsigned live)
 {
 	char name[32];
 	size_t n = 0;
 	for (unsigned j = 0; n + 8 <= NEVENTS; j++) {
 		struct pgt_event e;
-		snprintf(name, sizeof(name), "0xc4%03x000", j % 64);
-		if (j >= 64) {
+		pgd_name(name, sizeof(name), j, live);
+		if (j >= live) {
 			e = ev(t, PGT_OP_PGD_FREE);
 			e.pgd = id(t, name);
 			out[n++] = e;
@@ -70,8 +76,11 @@ static bool same_stats(const struct pgt_pgd_stats *a,
 	       a->first_divergence_line == b->first_divergence_line;
 }
 
-/* The pipeline's models against models fed directly, for both policies. */
-static void test_same_as_direct(void)
+/*
+ * The pipeline's models against models fed directly, for both policies:
+ * with @live pgds, few (no look-ahead) or many (pgt_model_prefetch_pays()).
+ */
+static void test_same_as_direct(unsigned live)
 {
 	struct pgt_machine mach;
 	pgt_machine_init(&mach);
@@ -87,7 +96,7 @@ static void test_same_as_direct(void)
 	if (!evs)
 		abort();
 	/* one string table names the pgds for all four */
-	size_t n = make_events(&direct[0], evs);
+	size_t n = make_events(&direct[0], evs, live);
 	CHECK(n > 3 * BATCH);
 	size_t tails = 0;
 	for (size_t i = 0; i < n; i++)
@@ -121,11 +130,23 @@ static void test_same_as_direct(void)
 	for (int s = 0; s < 2; s++) {
 		CHECK(memcmp(pgt_model_costs(direct[s].m), pgt_model_costs(piped[s].m),
 			     sizeof(struct pgt_costs)) == 0);
-		CHECK(pgt_model_nnotes(direct[s].m) == pgt_model_nnotes(piped[s].m));
+		size_t nnotes = pgt_model_nnotes(direct[s].m);
+		CHECK(nnotes == pgt_model_nnotes(piped[s].m));
+		int notes_differ = 0;
+		for (size_t k = 0; k < nnotes && k < pgt_model_nnotes(piped[s].m); k++) {
+			const struct pgt_note *a = pgt_model_note(direct[s].m, k),
+					      *b = pgt_model_note(piped[s].m, k);
+			notes_differ += a->kind != b->kind || a->line != b->line ||
+					a->pgd != b->pgd || a->addr != b->addr ||
+					a->has_ip != b->has_ip || a->ip != b->ip;
+		}
+		CHECK(notes_differ == 0);
+		if (s == 1)
+			CHECK(nnotes > 0); /* the hazards of NMI faults, with their ip */
 		int differ = 0;
-		for (unsigned j = 0; j < 64; j++) {
+		for (unsigned j = 0; j < live; j++) {
 			char name[32];
-			snprintf(name, sizeof(name), "0xc4%03x000", j);
+			pgd_name(name, sizeof(name), j, live);
 			uint32_t pgd = id(&direct[0], name);
 			const struct pgt_pgd_stats *a = pgt_model_find_pgd(direct[s].m, pgd),
 						   *b = pgt_model_find_pgd(piped[s].m, pgd);
@@ -133,6 +154,7 @@ static void test_same_as_direct(void)
 		}
 		CHECK(differ == 0);
 	}
+	CHECK(pgt_model_prefetch_pays(piped[1].m) == (live > 2048));
 	/* the unshared side took faults, the NMI ones hazards */
 	CHECK(pgt_model_costs(piped[1].m)->faults > 0 &&
 	      pgt_model_costs(piped[1].m)->hazards > 0);
@@ -177,7 +199,8 @@ static void test_error_line(void)
 
 int main(void)
 {
-	test_same_as_direct();
+	test_same_as_direct(64);
+	test_same_as_direct(2100);
 	test_error_line();
 	return test_summary();
 }
