@@ -4,7 +4,10 @@
  * gets a thread of its own, fed in batches from the reader: the models share
  * nothing mutable (the string table is only written by the reader, and read
  * by the models not at all).  The batches in flight grow, up to a bound,
- * while the models fall behind the reader.
+ * while the models fall behind the reader.  A batch carries each event's
+ * head (core/event.h) and the few events with more, whole; a model with
+ * many live pgds has what the next events need brought into the caches
+ * while it applies each one (pgt_model_prefetch_pays()).
  *
  * Whatever the timing, the outcome is that of applying every event to
  * model 0 then model 1 in order: the error reported is the one at the
