@@ -278,11 +278,17 @@ uint32_t pgt_strtab_find(const struct pgt_strtab *tab, const char *s,
 	return find_key(tab, &k);
 }
 
-void pgt_strtab_key_init(const struct pgt_strtab *tab, const char *s,
-			 size_t len, struct pgt_strtab_key *ret)
+void pgt_strtab_key_make(const char *s, size_t len,
+			 struct pgt_strtab_key *ret)
 {
 	key_init(ret, s, len);
 	ret->hex = false;
+}
+
+void pgt_strtab_key_init(const struct pgt_strtab *tab, const char *s,
+			 size_t len, struct pgt_strtab_key *ret)
+{
+	pgt_strtab_key_make(s, len, ret);
 	strset_prefetch_hashed(&tab->set, ret->hash);
 }
 

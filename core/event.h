@@ -220,6 +220,12 @@ struct pgt_strtab_key {
 void pgt_strtab_key_init(const struct pgt_strtab *tab, const char *s,
 			 size_t len, struct pgt_strtab_key *ret);
 /*
+ * pgt_strtab_key_init() without the table: hashed, nothing brought in
+ * (for a caller that may find the id in a cache of its own first).
+ */
+void pgt_strtab_key_make(const char *s, size_t len,
+			 struct pgt_strtab_key *ret);
+/*
  * A key for the name of @v (see pgt_strtab_intern_hex()): the name is in
  * the key, nothing need stay.
  */

@@ -1198,7 +1198,7 @@ static struct pgt_error *line_comm(struct pgt_ftrace *ft, const char *s,
 	if (len > PGT_STRTAB_KEY_INLINE)
 		return pgt_strtab_intern(ft->tab, s, len, ret);
 	struct pgt_strtab_key k;
-	pgt_strtab_key_init(ft->tab, s, len, &k);
+	pgt_strtab_key_make(s, len, &k);
 	struct comm_cached *e = &ft->comm_cache[k.hash % COMM_CACHE];
 	if (e->len == len && e->w0 == k.w0 && e->w1 == k.w1 && len) {
 		*ret = e->id;

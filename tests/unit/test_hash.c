@@ -238,6 +238,15 @@ static void test_strtab_hex(void)
 	CHECK_EQ_U64(e, z + 2);
 	CHECK_EQ_U64(f, z + 3);
 	CHECK_EQ_STR(pgt_strtab_get(tab, e), "0x1234");
+	/* a key made without the table is the key init makes, and interns so */
+	struct pgt_strtab_key made, init;
+	pgt_strtab_key_make("bash", 4, &made);
+	pgt_strtab_key_init(tab, "bash", 4, &init);
+	CHECK(made.hash == init.hash && made.w0 == init.w0 &&
+	      made.w1 == init.w1 && made.len == 4 && !made.hex);
+	uint32_t g = 0;
+	CHECK_OK(pgt_strtab_intern_key(tab, &made, &g));
+	CHECK_EQ_U64(g, f);
 	/* many values, past the tables' first sizes, both ways round */
 	size_t bad = 0;
 	char buf[32];
