@@ -281,9 +281,15 @@ bool pgt_model_prefetch_pays(const struct pgt_model *m)
  * kernel PMD), or what a pgd_free releases (its object, its frames) and
  * the pgd's entries, which the pgd_alloc that most likely takes the
  * object back (LIFO) writes.
+ *
+ * Always inlined (link-time optimization carries it into cli/pipeline.c):
+ * called three times an event with a constant stage, each call keeps only
+ * its stage's work.  As a call it was 49 of the model thread's 837
+ * instructions an event (callgrind, 2 M churn events, 10,000 live pgds).
  */
-void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
-			int stage)
+__attribute__((always_inline)) inline void
+pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
+		   int stage)
 {
 	uint32_t id = ev->pgd;
 	bool access = ev->op == PGT_OP_ACCESS || ev->op == PGT_OP_FAULT;
