@@ -10,6 +10,10 @@
 #include "formats/number.h"
 #include "formats/trace.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 enum key {
 	K_PGD, K_MM, K_ADDR, K_SIZE, K_PAGES, K_PROT, K_SET, K_CLR, K_END,
 	K_PTE, K_CTX, K_IP, K_ERROR, K_NAME, K_TEXT,
@@ -779,6 +783,43 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
  * parse_record() makes of the line.
  */
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR_LE 1
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Bytes of @x (each below 0x80) from @lo to @hi: their high bit set. */
+static inline uint64_t swar_in(uint64_t x, unsigned lo, unsigned hi)
+{
+	return (x + ONES * (0x80 - lo)) & ~(x + ONES * (0x7f - hi)) & HIGHS;
+}
+
+/*
+ * The hex digits [0-9a-fA-F] that start the 8 bytes at @p: their number,
+ * and their value (the first the most significant), without a loop over
+ * the digits.
+ */
+static inline unsigned swar_hex8(const char *p, uint64_t *ret)
+{
+	uint64_t x;
+	memcpy(&x, p, 8);
+	uint64_t hex = (swar_in(x, '0', '9') | swar_in(x | ONES * 0x20, 'a', 'f')) &
+		       ~x & HIGHS;
+	uint64_t other = ~hex & HIGHS;
+	unsigned n = other ? (unsigned)__builtin_ctzll(other) / 8 : 8;
+	/* each byte's value: its low nibble, plus 9 for a letter (bit 6) */
+	uint64_t v = (x & ONES * 0x0f) + ((x >> 6) & ONES) * 9;
+	if (n < 8)
+		v &= (UINT64_C(1) << (8 * n)) - 1;
+	/* pack the nibbles, byte 0 ending up the most significant */
+	v = ((v << 4) | (v >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
+	v = ((v << 8) | (v >> 16)) & UINT64_C(0x0000ffff0000ffff);
+	v = ((v << 16) | (v >> 32)) & UINT64_C(0xffffffff);
+	*ret = n ? v >> (4 * (8 - n)) : 0;
+	return n;
+}
+#endif
+
 /* "0x" and 1 to 8 hex digits, ending the line or followed by a space. */
 static inline bool hex32(const char *line, size_t *i, size_t len,
 			 uint64_t *ret)
@@ -789,8 +830,15 @@ static inline bool hex32(const char *line, size_t *i, size_t len,
 	j += 2;
 	size_t d = j;
 	uint64_t v = 0;
-	for (int h; j < len && j - d < 8 && (h = pgt_hex_table[(unsigned char)line[j]]) > 0; j++)
-		v = v << 4 | (uint64_t)(h - 1);
+#ifdef SWAR_LE
+	if (len - j >= 8) {
+		j += swar_hex8(line + j, &v);
+	} else
+#endif
+	{
+		for (int h; j < len && j - d < 8 && (h = pgt_hex_table[(unsigned char)line[j]]) > 0; j++)
+			v = v << 4 | (uint64_t)(h - 1);
+	}
 	if (j == d || (j < len && line[j] != ' '))
 		return false;
 	*i = j;
@@ -806,10 +854,22 @@ static inline bool hex32(const char *line, size_t *i, size_t len,
  */
 static inline size_t name_end(const char *line, size_t i, size_t len)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#ifdef __SSE2__
+	/* a whole name of up to 15 bytes (an address: 10) in one step */
+	for (; len - i >= 16; i += 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(line + i));
+		__m128i z = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8(' ')),
+				     _mm_cmpeq_epi8(w, _mm_set1_epi8('\t'))),
+			_mm_cmpeq_epi8(w, _mm_set1_epi8('%')));
+		unsigned mask = (unsigned)_mm_movemask_epi8(z);
+		if (mask)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+#endif
+#ifdef SWAR_LE
 	/* (the lowest set bit is the first byte only little-endian) */
-	const uint64_t ones = UINT64_C(0x0101010101010101),
-		       highs = UINT64_C(0x8080808080808080);
+	const uint64_t ones = ONES, highs = HIGHS;
 	for (; len - i >= 8; i += 8) {
 		uint64_t w;
 		memcpy(&w, line + i, 8);
