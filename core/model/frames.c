@@ -35,9 +35,15 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 	if (!pgt_grow_cap(*cap, need, 16, elem, &n))
 		return &pgt_error_nomem;
 	void *q;
-	if (elem % PGT_CACHE_LINE == 0) {
-		/* cache-line sized elements (struct rec) start on a line */
-		if (!(q = aligned_alloc(PGT_CACHE_LINE, n * elem)))
+	if (elem % 32 == 0) {
+		/* elements of whole or half lines (struct rec, struct
+		 * pgd_obj) start on a line: none spans two */
+		/* (aligned_alloc wants a multiple of the alignment) */
+		size_t bytes = n * elem;
+		if (bytes > SIZE_MAX - PGT_CACHE_LINE)
+			return &pgt_error_nomem;
+		bytes = (bytes + PGT_CACHE_LINE - 1) & ~(size_t)(PGT_CACHE_LINE - 1);
+		if (!(q = aligned_alloc(PGT_CACHE_LINE, bytes)))
 			return &pgt_error_nomem;
 		if (*p)
 			memcpy(q, *p, *cap * elem);
