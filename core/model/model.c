@@ -319,6 +319,9 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			__builtin_prefetch(&m->by_id[id]);
 		if (by_pid)
 			prefetch_pid(m, ev->pid);
+		/* pgd_alloc writes the mm's entry: at random, rarely cached */
+		if (ev->op == PGT_OP_PGD_ALLOC && ev->mm && ev->mm < m->by_mm_cap)
+			__builtin_prefetch(&m->by_mm[ev->mm], 1);
 		return;
 	}
 	if (stage == 1) {
@@ -375,13 +378,19 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		if (m->pti)
 			__builtin_prefetch(&m->frames[pfn + 1]);
 	}
+	/*
+	 * The PMD frames, both lines of each (a 40-byte frame spans two half
+	 * the time): pgd_free writes their first, and the pgd_alloc that
+	 * takes them back (LIFO) reads x, at the end.
+	 */
 	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
-		if (rec->kpmd[i])
-			__builtin_prefetch(&m->frames[rec->kpmd[i]]);
-		if (rec->upmd[i])
-			__builtin_prefetch(&m->frames[rec->upmd[i]]);
-		if (rec->uhalf_kpmd[i])
-			__builtin_prefetch(&m->frames[rec->uhalf_kpmd[i]]);
+		uint32_t f[3] = {rec->kpmd[i], rec->upmd[i], rec->uhalf_kpmd[i]};
+		for (int k = 0; k < 3; k++) {
+			if (f[k]) {
+				__builtin_prefetch(&m->frames[f[k]]);
+				__builtin_prefetch(&m->frames[f[k]].x);
+			}
+		}
 	}
 }
 
