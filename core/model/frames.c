@@ -164,7 +164,14 @@ static int xmap_class(const struct xmap *x)
 
 void pools_init(struct pgt_model *m)
 {
-	pool_init(&m->data_pool, PGT_PTRS_PER_PMD * sizeof(uint64_t));
+	/*
+	 * A page's 4 KiB and one more cache line: consecutive pages then
+	 * start in different cache sets.  At 4 KiB apart, every pgd's
+	 * entries (a page's first line) fell in the same few sets and
+	 * evicted each other before the event the look-ahead fetched them
+	 * for came.
+	 */
+	pool_init(&m->data_pool, PGT_PTRS_PER_PMD * sizeof(uint64_t) + PGT_CACHE_LINE);
 	for (int c = 0; c < XMAP_CLASSES; c++)
 		pool_init(&m->x_pools[c], xmap_bytes[c]);
 }
@@ -181,6 +188,8 @@ struct pgt_error *page_data_new(struct pgt_model *m, bool zero, uint64_t **ret)
 	uint64_t *d = pool_get(&m->data_pool);
 	if (!d)
 		return &pgt_error_nomem;
+	/* (the colouring line is no part of the page: reading it is a bug) */
+	ASAN_POISON_MEMORY_REGION(d + PGT_PTRS_PER_PMD, PGT_CACHE_LINE);
 	if (zero)
 		memset(d, 0, PGT_PTRS_PER_PMD * sizeof(uint64_t));
 	*ret = d;
