@@ -606,8 +606,19 @@ struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
 /* ---- slab.c: kmem_cache_alloc/free, cache_reap, kmem_cache_shrink ---- */
 struct pgt_error *slab_alloc(struct pgt_model *m, int cpu, int32_t *ret);
 struct pgt_error *slab_free(struct pgt_model *m, int cpu, int32_t o);
-/* Before each event: CPUs seen, and cache_reap() when trace time says. */
-struct pgt_error *slab_timer(struct pgt_model *m, uint64_t t_ns, int cpu);
+struct pgt_error *slab_timer_tick(struct pgt_model *m, uint64_t t_ns, int cpu);
+/*
+ * Before each event: CPUs seen, and cache_reap() when trace time says.
+ * An event with neither CPU nor time, once the cache is set up, has
+ * nothing here (most events of a native trace): no call for it.
+ */
+static inline struct pgt_error *slab_timer(struct pgt_model *m, uint64_t t_ns,
+					   int cpu)
+{
+	if (cpu < 0 && t_ns == PGT_NO_TIME && m->slab.num)
+		return NULL;
+	return slab_timer_tick(m, t_ns, cpu);
+}
 struct pgt_error *slab_shrink(struct pgt_model *m);
 void slab_deinit(struct pgt_model *m);
 

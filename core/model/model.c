@@ -200,10 +200,7 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 {
 	m->line = ev->line;
 	struct pgt_error *err = NULL;
-	/* (an event with no CPU and no time, once the cache is set up, would
-	 * find slab_timer() nothing to do: most events of native traces) */
-	if (m->rules->slab_pgd_cache && ev->op != PGT_OP_MACHINE &&
-	    (ev->cpu >= 0 || ev->t_ns != PGT_NO_TIME || !m->slab.num))
+	if (m->rules->slab_pgd_cache && ev->op != PGT_OP_MACHINE)
 		err = slab_timer(m, ev->t_ns, ev->cpu);
 	if (!err)
 		err = apply_op(m, ev);

@@ -377,7 +377,7 @@ static struct pgt_error *drain_freelist(struct pgt_model *m, uint64_t n)
  * shared array and free slabs each 4 s (the kernel's timers run from boot;
  * the model's from the first timed event).
  */
-struct pgt_error *slab_timer(struct pgt_model *m, uint64_t t_ns, int cpu)
+struct pgt_error *slab_timer_tick(struct pgt_model *m, uint64_t t_ns, int cpu)
 {
 	struct slab_cache *c = &m->slab;
 	cache_setup(m);
