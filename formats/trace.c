@@ -869,15 +869,14 @@ static inline size_t name_end(const char *line, size_t i, size_t len)
 #endif
 #ifdef SWAR_LE
 	/* (the lowest set bit is the first byte only little-endian) */
-	const uint64_t ones = ONES, highs = HIGHS;
 	for (; len - i >= 8; i += 8) {
 		uint64_t w;
 		memcpy(&w, line + i, 8);
-		uint64_t a = w ^ (ones * ' '), b = w ^ (ones * '\t'),
-			 c = w ^ (ones * '%');
-		uint64_t z = ((a - ones) & ~a) | ((b - ones) & ~b) |
-			     ((c - ones) & ~c);
-		z &= highs;
+		uint64_t a = w ^ (ONES * ' '), b = w ^ (ONES * '\t'),
+			 c = w ^ (ONES * '%');
+		uint64_t z = ((a - ONES) & ~a) | ((b - ONES) & ~b) |
+			     ((c - ONES) & ~c);
+		z &= HIGHS;
 		if (z)
 			return i + (size_t)__builtin_ctzll(z) / 8;
 	}

@@ -36,9 +36,11 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 		return &pgt_error_nomem;
 	void *q;
 	if (elem % 32 == 0) {
-		/* elements of whole or half lines (struct rec, struct
-		 * pgd_obj) start on a line: none spans two */
-		/* (aligned_alloc wants a multiple of the alignment) */
+		/*
+		 * Elements of whole or half lines (struct rec, struct pgd_obj)
+		 * start on a line: none spans two.  (aligned_alloc wants a
+		 * multiple of the alignment.)
+		 */
 		size_t bytes = n * elem;
 		if (bytes > SIZE_MAX - PGT_CACHE_LINE)
 			return &pgt_error_nomem;
