@@ -7,6 +7,7 @@
 #include "cli/spool.h"
 #include "cli/tempfile.h"
 #include "core/grow.h"
+#include "core/sort.h"
 
 #define ROW sizeof(struct pgt_pgd_stats)
 /* Rows read from the file at a time, per run being merged. */
@@ -23,15 +24,21 @@ void spool_deinit(struct spool *s)
 	if (s->f)
 		fclose(s->f);
 	free(s->buf);
+	free(s->keys);
 	free(s->runs);
 	*s = (struct spool){0};
 }
 
-static int by_serial(const void *a, const void *b)
+/* The gathered rows in allocation order. */
+static void sort_run(struct spool *s)
 {
-	uint64_t x = ((const struct pgt_pgd_stats *)a)->serial;
-	uint64_t y = ((const struct pgt_pgd_stats *)b)->serial;
-	return (x > y) - (x < y);
+	if (!s->n)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		s->keys[i] = (struct pgt_keyed){.key = s->buf[i].serial, .val = i};
+	struct pgt_pgd_stats hold;
+	pgt_permute(s->buf, s->n, ROW,
+		    pgt_sort_keyed(s->keys, s->keys + s->run_cap, s->n), &hold);
 }
 
 /* An unnamed temporary file. */
@@ -59,7 +66,7 @@ static int flush_run(struct spool *s)
 		return errno ? errno : ENOMEM;
 	if (PGT_GROW(s->runs, s->runs_cap, s->nruns + 1, 16))
 		return ENOMEM;
-	qsort(s->buf, s->n, ROW, by_serial);
+	sort_run(s);
 	if (fwrite(s->buf, ROW, s->n, s->f) != s->n)
 		return errno ? errno : EIO;
 	s->runs[s->nruns++] = (struct spool_run){.first = s->in_file, .n = s->n};
@@ -73,9 +80,13 @@ void spool_retire(void *ctx, const struct pgt_pgd_stats *st)
 	struct spool *s = ctx;
 	if (s->err || (!s->all && !pgt_pgd_has_findings(st)))
 		return;
-	if (!s->buf && !(s->buf = malloc(s->run_cap * ROW))) {
-		s->err = ENOMEM;
-		return;
+	if (!s->buf) {
+		s->buf = malloc(s->run_cap * ROW);
+		s->keys = malloc(2 * s->run_cap * sizeof(*s->keys));
+		if (!s->buf || !s->keys) {
+			s->err = ENOMEM;
+			return;
+		}
 	}
 	if (s->n == s->run_cap && (s->err = flush_run(s)))
 		return;
@@ -93,8 +104,7 @@ struct pgt_error *spool_finish(struct spool *s)
 		return pgt_error_create(PGT_ERROR_IO,
 					"keeping the rows of freed pgds in a temporary file (in $TMPDIR or /tmp): %s",
 					strerror(s->err));
-	if (s->n)
-		qsort(s->buf, s->n, ROW, by_serial);
+	sort_run(s);
 	return NULL;
 }
 

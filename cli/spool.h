@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "core/model.h"
+#include "core/sort.h"
 
 /* Rows sorted in memory before a run goes to the temporary file. */
 #define SPOOL_RUN_ROWS 16384
@@ -29,6 +30,7 @@ struct spool {
 	bool all;                 /* keep rows without findings too (--all) */
 	size_t run_cap;           /* rows per sorted run */
 	struct pgt_pgd_stats *buf; /* the run being gathered */
+	struct pgt_keyed *keys;   /* sorting room: 2 * run_cap */
 	size_t n;
 	FILE *f;                  /* runs written so far; NULL before the first */
 	uint64_t in_file;         /* rows in the file */

@@ -5,6 +5,7 @@
  * mirrors the kernel code it exercises.
  */
 #include "internal.h"
+#include "core/sort.h"
 
 const char *pgt_policy_name(enum pgt_policy p)
 {
@@ -408,21 +409,18 @@ const struct pgt_costs *pgt_model_costs(const struct pgt_model *m)
 	return &m->costs;
 }
 
-static int by_serial(const void *a, const void *b, void *ctx)
-{
-	const struct rec *recs = ctx;
-	uint64_t x = recs[*(const int32_t *)a].s.serial;
-	uint64_t y = recs[*(const int32_t *)b].s.serial;
-	return x < y ? -1 : x > y;
-}
-
 /* The kept records in allocation order (queries only; not while applying). */
 static void order_update(struct pgt_model *m)
 {
 	if (m->order_valid)
 		return;
-	int32_t *o = realloc(m->order, (m->nkept ? m->nkept : 1) * sizeof(*o));
-	if (!o) {
+	size_t cap = m->nkept ? m->nkept : 1;
+	int32_t *o = realloc(m->order, cap * sizeof(*o));
+	struct pgt_keyed *k = malloc(2 * cap * sizeof(*k));
+	if (!o || !k) {
+		free(k);
+		if (o)
+			m->order = o;
 		m->norder = 0;
 		return;
 	}
@@ -430,8 +428,12 @@ static void order_update(struct pgt_model *m)
 	size_t n = 0;
 	for (size_t r = 0; r < m->nrecs; r++)
 		if (m->recs[r].used)
-			o[n++] = (int32_t)r;
-	qsort_r(o, n, sizeof(*o), by_serial, m->recs);
+			k[n++] = (struct pgt_keyed){.key = m->recs[r].s.serial,
+						    .val = r};
+	const struct pgt_keyed *sorted = pgt_sort_keyed(k, k + cap, n);
+	for (size_t i = 0; i < n; i++)
+		o[i] = (int32_t)sorted[i].val;
+	free(k);
 	m->norder = n;
 	m->order_valid = true;
 }
