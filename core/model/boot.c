@@ -36,7 +36,7 @@ static struct pgt_error *page_table_range_init(struct pgt_model *m,
 		if (pgt_present(m->frames[pf].data[idx]))
 			continue;
 		uint32_t pte = 0;
-		struct pgt_error *err = frame_alloc(m, F_PTE, true, &pte);
+		struct pgt_error *err = frame_alloc(m, F_PTE, D_FULL, &pte);
 		if (err)
 			return err;
 		m->frames[pte].reserved = true;
@@ -161,7 +161,7 @@ static struct pgt_error *boot_pti_user_half(struct pgt_model *m)
 		*epmd |= PGT_G;
 	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++) {
 		uint32_t f;
-		struct pgt_error *err = frame_alloc(m, F_UHALF_KPMD, true, &f);
+		struct pgt_error *err = frame_alloc(m, F_UHALF_KPMD, D_FULL, &f);
 		if (err)
 			return err;
 		m->frames[f].slot = (uint8_t)slot;
@@ -192,14 +192,14 @@ static struct pgt_error *boot_synthetic(struct pgt_model *m)
 	struct pgt_error *err;
 	/* With PTI swapper_pg_dir is a pair too: its user half follows it. */
 	if ((err = m->pti ? pair_alloc(m, &m->swapper)
-			  : frame_alloc(m, F_SWAPPER_PGD, true, &m->swapper)))
+			  : frame_alloc(m, F_SWAPPER_PGD, D_FULL, &m->swapper)))
 		return err;
 	m->frames[m->swapper].kind = F_SWAPPER_PGD;
 	if (m->pti)
 		m->frames[m->swapper + 1].kind = F_SWAPPER_PGD;
 	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++) {
 		uint32_t pf;
-		if ((err = frame_alloc(m, F_KPMD_SWAPPER, true, &pf)))
+		if ((err = frame_alloc(m, F_KPMD_SWAPPER, D_FULL, &pf)))
 			return err;
 		m->frames[pf].slot = (uint8_t)slot;
 		m->swapper_kpmd[slot] = pf;
@@ -225,7 +225,7 @@ static struct pgt_error *boot_synthetic(struct pgt_model *m)
 			continue;
 		}
 		uint32_t pte = 0;
-		if ((err = frame_alloc(m, F_PTE, true, &pte)))
+		if ((err = frame_alloc(m, F_PTE, D_FULL, &pte)))
 			return err;
 		m->frames[pte].reserved = true;
 		m->costs.pte_pages++;

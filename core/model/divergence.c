@@ -485,6 +485,10 @@ struct pgt_error *pmd_write(struct pgt_model *m, uint32_t f, int idx, uint64_t v
 		return swapper_write(m, fr->slot, idx, val);
 	if (fr->virt == V_COPY)
 		return copy_write(m, f, idx, val);
+	if (fr->virt == V_SHORT && idx < SHORT_ENTRIES) {
+		fr->data[idx] = val;
+		return NULL;
+	}
 	struct pgt_error *err = frame_ensure_data(m, f);
 	if (err)
 		return err;

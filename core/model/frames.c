@@ -174,6 +174,7 @@ void pools_init(struct pgt_model *m)
 	 * for came.
 	 */
 	pool_init(&m->data_pool, PGT_PTRS_PER_PMD * sizeof(uint64_t) + PGT_CACHE_LINE);
+	pool_init(&m->short_pool, SHORT_ENTRIES * sizeof(uint64_t));
 	for (int c = 0; c < XMAP_CLASSES; c++)
 		pool_init(&m->x_pools[c], xmap_bytes[c]);
 }
@@ -181,6 +182,7 @@ void pools_init(struct pgt_model *m)
 void pools_deinit(struct pgt_model *m)
 {
 	pool_deinit(&m->data_pool);
+	pool_deinit(&m->short_pool);
 	for (int c = 0; c < XMAP_CLASSES; c++)
 		pool_deinit(&m->x_pools[c]);
 }
@@ -260,9 +262,13 @@ struct pgt_error *model_note(struct pgt_model *m, enum pgt_note_kind kind,
 }
 
 static struct pgt_error *frame_take(struct pgt_model *m, uint32_t f,
-				    enum frame_kind kind, bool need_data)
+				    enum frame_kind kind, enum frame_data need)
 {
 	struct frame *fr = &m->frames[f];
+	if (fr->virt == V_SHORT) {
+		pool_put(&m->short_pool, fr->data);
+		fr->data = NULL;
+	}
 	fr->kind = kind;
 	fr->slot = 0;
 	fr->virt = V_DATA;
@@ -274,19 +280,25 @@ static struct pgt_error *frame_take(struct pgt_model *m, uint32_t f,
 		xmap_free(m, fr->x);
 		fr->x = NULL;
 	}
-	if (need_data) {
+	if (need == D_FULL) {
 		if (!fr->data)
 			return page_data_new(m, true, &fr->data);
 		memset(fr->data, 0, PGT_PTRS_PER_PMD * sizeof(uint64_t));
-	} else if (fr->data) {
-		page_data_free(m, fr->data);
-		fr->data = NULL;
+		return NULL;
+	}
+	page_data_free(m, fr->data);
+	fr->data = NULL;
+	if (need == D_SHORT) {
+		if (!(fr->data = pool_get(&m->short_pool)))
+			return &pgt_error_nomem;
+		memset(fr->data, 0, SHORT_ENTRIES * sizeof(uint64_t));
+		fr->virt = V_SHORT;
 	}
 	return NULL;
 }
 
 struct pgt_error *frame_alloc(struct pgt_model *m, enum frame_kind kind,
-			      bool need_data, uint32_t *ret)
+			      enum frame_data data, uint32_t *ret)
 {
 	uint32_t f = 0;
 	/*
@@ -309,7 +321,7 @@ struct pgt_error *frame_alloc(struct pgt_model *m, enum frame_kind kind,
 					"out of simulated lowmem for page tables (%u frames)",
 					m->nframes);
 	*ret = f;
-	return frame_take(m, f, kind, need_data);
+	return frame_take(m, f, kind, data);
 }
 
 /* An order-1 block (6.1 PTI pgds): two frames, the first even. */
@@ -337,7 +349,7 @@ struct pgt_error *pair_alloc(struct pgt_model *m, uint32_t *ret)
 		m->bump += 2;
 	}
 	for (int i = 0; i < 2; i++) {
-		struct pgt_error *err = frame_take(m, f + (uint32_t)i, F_PGD, true);
+		struct pgt_error *err = frame_take(m, f + (uint32_t)i, F_PGD, D_SHORT);
 		if (err)
 			return err;
 	}
@@ -362,7 +374,7 @@ struct pgt_error *frame_ensure_data(struct pgt_model *m, uint32_t f)
 	struct frame *fr = &m->frames[f];
 	if (fr->virt == V_DATA)
 		return fr->data ? NULL : page_data_new(m, true, &fr->data);
-	uint64_t *d = fr->data;
+	uint64_t *d = fr->virt == V_SHORT ? NULL : fr->data;
 	if (!d) {
 		struct pgt_error *err = page_data_new(m, false, &d);
 		if (err)
@@ -370,6 +382,8 @@ struct pgt_error *frame_ensure_data(struct pgt_model *m, uint32_t f)
 	}
 	for (int i = 0; i < PGT_PTRS_PER_PMD; i++)
 		d[i] = entry_at(m, f, i);
+	if (fr->virt == V_SHORT)
+		pool_put(&m->short_pool, fr->data);
 	fr->data = d;
 	fr->virt = V_DATA;
 	return NULL;

@@ -112,6 +112,24 @@ enum frame_virt {
 	V_DATA = 0, /* frame.data (NULL: all zero) */
 	V_COPY,     /* a kernel PMD copy: frame.x over the entries' base values */
 	V_UHALF,    /* swapper's user-half kernel PMD, until written */
+	/*
+	 * The first SHORT_ENTRIES entries in frame.data (never NULL), the
+	 * rest zero: a page holding one pgd (unshared), whose 4 entries are
+	 * all a pgd_alloc writes.  A 4 KiB block each cost 40-80 MiB at
+	 * 10,000 pgds, and a page fault per pgd the first time.  Any other
+	 * write makes it V_DATA (frame_ensure_data).
+	 */
+	V_SHORT,
+};
+
+/* Entries a V_SHORT frame keeps: one cache line. */
+#define SHORT_ENTRIES 8
+
+/* What frame_alloc() gives a frame's entries. */
+enum frame_data {
+	D_NONE,  /* none: all zero, frame.data NULL */
+	D_FULL,  /* 512 zero entries (V_DATA) */
+	D_SHORT, /* SHORT_ENTRIES zero entries (V_SHORT) */
 };
 
 /*
@@ -304,6 +322,7 @@ struct pgt_model {
 	struct frame *frames;
 	uint32_t nframes;        /* lowmem frames */
 	struct block_pool data_pool; /* frame.data */
+	struct block_pool short_pool; /* frame.data of V_SHORT frames */
 	struct block_pool x_pools[XMAP_CLASSES]; /* frame.x, by size */
 	uint32_t bump;           /* next never-used frame */
 	uint32_t *free_frames;
@@ -446,7 +465,7 @@ static inline uint64_t frame_pa(uint32_t f)
 	return (uint64_t)f << PGT_PAGE_SHIFT;
 }
 struct pgt_error *frame_alloc(struct pgt_model *m, enum frame_kind kind,
-			      bool need_data, uint32_t *ret);
+			      enum frame_data data, uint32_t *ret);
 struct pgt_error *pair_alloc(struct pgt_model *m, uint32_t *ret);
 struct pgt_error *frame_free(struct pgt_model *m, uint32_t f);
 struct pgt_error *frame_ensure_data(struct pgt_model *m, uint32_t f);
@@ -510,6 +529,8 @@ static inline uint64_t entry_at(const struct pgt_model *m, uint32_t f, int idx)
 		return copy_entry(m, fr->x, fr->cgen, fr->slot, idx);
 	case V_UHALF:
 		return m->frames[m->swapper_uhalf_kpmd[fr->slot]].data[idx];
+	case V_SHORT:
+		return idx < SHORT_ENTRIES ? fr->data[idx] : 0;
 	default:
 		return fr->data ? fr->data[idx] : 0;
 	}

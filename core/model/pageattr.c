@@ -56,7 +56,7 @@ struct pgt_error *split_large_page(struct pgt_model *m, uint32_t va,
 				   uint64_t ref_prot, uint32_t *ret)
 {
 	uint32_t pte = 0;
-	struct pgt_error *err = frame_alloc(m, F_PTE, true, &pte);
+	struct pgt_error *err = frame_alloc(m, F_PTE, D_FULL, &pte);
 	if (err)
 		return err;
 	m->costs.pte_pages++;

@@ -146,7 +146,8 @@ static struct pgt_error *pgd_cache_alloc(struct pgt_model *m, int cpu,
 		if (m->pti) {
 			if ((err = pair_alloc(m, &f)))
 				return err;
-		} else if ((err = frame_alloc(m, F_PGD, true, &f))) {
+		} else if ((err = frame_alloc(m, F_PGD, m->shared ? D_FULL : D_SHORT,
+					      &f))) {
 			return err;
 		}
 		/* Shared: 32-byte objects, 128 to a slab page; unshared: one page. */
@@ -327,7 +328,7 @@ static struct pgt_error *kernel_pmd_copy(struct pgt_model *m, int32_t r,
 					 uint32_t *ret)
 {
 	uint32_t f = 0;
-	struct pgt_error *err = frame_alloc(m, kind, false, &f);
+	struct pgt_error *err = frame_alloc(m, kind, D_NONE, &f);
 	if (err)
 		return err;
 	if (kind == F_KPMD_COPY) {
@@ -391,7 +392,7 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 				return err;
 			m->recs[r].kpmd[i] = f;
 		} else {
-			if ((err = frame_alloc(m, F_UPMD, false, &f)))
+			if ((err = frame_alloc(m, F_UPMD, D_NONE, &f)))
 				return err;
 			m->costs.pmd_pages++;
 			m->recs[r].upmd[i] = f;

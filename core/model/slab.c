@@ -187,7 +187,9 @@ static struct pgt_error *cache_grow(struct pgt_model *m)
 {
 	struct slab_cache *c = &m->slab;
 	uint32_t f = 0;
-	struct pgt_error *err = frame_alloc(m, F_PGD, true, &f);
+	/* one page-sized object (unshared) fits a V_SHORT frame */
+	bool small = c->s_mem / 8 + 4 * c->num <= SHORT_ENTRIES;
+	struct pgt_error *err = frame_alloc(m, F_PGD, small ? D_SHORT : D_FULL, &f);
 	if (err)
 		return err;
 	int32_t first = -1;

@@ -51,7 +51,7 @@ struct pgt_error *op_vmalloc(struct pgt_model *m, const struct pgt_event *ev)
 		uint32_t pte = swapper_pte_frame(m, v);
 		if (!pte) {
 			/* pte_alloc_kernel(): __pte_alloc_kernel + pmd_populate_kernel */
-			if ((err = frame_alloc(m, F_PTE, true, &pte)))
+			if ((err = frame_alloc(m, F_PTE, D_FULL, &pte)))
 				return err;
 			m->costs.pte_pages++;
 			cost_update_bytes(m);
