@@ -265,10 +265,8 @@ static struct pgt_error *frame_take(struct pgt_model *m, uint32_t f,
 				    enum frame_kind kind, enum frame_data need)
 {
 	struct frame *fr = &m->frames[f];
-	if (fr->virt == V_SHORT) {
-		pool_put(&m->short_pool, fr->data);
-		fr->data = NULL;
-	}
+	uint64_t *d = fr->data;
+	bool was_short = fr->virt == V_SHORT;
 	fr->kind = kind;
 	fr->slot = 0;
 	fr->virt = V_DATA;
@@ -280,14 +278,19 @@ static struct pgt_error *frame_take(struct pgt_model *m, uint32_t f,
 		xmap_free(m, fr->x);
 		fr->x = NULL;
 	}
-	if (need == D_FULL) {
-		if (!fr->data)
-			return page_data_new(m, true, &fr->data);
-		memset(fr->data, 0, PGT_PTRS_PER_PMD * sizeof(uint64_t));
-		return NULL;
+	if (d) {
+		if (need == D_FULL && !was_short) {
+			memset(d, 0, PGT_PTRS_PER_PMD * sizeof(uint64_t));
+			return NULL;
+		}
+		if (was_short)
+			pool_put(&m->short_pool, d);
+		else
+			page_data_free(m, d);
+		fr->data = NULL;
 	}
-	page_data_free(m, fr->data);
-	fr->data = NULL;
+	if (need == D_FULL)
+		return page_data_new(m, true, &fr->data);
 	if (need == D_SHORT) {
 		if (!(fr->data = pool_get(&m->short_pool)))
 			return &pgt_error_nomem;
