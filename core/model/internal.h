@@ -32,6 +32,7 @@
 #include "core/hash.h"
 #include "core/model.h"
 #include "core/pae.h"
+#include "core/sort.h"
 #include "core/zero.h"
 
 struct pgt_model;
@@ -367,8 +368,14 @@ struct pgt_model {
 	size_t nkept;            /* records kept (the live pgds') */
 	uint64_t serial;         /* pgd_allocs so far */
 	uint64_t dropped;        /* freed records retired with nothing to show */
-	int32_t *order;          /* kept records by serial, for queries */
-	size_t norder;
+	/*
+	 * Kept records by serial, for queries; order and order_keys (the
+	 * sort's room) grow with recs, so that a query never allocates.
+	 */
+	int32_t *order;
+	size_t norder, order_cap;
+	struct pgt_keyed *order_keys; /* 2 * recs_cap */
+	size_t order_keys_cap;
 	bool order_valid;
 	/*
 	 * pgd id -> live record, or -1 - the line that freed it, or INT64_MIN:

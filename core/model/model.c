@@ -5,7 +5,6 @@
  * mirrors the kernel code it exercises.
  */
 #include "internal.h"
-#include "core/sort.h"
 
 const char *pgt_policy_name(enum pgt_policy p)
 {
@@ -409,31 +408,25 @@ const struct pgt_costs *pgt_model_costs(const struct pgt_model *m)
 	return &m->costs;
 }
 
-/* The kept records in allocation order (queries only; not while applying). */
+/*
+ * The kept records in allocation order (queries only; not while applying).
+ * Its arrays have room for every record slot (rec_new): no failure here.
+ */
 static void order_update(struct pgt_model *m)
 {
 	if (m->order_valid)
 		return;
-	size_t cap = m->nkept ? m->nkept : 1;
-	int32_t *o = realloc(m->order, cap * sizeof(*o));
-	struct pgt_keyed *k = malloc(2 * cap * sizeof(*k));
-	if (!o || !k) {
-		free(k);
-		if (o)
-			m->order = o;
-		m->norder = 0;
-		return;
-	}
-	m->order = o;
 	size_t n = 0;
 	for (size_t r = 0; r < m->nrecs; r++)
 		if (m->recs[r].used)
-			k[n++] = (struct pgt_keyed){.key = m->recs[r].s.serial,
-						    .val = r};
-	const struct pgt_keyed *sorted = pgt_sort_keyed(k, k + cap, n);
-	for (size_t i = 0; i < n; i++)
-		o[i] = (int32_t)sorted[i].val;
-	free(k);
+			m->order_keys[n++] = (struct pgt_keyed){
+				.key = m->recs[r].s.serial, .val = r};
+	if (n) {
+		const struct pgt_keyed *sorted = pgt_sort_keyed(
+			m->order_keys, m->order_keys + m->recs_cap, n);
+		for (size_t i = 0; i < n; i++)
+			m->order[i] = (int32_t)sorted[i].val;
+	}
 	m->norder = n;
 	m->order_valid = true;
 }

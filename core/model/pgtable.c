@@ -227,6 +227,10 @@ struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 		m->free_recs = m->recs[r].free_next;
 	} else {
 		struct pgt_error *err = GROW(m->recs, m->recs_cap, m->nrecs + 1);
+		if (!err)
+			err = GROW(m->order, m->order_cap, m->recs_cap);
+		if (!err)
+			err = GROW(m->order_keys, m->order_keys_cap, 2 * m->recs_cap);
 		if (err)
 			return err;
 		r = (int32_t)m->nrecs++;
@@ -262,6 +266,7 @@ void records_deinit(struct pgt_model *m)
 {
 	free(m->recs);
 	free(m->order);
+	free(m->order_keys);
 	free(m->by_id);
 	free(m->by_mm);
 	idmap_deinit(&m->by_pid);
