@@ -20,17 +20,15 @@ static bool pgd_address(const char *s, uint64_t *ret)
 	return true;
 }
 
-enum name_class { NAME_ID, NAME_PAIR, NAME_PAGE, NAME_SLAB, NAME_OTHER };
-
-static enum name_class classify(const char *name)
+static enum infer_name_class classify(const char *name)
 {
 	uint64_t a;
 	if (!pgd_address(name, &a))
-		return NAME_ID;
-	return !(a & 0x1fff) ? NAME_PAIR
-	       : !(a & 0xfff) ? NAME_PAGE
-	       : !(a & 31)    ? NAME_SLAB
-			      : NAME_OTHER;
+		return INFER_NAME_ID;
+	return !(a & 0x1fff) ? INFER_NAME_PAIR
+	       : !(a & 0xfff) ? INFER_NAME_PAGE
+	       : !(a & 31)    ? INFER_NAME_SLAB
+			      : INFER_NAME_OTHER;
 }
 
 void infer_names_deinit(struct infer_names *n)
@@ -39,15 +37,13 @@ void infer_names_deinit(struct infer_names *n)
 	*n = (struct infer_names){0};
 }
 
-/* @id's class, remembered in @n when there is room (else worked out again). */
-static enum name_class class_of(struct infer_names *n, uint32_t id,
-				const struct pgt_strtab *tab)
+enum infer_name_class infer_class_new(struct infer_names *n, uint32_t id,
+				      const struct pgt_strtab *tab)
 {
-	if (n && id < n->cap && n->cls[id])
-		return (enum name_class)(n->cls[id] - 1);
-	enum name_class c = classify(pgt_strtab_get(tab, id));
+	enum infer_name_class c = classify(pgt_strtab_get(tab, id));
 	if (n && id >= n->cap) {
 		size_t old = n->cap;
+		/* no room: worked out again next time */
 		if (PGT_GROW(n->cls, n->cap, (size_t)id + 1, 1024))
 			return c;
 		memset(n->cls + old, 0, n->cap - old);
@@ -55,41 +51,6 @@ static enum name_class class_of(struct infer_names *n, uint32_t id,
 	if (n)
 		n->cls[id] = (uint8_t)(c + 1);
 	return c;
-}
-
-void infer_event_counted(struct infer_evidence *e, const struct pgt_event *ev,
-			 const struct pgt_strtab *tab, struct infer_names *names)
-{
-	switch (ev->op) {
-	case PGT_OP_PGD_ALLOC:
-	case PGT_OP_PGD_FREE:
-		switch (class_of(names, ev->pgd, tab)) {
-		case NAME_ID:
-			e->named_pgds++;
-			break;
-		case NAME_PAIR:
-			e->pair_pgds++;
-			break;
-		case NAME_PAGE:
-			e->page_pgds++;
-			break;
-		case NAME_SLAB:
-			if (!e->slab_pgds)
-				e->first_slab_line = ev->line;
-			e->slab_pgds++;
-			break;
-		case NAME_OTHER:
-			break;
-		}
-		return;
-	case PGT_OP_SYNC_RANGE:
-		if (!e->sync_ranges)
-			e->first_sync_line = ev->line;
-		e->sync_ranges++;
-		return;
-	default:
-		return;
-	}
 }
 
 enum infer_verdict infer_recording(const struct infer_evidence *e)
