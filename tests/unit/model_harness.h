@@ -56,4 +56,13 @@ static inline struct pgt_event ev(struct T *t, enum pgt_op op)
 	return e;
 }
 
+/* Apply an event of @op naming pgd @name (pgd_alloc, pgd_free, switch). */
+static inline struct pgt_error *pgd_op(struct T *t, enum pgt_op op,
+				       const char *name)
+{
+	struct pgt_event e = ev(t, op);
+	e.pgd = id(t, name);
+	return pgt_model_apply(t->m, &e);
+}
+
 #endif

@@ -4,7 +4,8 @@
  * holds one unshared pgd keeps its first SHORT_ENTRIES entries only
  * (V_SHORT), reads as the whole page with the rest zero, and becomes a
  * full page when anything writes beyond them.  The model's internals are
- * included: what is checked is the representation, not a kernel path.
+ * included: what is checked is the representation, directly and after a
+ * kernel path that writes into such a page (test_stale_write).
  */
 #include "core/model/internal.h"
 #include "model_harness.h"
@@ -17,13 +18,6 @@ static bool t_make(struct T *t, enum pgt_kernel k, enum pgt_policy p)
 				       .kernel = k};
 	pgt_machine_init(&cfg.machine);
 	return t_open(t, &cfg);
-}
-
-static struct pgt_error *alloc_free(struct T *t, enum pgt_op o, const char *pgd)
-{
-	struct pgt_event e = ev(t, o);
-	e.pgd = id(t, pgd);
-	return pgt_model_apply(t->m, &e);
 }
 
 /* The page at @pa as the model's memory reads it: 512 entries. */
@@ -51,7 +45,7 @@ static void test_short(enum pgt_kernel k)
 	if (!t_make(&t, k, PGT_POLICY_UNSHARED))
 		return;
 	bool pti = k == PGT_KERNEL_6_1;
-	CHECK_OK(alloc_free(&t, PGT_OP_PGD_ALLOC, "A"));
+	CHECK_OK(pgd_op(&t, PGT_OP_PGD_ALLOC, "A"));
 	uint64_t pa = pgt_model_find_pgd(t.m, id(&t, "A"))->pa;
 	uint32_t f = (uint32_t)(pa >> PGT_PAGE_SHIFT);
 	struct pgt_model *m = t.m;
@@ -88,8 +82,8 @@ static void test_short(enum pgt_kernel k)
 	 * object with its page (2.6.21's slab, 6.1's cache of pairs), now
 	 * full; pgd_alloc writes its entries over the old ones.
 	 */
-	CHECK_OK(alloc_free(&t, PGT_OP_PGD_FREE, "A"));
-	CHECK_OK(alloc_free(&t, PGT_OP_PGD_ALLOC, "B"));
+	CHECK_OK(pgd_op(&t, PGT_OP_PGD_FREE, "A"));
+	CHECK_OK(pgd_op(&t, PGT_OP_PGD_ALLOC, "B"));
 	CHECK_EQ_U64(pgt_model_find_pgd(t.m, id(&t, "B"))->pa, pa);
 	CHECK(m->frames[f].virt == V_DATA);
 	uint64_t e[PGT_PTRS_PER_PMD];
@@ -105,7 +99,7 @@ static void test_shared(enum pgt_kernel k)
 	struct T t;
 	if (!t_make(&t, k, PGT_POLICY_SHARED))
 		return;
-	CHECK_OK(alloc_free(&t, PGT_OP_PGD_ALLOC, "A"));
+	CHECK_OK(pgd_op(&t, PGT_OP_PGD_ALLOC, "A"));
 	uint64_t pa = pgt_model_find_pgd(t.m, id(&t, "A"))->pa;
 	CHECK(t.m->frames[pa >> PGT_PAGE_SHIFT].virt == V_DATA);
 	t_fini(&t);

@@ -20,13 +20,6 @@ static bool open_model(struct T *t, struct spool *s, bool adopt)
 	return t_open(t, &cfg);
 }
 
-static struct pgt_error *pgd_op(struct T *t, enum pgt_op op, const char *name)
-{
-	struct pgt_event e = ev(t, op);
-	e.pgd = id(t, name);
-	return pgt_model_apply(t->m, &e);
-}
-
 /* Every row of a pass: their serials into @ret (up to @cap); how many. */
 static size_t pass(const struct spool *s, const struct pgt_model *m,
 		   uint64_t *ret, size_t cap, unsigned *live_ret)
