@@ -6,7 +6,8 @@
 # same file measured in the same run; then the 10,000/100 live-pgd ratio,
 # as measured and with each side taken as a multiple of its own trace's
 # gzip -dc (a trace of 10,000 live pgds is larger compressed: more names).
-# Prints one table (Markdown), the machine it ran on above it.
+# Prints one table (Markdown), the machine it ran on above it: its CPU and
+# cores, and how it answers random loads past its caches (bench/memlat.c).
 #
 # Usage: bench/run.sh [OPTION...] [PGTRACE [TRACE...]]
 #   PGTRACE   the binary (default: build/pgtrace)
@@ -55,6 +56,9 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ${CC:-cc} -O2 -o "$work/rusage" bench/rusage.c
+${CC:-cc} -O2 -o "$work/memlat" bench/memlat.c
+# the memory behind the caches, measured before the rounds (see bench/README.md)
+memory=$("$work/memlat") || exit 2
 libs=$(dirname "$pgtrace")
 parse=
 if [ -f "$libs/libpgtformats.a" ] && [ -f "$libs/libpgtcore.a" ] &&
@@ -160,6 +164,7 @@ done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)
 echo "machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr); $("$pgtrace" --version 2>/dev/null | head -1)"
+echo "memory: ns per random load, dependent/independent, by buffer size (bench/memlat.c): $memory"
 echo "traces: ${#traces[@]}; best of $repeats rounds; ratios to gzip -dc of the same file in the same run; timeout $limit s"
 echo
 awk -F'|' '
