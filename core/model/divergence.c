@@ -179,8 +179,8 @@ void rec_settle_dirty(struct pgt_model *m)
 	for (size_t i = 0; i < m->ndirty; i++) {
 		struct rec *r = &m->recs[m->dirty[i]];
 		r->dirty = false;
-		/* (on own_live: live, without reading s) */
-		if (r->used && (r->live_idx >= 0 || r->s.live))
+		/* (on own_bits: live, without reading s) */
+		if (r->used && (r->own || r->s.live))
 			rec_settle(m, r);
 	}
 	m->ndirty = 0;

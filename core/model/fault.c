@@ -140,8 +140,8 @@ static struct pgt_error *walk_members(struct pgt_model *m, int slot, int idx,
 		v[n++] = (struct list_member){m->objs[o].list_seq, (o)}; \
 	} while (0)
 	if (all) {
-		for (size_t i = 0; i < m->nown_live; i++)
-			ADD(m->recs[m->own_live[i]].obj);
+		for_each_own_live(m, r)
+			ADD(r->obj);
 	} else {
 		for (size_t i = 0; i < m->nzombies; i++) {
 			uint32_t f = obj_pmd_frame(m, m->zombies[i].obj, slot);

@@ -234,7 +234,7 @@ struct __attribute__((aligned(PGT_CACHE_LINE))) rec {
 	int32_t obj;
 	/* Bit i: the copy has explicit entries among entries 8i..8i+7. */
 	uint64_t xsum[PGT_PTRS_PER_PGD];
-	int32_t live_idx;                 /* index in m->own_live, -1 */
+	bool own;                         /* on own_bits (for_each_own_live) */
 	bool dirty;                       /* divergence changed in this event */
 	bool used;                        /* the slot holds a record */
 	struct xmap *kx[PGT_PTRS_PER_PGD]; /* the copies' explicit entries */
@@ -397,9 +397,13 @@ struct pgt_model {
 	struct idmap by_pid;
 	int32_t *dirty;          /* records whose divergence changed this event */
 	size_t ndirty, dirty_cap;
-	int32_t *own_live;       /* live records with private kernel PMDs */
-	size_t nown_live, own_live_cap;
-	/* Bit r: record r is on own_live (see for_each_own_live). */
+	/*
+	 * Bit r: record r is a live pgd with private kernel PMDs (see
+	 * for_each_own_live); nown_live of them.  A bitmap, not a list: a
+	 * list's swap on removal wrote to another pgd's record, a cache miss
+	 * per pgd_free at 10,000 pgds.
+	 */
+	size_t nown_live;
 	uint64_t *own_bits;
 	size_t own_bits_cap;     /* words */
 
@@ -674,11 +678,11 @@ struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v);
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r);
 
 /*
- * Each record on own_live, in the order of m->recs: a loop over every copy
+ * Each record on own_bits, in the order of m->recs: a loop over every copy
  * streams through the records' first lines instead of jumping about them
  * (at 10,000 live pgds, these loops were the model's main cache misses).
  * Usage: for_each_own_live(m, r) { ... r ... }; records must not join or
- * leave own_live in the body.
+ * leave own_bits in the body.
  */
 static inline int32_t own_live_next(const struct pgt_model *m, size_t from)
 {

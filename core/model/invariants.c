@@ -25,9 +25,9 @@ static struct pgt_error *check_rec(const struct pgt_model *m, int32_t r)
 		return FAIL("live pgd %" PRIu32 " is %son pgd_list with the PMD %s",
 			    s->id, ob->on_list ? "" : "not ",
 			    m->shared ? "shared" : "unshared");
-	if ((rec->live_idx >= 0) != !m->shared)
-		return FAIL("live pgd %" PRIu32 " with%s a private copy is%s among own_live",
-			    s->id, m->shared ? "out" : "", rec->live_idx >= 0 ? "" : " not");
+	if (rec->own != !m->shared)
+		return FAIL("live pgd %" PRIu32 " with%s a private copy is%s among own_bits",
+			    s->id, m->shared ? "out" : "", rec->own ? "" : " not");
 	uint32_t missing = 0, stale = 0, different = 0;
 	const uint64_t *pgd = m->frames[ob->frame].data + ob->index;
 	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++) {
@@ -84,30 +84,31 @@ struct pgt_error *pgt_model_check(const struct pgt_model *m)
 	size_t live = 0, own = 0;
 	for (size_t r = 0; r < m->nrecs; r++) {
 		const struct rec *rec = &m->recs[r];
+		if (rec->own && !(rec->used && rec->s.live))
+			return FAIL("record %zu is among own_bits, not a live pgd", r);
+		own += rec->own;
 		if (!rec->used || !rec->s.live)
 			continue;
 		live++;
-		own += !m->shared;
 		struct pgt_error *err = check_rec(m, (int32_t)r);
 		if (err)
 			return err;
 	}
 	if (own != m->nown_live)
-		return FAIL("%zu live private copies, own_live holds %zu", own,
+		return FAIL("%zu live private copies, nown_live says %zu", own,
 			    m->nown_live);
-	/* for_each_own_live visits exactly own_live, in record order */
+	/* for_each_own_live visits exactly the records marked own, in order */
 	size_t seen = 0;
 	int32_t prev = -1;
 	for_each_own_live(m, rec) {
 		int32_t r = (int32_t)(rec - m->recs);
-		if (r <= prev || rec->live_idx < 0 ||
-		    m->own_live[rec->live_idx] != r)
-			return FAIL("record %" PRId32 " is in own_bits, not own_live", r);
+		if (r <= prev || !rec->own)
+			return FAIL("record %" PRId32 " is in own_bits, not marked own", r);
 		prev = r;
 		seen++;
 	}
 	if (seen != m->nown_live)
-		return FAIL("own_bits holds %zu records, own_live %zu", seen,
+		return FAIL("own_bits holds %zu records, nown_live says %zu", seen,
 			    m->nown_live);
 	/* pgd_list holds the live unshared pgds and the freed objects whose
 	 * destructor has not run */
@@ -136,9 +137,8 @@ struct pgt_error *pgt_model_check(const struct pgt_model *m)
 	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++)
 		for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
 			uint32_t n = 0;
-			for (size_t k = 0; k < m->nown_live; k++) {
-				const struct frame *fr =
-					&m->frames[m->recs[m->own_live[k]].kpmd[slot]];
+			for_each_own_live(m, rec) {
+				const struct frame *fr = &m->frames[rec->kpmd[slot]];
 				n += fr->x && fr->x->n && bit_test(fr->x->bits, i);
 			}
 			if (n != m->nexplicit[slot][i])

@@ -238,7 +238,7 @@ struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 	struct rec *rec = &m->recs[r];
 	pgt_zero_small(rec, sizeof(*rec)); /* (not memset: see core/zero.h) */
 	rec->used = true;
-	rec->live_idx = -1;
+	rec->own = false;
 	rec->pid_prev = -1;
 	rec->free_next = -1;
 	m->nkept++;
@@ -271,7 +271,6 @@ void records_deinit(struct pgt_model *m)
 	free(m->by_mm);
 	idmap_deinit(&m->by_pid);
 	free(m->pid_dense);
-	free(m->own_live);
 	free(m->own_bits);
 	free(m->dirty);
 	free(m->zombies);
@@ -301,30 +300,25 @@ void pid_del(struct pgt_model *m, int32_t pid)
 
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
 {
-	struct pgt_error *err = GROW(m->own_live, m->own_live_cap,
-				     m->nown_live + 1);
 	size_t words = m->own_bits_cap;
-	if (!err && !(err = GROW(m->own_bits, m->own_bits_cap, (size_t)r / 64 + 1)))
-		memset(m->own_bits + words, 0,
-		       (m->own_bits_cap - words) * sizeof(*m->own_bits));
+	struct pgt_error *err = GROW(m->own_bits, m->own_bits_cap, (size_t)r / 64 + 1);
 	if (err)
 		return err;
+	memset(m->own_bits + words, 0,
+	       (m->own_bits_cap - words) * sizeof(*m->own_bits));
 	m->own_bits[r / 64] |= UINT64_C(1) << (r % 64);
-	m->recs[r].live_idx = (int32_t)m->nown_live;
-	m->own_live[m->nown_live++] = r;
+	m->recs[r].own = true;
+	m->nown_live++;
 	return NULL;
 }
 
 static void own_live_del(struct pgt_model *m, int32_t r)
 {
-	int32_t i = m->recs[r].live_idx;
-	if (i < 0)
+	if (!m->recs[r].own)
 		return;
-	int32_t last = m->own_live[--m->nown_live];
-	m->own_live[i] = last;
-	m->recs[last].live_idx = i;
-	m->recs[r].live_idx = -1;
+	m->recs[r].own = false;
 	m->own_bits[r / 64] &= ~(UINT64_C(1) << (r % 64));
+	m->nown_live--;
 }
 
 /* pmd_cache_alloc(idx) for a kernel slot: a page copied from swapper's. */
