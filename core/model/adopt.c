@@ -54,7 +54,7 @@ static struct pgt_error *take_kernel_pmd(struct pgt_model *m, int32_t r,
 	struct pgt_error *err = import_page(m, pgt_entry_addr(pgde), F_KPMD_COPY, &f);
 	if (err)
 		return err;
-	if (m->frames[f].virt != V_DATA || m->frames[f].owner >= 0)
+	if (m->frames[f].virt != V_DATA || frame_owner(&m->frames[f]) >= 0)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"image: two pgds share the kernel PMD page at 0x%llx",
 					(unsigned long long)frame_pa(f));

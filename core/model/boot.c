@@ -74,7 +74,7 @@ struct pgt_error *import_page(struct pgt_model *m, uint64_t pa,
 		fr->data[i] = v;
 	}
 	fr->kind = kind;
-	fr->owner = -1;
+	frame_set_owner(fr, -1);
 	fr->reserved = kind == F_PTE;
 	*ret = (uint32_t)pfn;
 	return NULL;

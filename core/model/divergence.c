@@ -206,7 +206,8 @@ static void rec_change(struct pgt_model *m, struct rec *r, int slot, int idx,
 static bool is_live_copy(const struct pgt_model *m, uint32_t f)
 {
 	const struct frame *fr = &m->frames[f];
-	return fr->kind == F_KPMD_COPY && fr->virt == V_COPY && fr->owner >= 0;
+	return fr->kind == F_KPMD_COPY && fr->virt == V_COPY &&
+	       frame_owner(fr) >= 0;
 }
 
 static bool has_explicit(const struct xmap *x, int idx)
@@ -240,9 +241,9 @@ static void explicit_compact(struct pgt_model *m, int slot, int idx)
 /* Keep the owner record's summary of where its copy has explicit entries. */
 static void xsum_update(struct pgt_model *m, const struct frame *fr, int idx)
 {
-	if (fr->owner < 0 || fr->virt != V_COPY)
+	if (frame_owner(fr) < 0 || fr->virt != V_COPY)
 		return;
-	uint64_t *sum = &m->recs[fr->owner].xsum[fr->slot];
+	uint64_t *sum = &m->recs[frame_owner(fr)].xsum[fr->slot];
 	int g = idx >> 3;
 	if ((fr->x->bits[g >> 3] >> ((g & 7) * 8)) & 0xff)
 		*sum |= UINT64_C(1) << g;
@@ -268,8 +269,8 @@ static struct pgt_error *x_set(struct pgt_model *m, uint32_t f, int idx,
 		err = fr->x ? xmap_grow(m, fr->x, &fr->x) : xmap_new(m, &fr->x);
 		if (err)
 			return err;
-		if (fr->owner >= 0)
-			m->recs[fr->owner].kx[fr->slot] = fr->x;
+		if (frame_owner(fr) >= 0)
+			m->recs[frame_owner(fr)].kx[fr->slot] = fr->x;
 	}
 	struct xmap *x = fr->x;
 	uint32_t r = xmap_rank(x, idx);
@@ -319,7 +320,7 @@ static void explicit_drop_all(struct pgt_model *m, int slot, int idx,
 	copies_explicit_at(m, slot, idx, &v);
 	for (uint32_t i = 0; i < v.n; i++) {
 		struct frame *fr = &m->frames[v.v[i]];
-		rec_change(m, &m->recs[fr->owner], slot, idx, xmap_value(fr->x, idx),
+		rec_change(m, &m->recs[frame_owner(fr)], slot, idx, xmap_value(fr->x, idx),
 			   val, old_ref, new_ref);
 		xmap_remove(fr->x, idx);
 		xsum_update(m, fr, idx);
@@ -377,7 +378,7 @@ struct pgt_error *copy_init(struct pgt_model *m, uint32_t f, int slot, int32_t r
 	struct frame *fr = &m->frames[f];
 	fr->slot = (uint8_t)slot;
 	fr->virt = V_COPY;
-	fr->owner = r;
+	frame_set_owner(fr, r);
 	/* pmd_cache_alloc() copies swapper's entries as they are now. */
 	fr->cgen = m->gen;
 	if (fr->x) {
@@ -398,7 +399,7 @@ struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep)
 		for (int w = 0; w < PGT_PTRS_PER_PMD / 64; w++)
 			for (uint64_t bits = fr->x->bits[w]; bits; bits &= bits - 1)
 				m->nexplicit[slot][w * 64 + __builtin_ctzll(bits)]--;
-	fr->owner = -1;
+	frame_set_owner(fr, -1);
 	if (!keep) {
 		fr->virt = V_DATA;
 		xmap_free(m, fr->x);
@@ -443,7 +444,7 @@ static struct pgt_error *swapper_write(struct pgt_model *m, int slot, int idx,
 		copies_explicit_at(m, slot, idx, &v);
 		for (uint32_t i = 0; i < v.n; i++) {
 			const struct frame *fr = &m->frames[v.v[i]];
-			struct rec *r = &m->recs[fr->owner];
+			struct rec *r = &m->recs[frame_owner(fr)];
 			uint64_t mine = xmap_value(fr->x, idx);
 			if (apart) {
 				uint64_t b = base_value(m, slot, idx, fr->cgen);
@@ -467,9 +468,9 @@ static struct pgt_error *copy_write(struct pgt_model *m, uint32_t f, int idx,
 	uint64_t old = entry_at(m, f, idx);
 	if (old == val)
 		return NULL;
-	if (fr->owner >= 0) {
+	if (frame_owner(fr) >= 0) {
 		uint64_t ref = swapper_entry(m, slot, idx);
-		rec_change(m, &m->recs[fr->owner], slot, idx, old, val, ref, ref);
+		rec_change(m, &m->recs[frame_owner(fr)], slot, idx, old, val, ref, ref);
 		if (val == base_value(m, slot, idx, fr->cgen)) {
 			x_clear(m, f, idx);
 			return NULL;

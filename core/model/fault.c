@@ -21,8 +21,8 @@ struct pgt_error *pmd_write_via(struct pgt_model *m, uint32_t f, int idx,
 {
 	struct frame *fr = &m->frames[f];
 	uint32_t pgd_id = m->objs[o].last_id;
-	if (fr->kind == F_KPMD_COPY && fr->owner >= 0 &&
-	    fr->owner == m->objs[o].rec)
+	if (fr->kind == F_KPMD_COPY && frame_owner(fr) >= 0 &&
+	    frame_owner(fr) == m->objs[o].rec)
 		return pmd_write(m, f, idx, val); /* the pgd's own copy */
 	uint64_t pa = frame_pa(f) + 8 * (uint64_t)idx;
 	struct pgt_error *err;
@@ -48,8 +48,8 @@ struct pgt_error *pmd_write_via(struct pgt_model *m, uint32_t f, int idx,
 		if (fr->kind < sizeof(what) / sizeof(what[0]))
 			n->what = what[fr->kind];
 		n->applied = apply;
-		if (fr->kind == F_KPMD_COPY && fr->owner >= 0)
-			n->victim = m->recs[fr->owner].s.id;
+		if (fr->kind == F_KPMD_COPY && frame_owner(fr) >= 0)
+			n->victim = m->recs[frame_owner(fr)].s.id;
 	}
 	return apply ? pmd_write(m, f, idx, val) : NULL;
 }
@@ -68,7 +68,7 @@ static uint32_t obj_pmd_frame(struct pgt_model *m, int32_t o, int slot)
 static struct pgt_error *sync_write(struct pgt_model *m, uint32_t f, int idx,
 				    uint64_t val, int32_t o, int32_t r)
 {
-	if (r >= 0 && m->frames[f].owner == r)
+	if (r >= 0 && frame_owner(&m->frames[f]) == r)
 		return pmd_write(m, f, idx, val);
 	return pmd_write_via(m, f, idx, val, o);
 }
@@ -146,7 +146,7 @@ static struct pgt_error *walk_members(struct pgt_model *m, int slot, int idx,
 		for (size_t i = 0; i < m->nzombies; i++) {
 			uint32_t f = obj_pmd_frame(m, m->zombies[i].obj, slot);
 			if (f && m->frames[f].kind == F_KPMD_COPY &&
-			    m->frames[f].owner >= 0) {
+			    frame_owner(&m->frames[f]) >= 0) {
 				/* a live copy a freed pgd aliases */
 				if ((err = copy_make_explicit(m, f, idx)))
 					goto fail;
@@ -156,7 +156,7 @@ static struct pgt_error *walk_members(struct pgt_model *m, int slot, int idx,
 			struct u32vec ex;
 			copies_explicit_at(m, slot, idx, &ex);
 			for (uint32_t i = 0; i < ex.n; i++)
-				ADD(m->recs[m->frames[ex.v[i]].owner].obj);
+				ADD(m->recs[frame_owner(&m->frames[ex.v[i]])].obj);
 		}
 	}
 #undef ADD

@@ -272,7 +272,7 @@ static struct pgt_error *frame_take(struct pgt_model *m, uint32_t f,
 	fr->virt = V_DATA;
 	fr->reserved = false;
 	fr->private_count = 0;
-	fr->owner = -1;
+	frame_set_owner(fr, -1);
 	if (fr->x && kind != F_KPMD_COPY) {
 		/* explicit entries belong to a copy: none for other pages */
 		xmap_free(m, fr->x);
@@ -366,7 +366,7 @@ struct pgt_error *frame_free(struct pgt_model *m, uint32_t f)
 	if (err)
 		return err;
 	m->frames[f].kind = F_FREE;
-	m->frames[f].owner = -1;
+	frame_set_owner(&m->frames[f], -1);
 	m->free_frames[m->nfree++] = f;
 	return NULL;
 }

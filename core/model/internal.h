@@ -181,12 +181,25 @@ struct frame {
 	bool pending;        /* on m->freed_copies */
 	uint16_t private_count; /* cpa: entries with non-default protections */
 	uint16_t slab_inuse; /* F_PGD slab (2.6.21): objects not free on it */
-	int32_t owner;       /* record of a live private kernel PMD copy, -1 */
+	int32_t owner1;      /* record of a live private kernel PMD copy, plus
+			      * one; 0: none (so that calloc's zeros mean
+			      * none, and no frame is touched at start) */
 	uint32_t stamp;      /* visit marks of explicit-list walks */
 	uint32_t cgen;       /* V_COPY: generation it was copied in */
 	uint64_t *data;      /* 512 entries, NULL when all zero and unwritten */
 	struct xmap *x;      /* V_COPY: explicit entries, NULL: none */
 };
+
+/* The record whose live private kernel PMD copy @fr is, or -1. */
+static inline int32_t frame_owner(const struct frame *fr)
+{
+	return fr->owner1 - 1;
+}
+
+static inline void frame_set_owner(struct frame *fr, int32_t r)
+{
+	fr->owner1 = r + 1;
+}
 
 /* Where a pgd object is (2.6.21's slab). */
 enum obj_where {

@@ -43,7 +43,8 @@ static struct pgt_error *check_rec(const struct pgt_model *m, int32_t r)
 			continue;
 		}
 		const struct frame *fr = &m->frames[want];
-		if (fr->kind != F_KPMD_COPY || fr->virt != V_COPY || fr->owner != r)
+		if (fr->kind != F_KPMD_COPY || fr->virt != V_COPY ||
+		    frame_owner(fr) != r)
 			return FAIL("pgd %" PRIu32 "'s kernel PMD copy is not owned by it", s->id);
 		if (rec->kx[slot] != fr->x)
 			return FAIL("pgd %" PRIu32 "'s explicit entries are not its copy's", s->id);

@@ -107,9 +107,8 @@ struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 		pgt_model_destroy(m);
 		return &pgt_error_nomem;
 	}
+	/* (calloc's zeros are what a frame never used holds: no owner) */
 	hugepage_hint(m->frames, m->nframes * sizeof(*m->frames));
-	for (uint32_t f = 0; f < m->nframes; f++)
-		m->frames[f].owner = -1;
 	err = model_boot(m);
 	m->cfg.image = NULL; /* read only while booting */
 	if (err) {
