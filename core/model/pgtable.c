@@ -238,7 +238,6 @@ struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 	struct rec *rec = &m->recs[r];
 	pgt_zero_small(rec, sizeof(*rec)); /* (not memset: see core/zero.h) */
 	rec->used = true;
-	rec->own = false;
 	rec->pid_prev = -1;
 	rec->free_next = -1;
 	m->nkept++;
