@@ -279,8 +279,11 @@ static struct pgt_error *frame_take(struct pgt_model *m, uint32_t f,
 		fr->x = NULL;
 	}
 	if (d) {
-		if (need == D_FULL && !was_short) {
-			memset(d, 0, PGT_PTRS_PER_PMD * sizeof(uint64_t));
+		if (need != D_NONE && was_short == (need == D_SHORT)) {
+			/* a block of the size wanted: zeroed and kept */
+			memset(d, 0, (was_short ? SHORT_ENTRIES : PGT_PTRS_PER_PMD) *
+					     sizeof(uint64_t));
+			fr->virt = was_short ? V_SHORT : V_DATA;
 			return NULL;
 		}
 		if (was_short)
