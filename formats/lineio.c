@@ -679,6 +679,24 @@ struct pgt_error *pgt_lineio_next(struct pgt_lineio *in, char **ret,
 	return NULL;
 }
 
+size_t pgt_lineio_span(struct pgt_lineio *in, const char **ret)
+{
+	const struct chunk *c = in->cur;
+	if (in->peeked || !c)
+		return 0;
+	size_t end = c->nul < c->len ? c->nul : c->len;
+	if (end <= in->pos)
+		return 0;
+	*ret = c->data + in->pos;
+	return end - in->pos;
+}
+
+void pgt_lineio_consume(struct pgt_lineio *in, size_t bytes, uint64_t lines)
+{
+	in->pos += bytes;
+	in->lineno += lines;
+}
+
 void pgt_lineio_unget(struct pgt_lineio *in)
 {
 	in->peeked = true;

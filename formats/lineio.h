@@ -39,6 +39,21 @@ struct pgt_error *pgt_lineio_next(struct pgt_lineio *in, char **ret,
  */
 void pgt_lineio_unget(struct pgt_lineio *in);
 
+/*
+ * For a caller that splits lines itself: the bytes of the current chunk
+ * not yet returned, up to its first NUL byte, at *ret; 0 when there are
+ * none or a line was ungot (then pgt_lineio_next() goes on).  Each line
+ * ending in a LF there is the line pgt_lineio_next() would return, but for
+ * a CR before the LF (which it strips) and the NUL it writes over the LF;
+ * the last bytes may be the start of a line that goes on in the next
+ * chunk, for pgt_lineio_next().  The 64 bytes after the span can be read
+ * (they hold nothing of the input).  Having taken @lines whole lines of
+ * @bytes bytes (their LFs included) from its start, the caller tells
+ * pgt_lineio_consume(): pgt_lineio_lineno() is then the last one's.
+ */
+size_t pgt_lineio_span(struct pgt_lineio *in, const char **ret);
+void pgt_lineio_consume(struct pgt_lineio *in, size_t bytes, uint64_t lines);
+
 /* 1-based number of the line last returned. */
 uint64_t pgt_lineio_lineno(const struct pgt_lineio *in);
 /* The name used in messages ("-" reads as "<stdin>"). */

@@ -907,7 +907,7 @@ struct fast_names {
 };
 
 static bool fast_record(struct pgt_trace_reader *r, const char *line,
-			size_t len, struct pgt_event *ev,
+			size_t len, uint64_t lineno, struct pgt_event *ev,
 			struct fast_names *names_ret)
 {
 	const struct op_spec *spec;
@@ -1044,7 +1044,7 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 	    (spec->op == PGT_OP_SWITCH && !(seen & (B(K_PGD) | B(K_MM)))))
 		return false;
 
-	pgt_event_init(ev, spec->op, pgt_lineio_lineno(r->in));
+	pgt_event_init(ev, spec->op, lineno);
 	if (seen & B(K_CPU))
 		ev->cpu = (int32_t)cpu;
 	ev->addr = addr;
@@ -1093,6 +1093,68 @@ static void queue_error(struct pgt_trace_reader *r, struct pgt_error *err)
 	r->qerr = err;
 }
 
+/* The first LF in [@p, @end), or NULL; reads up to 15 bytes past @end. */
+static inline const char *span_lf(const char *p, const char *end)
+{
+#ifdef __SSE2__
+	const __m128i lf = _mm_set1_epi8('\n');
+	for (; p < end; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lf));
+		if (m) {
+			const char *nl = p + __builtin_ctz(m);
+			return nl < end ? nl : NULL;
+		}
+	}
+	return NULL;
+#else
+	return memchr(p, '\n', (size_t)(end - p));
+#endif
+}
+
+/*
+ * Queue fast lines of the chunk's span from @n (pgt_lineio_span: no call
+ * per line); the new count.  Stops before a line the general loop of
+ * fill() must see: not fast, a CR before its LF, no LF in the span, a
+ * name too long to queue.
+ */
+static unsigned fill_span(struct pgt_trace_reader *r, unsigned n, bool defer)
+{
+	const char *p;
+	size_t avail = pgt_lineio_span(r->in, &p);
+	if (!avail)
+		return n;
+	const char *end = p + avail, *at = p;
+	uint64_t lineno = pgt_lineio_lineno(r->in);
+	uint64_t lines = 0;
+	while (n < AHEAD) {
+		const char *nl = span_lf(at, end);
+		if (!nl || nl == at || nl[-1] == '\r')
+			break;
+		struct ahead *q = &r->q[n];
+		struct fast_names nm;
+		if (!fast_record(r, at, (size_t)(nl - at), lineno + lines + 1,
+				 &q->ev, &nm))
+			break;
+		if (!defer) {
+			struct pgt_error *err = intern_now(r, q, &nm);
+			if (err) {
+				r->qerr = err;
+				lines++;
+				at = nl + 1;
+				break;
+			}
+		} else if (!ahead_keys(r, q, &nm)) {
+			break;
+		}
+		n++;
+		lines++;
+		at = nl + 1;
+	}
+	pgt_lineio_consume(r->in, (size_t)(at - p), lines);
+	return n;
+}
+
 /* Queue the next events (at least one, or an error or the end). */
 static void fill(struct pgt_trace_reader *r)
 {
@@ -1101,6 +1163,9 @@ static void fill(struct pgt_trace_reader *r)
 	/* a small table stays in the cache: intern at once, it is cheaper */
 	bool defer = pgt_strtab_count(r->tab) >= AHEAD_MIN_NAMES;
 	while (n < AHEAD) {
+		n = fill_span(r, n, defer);
+		if (n == AHEAD || r->qerr)
+			break;
 		char *line;
 		size_t len;
 		struct pgt_error *err = pgt_lineio_next(r->in, &line, &len);
@@ -1114,7 +1179,8 @@ static void fill(struct pgt_trace_reader *r)
 		}
 		struct ahead *q = &r->q[n];
 		struct fast_names nm;
-		bool fast = fast_record(r, line, len, &q->ev, &nm);
+		bool fast = fast_record(r, line, len, pgt_lineio_lineno(r->in),
+					&q->ev, &nm);
 		if (fast && !defer) {
 			if ((err = intern_now(r, q, &nm))) {
 				r->qerr = err;

@@ -6,7 +6,8 @@
  * past the first chunk; and junk after the last gzip member, which is an
  * error naming its byte offset as gzip's "trailing garbage"; short and
  * empty lines around the splitter's 64-byte blocks; the CRC and length
- * checks of gzip members.
+ * checks of gzip members; lines taken through pgt_lineio_span() among
+ * lines read one by one.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -289,6 +290,99 @@ static void test_short_lines(void)
 	free(text);
 }
 
+/*
+ * pgt_lineio_span(): a reader that takes some lines from the span (every
+ * third span, up to 5 lines) and the rest with pgt_lineio_next() sees
+ * every line once, in order, with the right numbers; the span stops at a
+ * NUL byte (then pgt_lineio_next() reports it) and is empty after an
+ * unget; 64 bytes past it can be read.
+ */
+static void test_span(void)
+{
+	size_t len;
+	char *text = make_text(&len);
+	if (!text) {
+		test_fail_();
+		return;
+	}
+	write_bytes(path("span.txt"), text, len);
+	struct pgt_lineio *in;
+	if (CHECK_OK(pgt_lineio_open(path("span.txt"), &in))) {
+		size_t off = 0, bad = 0, spans = 0, taken = 0, calls = 0;
+		uint64_t lineno = 0;
+		struct pgt_error *err = NULL;
+		for (;;) {
+			const char *p;
+			size_t avail = pgt_lineio_span(in, &p);
+			if (avail && calls++ % 3 == 0) {
+				volatile char past = p[avail + 63];
+				(void)past;
+				size_t used = 0;
+				uint64_t k = 0;
+				const char *nl;
+				while (k < 5 && (nl = memchr(p + used, '\n', avail - used))) {
+					size_t l = (size_t)(nl - (p + used));
+					if (off + l >= len || memcmp(p + used, text + off, l + 1) != 0)
+						bad++;
+					off += l + 1;
+					used += l + 1;
+					k++;
+				}
+				pgt_lineio_consume(in, used, k);
+				lineno += k;
+				taken += k;
+				spans++;
+				if (pgt_lineio_lineno(in) != lineno)
+					bad++;
+				continue;
+			}
+			char *line;
+			size_t l;
+			if ((err = pgt_lineio_next(in, &line, &l)) || !line)
+				break;
+			lineno++;
+			if (pgt_lineio_lineno(in) != lineno || off + l >= len ||
+			    memcmp(line, text + off, l) != 0 || text[off + l] != '\n')
+				bad++;
+			off += l + 1;
+			if (lineno % 1000 == 0) {
+				/* an ungot line comes before anything in the span */
+				pgt_lineio_unget(in);
+				const char *q;
+				if (pgt_lineio_span(in, &q))
+					bad++;
+				if ((err = pgt_lineio_next(in, &line, &l)))
+					break;
+			}
+		}
+		CHECK_OK(err);
+		CHECK_EQ_U64(off, len);
+		CHECK_EQ_U64(lineno, NLINES);
+		CHECK_EQ_U64(bad, 0);
+		CHECK(taken > 1000 && spans > 100);
+		pgt_lineio_close(in);
+	}
+
+	/* a NUL byte: the span ends before it, pgt_lineio_next() names it */
+	static const char nul[] = "one\ntwo\nth\0ree\nfour\n";
+	write_bytes(path("spannul.txt"), nul, sizeof(nul) - 1);
+	if (CHECK_OK(pgt_lineio_open(path("spannul.txt"), &in))) {
+		char *line;
+		size_t l;
+		CHECK_OK(pgt_lineio_next(in, &line, &l));
+		const char *p;
+		CHECK_EQ_U64(pgt_lineio_span(in, &p), 6);
+		CHECK(p && memcmp(p, "two\nth", 6) == 0);
+		pgt_lineio_consume(in, 4, 1);
+		CHECK_EQ_U64(pgt_lineio_lineno(in), 2);
+		struct pgt_error *err = pgt_lineio_next(in, &line, &l);
+		CHECK(err && strstr(err->message, "spannul.txt:3: NUL byte") != NULL);
+		pgt_error_destroy(err);
+		pgt_lineio_close(in);
+	}
+	free(text);
+}
+
 /* One gzip member of @data, malloc'd, its size in *len_ret. */
 static unsigned char *gz_member(const char *data, size_t len, size_t *len_ret)
 {
@@ -386,7 +480,8 @@ int main(void)
 	test_small();
 	test_short_lines();
 	test_trailer();
-	const char *names[] = {"trailer.gz", "short.txt", "plain.txt", "one.gz", "three.gz", "junk.gz",
+	test_span();
+	const char *names[] = {"span.txt", "spannul.txt", "trailer.gz", "short.txt", "plain.txt", "one.gz", "three.gz", "junk.gz",
 			       "zeros.gz", "stray.gz", "cut.gz", "nul.txt", "crlf.txt",
 			       "empty.txt"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
