@@ -906,6 +906,212 @@ struct fast_names {
 	bool mm[2];       /* the mm (else the pgd) */
 };
 
+/* The 8 bytes at @p equal those of the 8-character literal @w. */
+static inline bool word_is(const char *p, const char *w)
+{
+	uint64_t a, b;
+	memcpy(&a, p, 8);
+	memcpy(&b, w, 8);
+	return a == b;
+}
+
+/* " KEY=" (the literal @k) at @i, and a value after it. */
+#define FIELD_IS(line, i, len, k)                                             \
+	((len) - (i) > sizeof(k) - 1 && !memcmp((line) + (i), (k), sizeof(k) - 1))
+
+/*
+ * The end of a name value from @i, as name_end() finds it, for a line
+ * followed by readable bytes (see canonical_record()): a name of up to 15
+ * bytes in one step.
+ */
+static inline size_t name_end_padded(const char *line, size_t i, size_t len)
+{
+#ifdef __SSE2__
+	__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(line + i));
+	__m128i z = _mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8(' ')),
+			     _mm_cmpeq_epi8(w, _mm_set1_epi8('\t'))),
+		_mm_cmpeq_epi8(w, _mm_set1_epi8('%')));
+	unsigned mask = (unsigned)_mm_movemask_epi8(z);
+	if (len - i < 16)
+		mask |= ~0u << (len - i);
+	if (mask)
+		return i + (size_t)__builtin_ctz(mask);
+	return name_end(line, i + 16, len);
+#else
+	return name_end(line, i, len);
+#endif
+}
+
+/* A name value at @i: fast_record()'s rule (name_end), kept in @nm. */
+static inline bool canonical_name(const char *line, size_t *i, size_t len,
+				  bool mm, struct fast_names *nm)
+{
+	size_t v = *i, e = name_end_padded(line, v, len);
+	if (e == v || (e < len && line[e] != ' '))
+		return false;
+	nm->s[nm->n] = line + v;
+	nm->len[nm->n] = e - v;
+	nm->mm[nm->n++] = mm;
+	*i = e;
+	return true;
+}
+
+/*
+ * "0x" and 1 to 8 hex digits at @i, as hex32() reads them, for a line
+ * whose byte @len is a LF and is followed by readable bytes: the digits
+ * end by @len, and eight bytes are read at once whatever is left.
+ */
+static inline bool hex32_padded(const char *line, size_t *i, size_t len,
+				uint64_t *ret)
+{
+#ifdef SWAR_LE
+	size_t j = *i;
+	if (len - j < 3 || line[j] != '0' || line[j + 1] != 'x')
+		return false;
+	j += 2;
+	uint64_t v;
+	unsigned n = swar_hex8(line + j, &v);
+	j += n;
+	if (!n || (j < len && line[j] != ' '))
+		return false;
+	*i = j;
+	*ret = v;
+	return true;
+#else
+	return hex32(line, i, len, ret);
+#endif
+}
+
+/*
+ * The lines as trace_writer.c and bench/gen.py write them: an op and its
+ * fields in their order, the op and first key matched a word at a time,
+ * each field at the place it comes, no loop over keys.  Any other line
+ * (another order, another key, anything fast_record()'s loop or the
+ * general path would word differently) is false, for fast_record() to
+ * decide: an event made here is the one it makes of the line.  @line[len]
+ * is its LF and 16 bytes after it can be read (pgt_lineio_span()).
+ */
+static bool canonical_record(struct pgt_trace_reader *r, const char *line,
+			     size_t len, uint64_t lineno, struct pgt_event *ev,
+			     struct fast_names *nm)
+{
+	if (len < 16)
+		return false;
+	int fop;
+	size_t i; /* at the first value */
+	switch (line[0]) {
+	case 'a':
+		if (!word_is(line, "access a") || !word_is(line + 6, " addr=0x"))
+			return false;
+		fop = FAST_ACCESS;
+		i = 12;
+		break;
+	case 'p':
+		if (word_is(line, "pgd_free") && word_is(line + 5, "ree pgd=")) {
+			fop = FAST_PGD_FREE;
+			i = 13;
+		} else if (word_is(line, "pgd_allo") && word_is(line + 6, "loc pgd=")) {
+			fop = FAST_PGD_ALLOC;
+			i = 14;
+		} else {
+			return false;
+		}
+		break;
+	case 's':
+		if (!word_is(line, "switch p") || !word_is(line + 3, "tch pgd="))
+			return false;
+		fop = FAST_SWITCH;
+		i = 11;
+		break;
+	case 'v':
+		if (word_is(line, "vmalloc ") && word_is(line + 7, " addr=0x")) {
+			fop = FAST_VMALLOC;
+			i = 13;
+		} else if (word_is(line, "vfree ad") && word_is(line + 5, " addr=0x")) {
+			fop = FAST_VFREE;
+			i = 11;
+		} else {
+			return false;
+		}
+		break;
+	default:
+		return false;
+	}
+	uint64_t addr = 0, size = 0, cpu = 0;
+	bool has_cpu = false;
+	enum pgt_ctx ctx = PGT_CTX_TASK;
+	nm->n = 0;
+	switch (fop) {
+	case FAST_ACCESS: /* addr [pgd] [ctx] */
+		if (!hex32_padded(line, &i, len, &addr))
+			return false;
+		if (FIELD_IS(line, i, len, " pgd=")) {
+			i += 5;
+			if (!canonical_name(line, &i, len, false, nm))
+				return false;
+		}
+		if (FIELD_IS(line, i, len, " ctx=")) {
+			const char *v = line + i + 5;
+			size_t n = len - i - 5;
+			if (n == 4 && !memcmp(v, "task", 4))
+				ctx = PGT_CTX_TASK;
+			else if (n == 3 && !memcmp(v, "irq", 3))
+				ctx = PGT_CTX_IRQ;
+			else if (n == 3 && !memcmp(v, "nmi", 3))
+				ctx = PGT_CTX_NMI;
+			else
+				return false;
+			i = len;
+		}
+		break;
+	case FAST_PGD_ALLOC:
+	case FAST_PGD_FREE: /* pgd [mm] */
+		if (!canonical_name(line, &i, len, false, nm))
+			return false;
+		if (FIELD_IS(line, i, len, " mm=")) {
+			i += 4;
+			if (!canonical_name(line, &i, len, true, nm))
+				return false;
+		}
+		break;
+	case FAST_SWITCH: /* pgd [cpu] */
+		if (!canonical_name(line, &i, len, false, nm))
+			return false;
+		if (FIELD_IS(line, i, len, " cpu=")) {
+			i += 5;
+			size_t d = i;
+			for (; i < len && i - d < 4 && (unsigned)(line[i] - '0') < 10; i++)
+				cpu = cpu * 10 + (uint64_t)(line[i] - '0');
+			if (i != len || cpu >= PGT_MAX_CPUS)
+				return false;
+			has_cpu = true;
+		}
+		break;
+	default: /* FAST_VMALLOC, FAST_VFREE: addr size, addr [size] */
+		if (!hex32_padded(line, &i, len, &addr))
+			return false;
+		if (FIELD_IS(line, i, len, " size=")) {
+			i += 6;
+			if (!hex32_padded(line, &i, len, &size))
+				return false;
+		} else if (fop == FAST_VMALLOC) {
+			return false;
+		}
+		break;
+	}
+	if (i != len)
+		return false;
+	pgt_event_init(ev, r->fast_ops[fop]->op, lineno);
+	if (has_cpu)
+		ev->cpu = (int32_t)cpu;
+	ev->addr = addr;
+	ev->size = size;
+	ev->ctx = ctx;
+	r->seen_event = true;
+	return true;
+}
+
 static bool fast_record(struct pgt_trace_reader *r, const char *line,
 			size_t len, uint64_t lineno, struct pgt_event *ev,
 			struct fast_names *names_ret)
@@ -1133,8 +1339,10 @@ static unsigned fill_span(struct pgt_trace_reader *r, unsigned n, bool defer)
 			break;
 		struct ahead *q = &r->q[n];
 		struct fast_names nm;
-		if (!fast_record(r, at, (size_t)(nl - at), lineno + lines + 1,
-				 &q->ev, &nm))
+		size_t len = (size_t)(nl - at);
+		uint64_t no = lineno + lines + 1;
+		if (!canonical_record(r, at, len, no, &q->ev, &nm) &&
+		    !fast_record(r, at, len, no, &q->ev, &nm))
 			break;
 		if (!defer) {
 			struct pgt_error *err = intern_now(r, q, &nm);
