@@ -424,8 +424,14 @@ struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
 					 struct pgt_strtab_keys *ks)
 {
 	for (int j = 0; j < ks->n; j++) {
-		struct pgt_error *err =
-			pgt_strtab_intern_key(tab, &ks->key[j], ks->dest[j]);
+		const struct pgt_strtab_key *k = &ks->key[j];
+		/* a name seen before, found here: no call for most */
+		uint32_t id = k->hex ? 0 : find_key(tab, k);
+		if (id) {
+			*ks->dest[j] = id;
+			continue;
+		}
+		struct pgt_error *err = pgt_strtab_intern_key(tab, k, ks->dest[j]);
 		if (err)
 			return err;
 	}
