@@ -371,18 +371,14 @@ struct pgt_error *pgt_strtab_intern_key(struct pgt_strtab *tab,
 		      : intern_string_key(tab, k, ret);
 }
 
-static struct pgt_error *intern_string_key(struct pgt_strtab *tab,
+/* @k, which the table does not hold, added under the next id. */
+static struct pgt_error *insert_string_key(struct pgt_strtab *tab,
 					   const struct pgt_strtab_key *k,
 					   uint32_t *ret)
 {
 	size_t len = k->len;
 	if (len >= UINT32_MAX)
 		return &pgt_error_nomem;
-	uint32_t id = find_key(tab, k);
-	if (id) {
-		*ret = id;
-		return NULL;
-	}
 	if (tab->count == UINT32_MAX - 1)
 		return &pgt_error_nomem;
 	/* ids 0 to count + 1 */
@@ -413,11 +409,23 @@ static struct pgt_error *intern_string_key(struct pgt_strtab *tab,
 		memcpy(dst, k->s, len);
 	}
 	dst[len] = '\0';
-	id = ++tab->count;
+	uint32_t id = ++tab->count;
 	tab->offsets[id] = tab->arena_len;
 	tab->arena_len += len + 1;
 	*ret = id;
 	return NULL;
+}
+
+static struct pgt_error *intern_string_key(struct pgt_strtab *tab,
+					   const struct pgt_strtab_key *k,
+					   uint32_t *ret)
+{
+	uint32_t id = find_key(tab, k);
+	if (id) {
+		*ret = id;
+		return NULL;
+	}
+	return insert_string_key(tab, k, ret);
 }
 
 struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
@@ -425,13 +433,18 @@ struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
 {
 	for (int j = 0; j < ks->n; j++) {
 		const struct pgt_strtab_key *k = &ks->key[j];
-		/* a name seen before, found here: no call for most */
-		uint32_t id = k->hex ? 0 : find_key(tab, k);
-		if (id) {
-			*ks->dest[j] = id;
-			continue;
+		struct pgt_error *err;
+		if (k->hex) {
+			err = intern_hex_key(tab, k, ks->dest[j]);
+		} else {
+			/* a name seen before, found here: no call for most */
+			uint32_t id = find_key(tab, k);
+			if (id) {
+				*ks->dest[j] = id;
+				continue;
+			}
+			err = insert_string_key(tab, k, ks->dest[j]);
 		}
-		struct pgt_error *err = pgt_strtab_intern_key(tab, k, ks->dest[j]);
 		if (err)
 			return err;
 	}

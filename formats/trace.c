@@ -820,8 +820,13 @@ static inline unsigned swar_hex8(const char *p, uint64_t *ret)
 }
 #endif
 
-/* "0x" and 1 to 8 hex digits, ending the line or followed by a space. */
-static inline bool hex32(const char *line, size_t *i, size_t len,
+/*
+ * "0x" and 1 to 8 hex digits, ending the line or followed by a space.
+ * @padded: the line's byte @len is not a hex digit and the 8 bytes from
+ * any digit can be read (canonical_record()), so the digits are read 8
+ * bytes at once whatever is left of the line.
+ */
+static inline bool hex32(const char *line, size_t *i, size_t len, bool padded,
 			 uint64_t *ret)
 {
 	size_t j = *i;
@@ -831,7 +836,7 @@ static inline bool hex32(const char *line, size_t *i, size_t len,
 	size_t d = j;
 	uint64_t v = 0;
 #ifdef SWAR_LE
-	if (len - j >= 8) {
+	if (padded || len - j >= 8) {
 		j += swar_hex8(line + j, &v);
 	} else
 #endif
@@ -852,17 +857,25 @@ static inline bool hex32(const char *line, size_t *i, size_t len,
  * Eight bytes at a time: a byte equal to one of the three is a zero byte
  * of the word XORed with it, and the lowest zero byte is found exactly.
  */
+#ifdef __SSE2__
+/* Bit k: byte @p[k] ends a name (space, tab or '%'), for 16 bytes. */
+static inline unsigned name_delims16(const char *p)
+{
+	__m128i w = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i z = _mm_or_si128(
+		_mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8(' ')),
+			     _mm_cmpeq_epi8(w, _mm_set1_epi8('\t'))),
+		_mm_cmpeq_epi8(w, _mm_set1_epi8('%')));
+	return (unsigned)_mm_movemask_epi8(z);
+}
+#endif
+
 static inline size_t name_end(const char *line, size_t i, size_t len)
 {
 #ifdef __SSE2__
 	/* a whole name of up to 15 bytes (an address: 10) in one step */
 	for (; len - i >= 16; i += 16) {
-		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(line + i));
-		__m128i z = _mm_or_si128(
-			_mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8(' ')),
-				     _mm_cmpeq_epi8(w, _mm_set1_epi8('\t'))),
-			_mm_cmpeq_epi8(w, _mm_set1_epi8('%')));
-		unsigned mask = (unsigned)_mm_movemask_epi8(z);
+		unsigned mask = name_delims16(line + i);
 		if (mask)
 			return i + (size_t)__builtin_ctz(mask);
 	}
@@ -927,12 +940,7 @@ static inline bool word_is(const char *p, const char *w)
 static inline size_t name_end_padded(const char *line, size_t i, size_t len)
 {
 #ifdef __SSE2__
-	__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(line + i));
-	__m128i z = _mm_or_si128(
-		_mm_or_si128(_mm_cmpeq_epi8(w, _mm_set1_epi8(' ')),
-			     _mm_cmpeq_epi8(w, _mm_set1_epi8('\t'))),
-		_mm_cmpeq_epi8(w, _mm_set1_epi8('%')));
-	unsigned mask = (unsigned)_mm_movemask_epi8(z);
+	unsigned mask = name_delims16(line + i);
 	if (len - i < 16)
 		mask |= ~0u << (len - i);
 	if (mask)
@@ -943,11 +951,54 @@ static inline size_t name_end_padded(const char *line, size_t i, size_t len)
 #endif
 }
 
-/* A name value at @i: fast_record()'s rule (name_end), kept in @nm. */
-static inline bool canonical_name(const char *line, size_t *i, size_t len,
-				  bool mm, struct fast_names *nm)
+/* A cpu number at @i: 1 to 4 digits below PGT_MAX_CPUS, then the end or a space. */
+static inline bool take_cpu(const char *line, size_t *i, size_t len,
+			    uint64_t *ret)
 {
-	size_t v = *i, e = name_end_padded(line, v, len);
+	size_t j = *i, d = j;
+	uint64_t cpu = 0;
+	for (; j < len && j - d < 4 && (unsigned)(line[j] - '0') < 10; j++)
+		cpu = cpu * 10 + (uint64_t)(line[j] - '0');
+	if (j == d || cpu >= PGT_MAX_CPUS || (j < len && line[j] != ' '))
+		return false;
+	*i = j;
+	*ret = cpu;
+	return true;
+}
+
+/* A ctx value at @i: task, irq or nmi, then the end or a space. */
+static inline bool take_ctx(const char *line, size_t *i, size_t len,
+			    enum pgt_ctx *ret)
+{
+	size_t j = *i;
+	if (STARTS(line + j, len - j, "task")) {
+		*ret = PGT_CTX_TASK;
+		j += 4;
+	} else if (STARTS(line + j, len - j, "irq")) {
+		*ret = PGT_CTX_IRQ;
+		j += 3;
+	} else if (STARTS(line + j, len - j, "nmi")) {
+		*ret = PGT_CTX_NMI;
+		j += 3;
+	} else {
+		return false;
+	}
+	if (j < len && line[j] != ' ')
+		return false;
+	*i = j;
+	return true;
+}
+
+/*
+ * A name value at @i, ending the line or followed by a space, kept in @nm
+ * (@mm: the mm's, else the pgd's).  @padded: 16 bytes past @len can be
+ * read (canonical_record()).
+ */
+static inline bool take_name(const char *line, size_t *i, size_t len,
+			     bool padded, bool mm, struct fast_names *nm)
+{
+	size_t v = *i;
+	size_t e = padded ? name_end_padded(line, v, len) : name_end(line, v, len);
 	if (e == v || (e < len && line[e] != ' '))
 		return false;
 	nm->s[nm->n] = line + v;
@@ -955,32 +1006,6 @@ static inline bool canonical_name(const char *line, size_t *i, size_t len,
 	nm->mm[nm->n++] = mm;
 	*i = e;
 	return true;
-}
-
-/*
- * "0x" and 1 to 8 hex digits at @i, as hex32() reads them, for a line
- * whose byte @len is a LF and is followed by readable bytes: the digits
- * end by @len, and eight bytes are read at once whatever is left.
- */
-static inline bool hex32_padded(const char *line, size_t *i, size_t len,
-				uint64_t *ret)
-{
-#ifdef SWAR_LE
-	size_t j = *i;
-	if (len - j < 3 || line[j] != '0' || line[j + 1] != 'x')
-		return false;
-	j += 2;
-	uint64_t v;
-	unsigned n = swar_hex8(line + j, &v);
-	j += n;
-	if (!n || (j < len && line[j] != ' '))
-		return false;
-	*i = j;
-	*ret = v;
-	return true;
-#else
-	return hex32(line, i, len, ret);
-#endif
 }
 
 /*
@@ -1044,56 +1069,45 @@ static bool canonical_record(struct pgt_trace_reader *r, const char *line,
 	nm->n = 0;
 	switch (fop) {
 	case FAST_ACCESS: /* addr [pgd] [ctx] */
-		if (!hex32_padded(line, &i, len, &addr))
+		if (!hex32(line, &i, len, true, &addr))
 			return false;
 		if (FIELD_IS(line, i, len, " pgd=")) {
 			i += 5;
-			if (!canonical_name(line, &i, len, false, nm))
+			if (!take_name(line, &i, len, true, false, nm))
 				return false;
 		}
 		if (FIELD_IS(line, i, len, " ctx=")) {
-			const char *v = line + i + 5;
-			size_t n = len - i - 5;
-			if (n == 4 && !memcmp(v, "task", 4))
-				ctx = PGT_CTX_TASK;
-			else if (n == 3 && !memcmp(v, "irq", 3))
-				ctx = PGT_CTX_IRQ;
-			else if (n == 3 && !memcmp(v, "nmi", 3))
-				ctx = PGT_CTX_NMI;
-			else
+			i += 5;
+			if (!take_ctx(line, &i, len, &ctx))
 				return false;
-			i = len;
 		}
 		break;
 	case FAST_PGD_ALLOC:
 	case FAST_PGD_FREE: /* pgd [mm] */
-		if (!canonical_name(line, &i, len, false, nm))
+		if (!take_name(line, &i, len, true, false, nm))
 			return false;
 		if (FIELD_IS(line, i, len, " mm=")) {
 			i += 4;
-			if (!canonical_name(line, &i, len, true, nm))
+			if (!take_name(line, &i, len, true, true, nm))
 				return false;
 		}
 		break;
 	case FAST_SWITCH: /* pgd [cpu] */
-		if (!canonical_name(line, &i, len, false, nm))
+		if (!take_name(line, &i, len, true, false, nm))
 			return false;
 		if (FIELD_IS(line, i, len, " cpu=")) {
 			i += 5;
-			size_t d = i;
-			for (; i < len && i - d < 4 && (unsigned)(line[i] - '0') < 10; i++)
-				cpu = cpu * 10 + (uint64_t)(line[i] - '0');
-			if (i != len || cpu >= PGT_MAX_CPUS)
+			if (!take_cpu(line, &i, len, &cpu))
 				return false;
 			has_cpu = true;
 		}
 		break;
 	default: /* FAST_VMALLOC, FAST_VFREE: addr size, addr [size] */
-		if (!hex32_padded(line, &i, len, &addr))
+		if (!hex32(line, &i, len, true, &addr))
 			return false;
 		if (FIELD_IS(line, i, len, " size=")) {
 			i += 6;
-			if (!hex32_padded(line, &i, len, &size))
+			if (!hex32(line, &i, len, true, &size))
 				return false;
 		} else if (fop == FAST_VMALLOC) {
 			return false;
@@ -1194,51 +1208,29 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 		seen |= B(k);
 		switch (k) {
 		case K_ADDR:
-			if (!hex32(line, &i, len, &addr))
+			if (!hex32(line, &i, len, false, &addr))
 				return false;
 			break;
 		case K_SIZE:
-			if (!hex32(line, &i, len, &size))
+			if (!hex32(line, &i, len, false, &size))
 				return false;
 			break;
 		case K_IP:
-			if (!hex32(line, &i, len, &ip))
+			if (!hex32(line, &i, len, false, &ip))
 				return false;
 			break;
-		case K_CPU: {
-			size_t d = i;
-			for (; i < len && i - d < 4 && (unsigned)(line[i] - '0') < 10; i++)
-				cpu = cpu * 10 + (uint64_t)(line[i] - '0');
-			if (i == d || cpu >= PGT_MAX_CPUS || (i < len && line[i] != ' '))
+		case K_CPU:
+			if (!take_cpu(line, &i, len, &cpu))
 				return false;
 			break;
-		}
 		case K_CTX:
-			if (STARTS(line + i, len - i, "task")) {
-				ctx = PGT_CTX_TASK;
-				i += 4;
-			} else if (STARTS(line + i, len - i, "irq")) {
-				ctx = PGT_CTX_IRQ;
-				i += 3;
-			} else if (STARTS(line + i, len - i, "nmi")) {
-				ctx = PGT_CTX_NMI;
-				i += 3;
-			} else {
-				return false;
-			}
-			if (i < len && line[i] != ' ')
+			if (!take_ctx(line, &i, len, &ctx))
 				return false;
 			break;
-		default: { /* K_PGD, K_MM */
-			size_t v = i;
-			i = name_end(line, i, len);
-			if (i == v || (i < len && line[i] != ' '))
+		default: /* K_PGD, K_MM */
+			if (!take_name(line, &i, len, false, k == K_MM, nm))
 				return false;
-			nm->s[nm->n] = line + v;
-			nm->len[nm->n] = i - v;
-			nm->mm[nm->n++] = k == K_MM;
 			break;
-		}
 		}
 		if (i == len)
 			break;
