@@ -174,7 +174,7 @@ static void rec_mark(struct pgt_model *m, struct rec *r)
 	m->dirty[m->ndirty++] = (int32_t)(r - m->recs);
 }
 
-void rec_settle_dirty(struct pgt_model *m)
+void rec_settle_dirty_all(struct pgt_model *m)
 {
 	for (size_t i = 0; i < m->ndirty; i++) {
 		struct rec *r = &m->recs[m->dirty[i]];

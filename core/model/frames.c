@@ -60,6 +60,16 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem)
 	return NULL;
 }
 
+struct pgt_error *model_grow_zeroed(void **p, size_t *cap, size_t need,
+				    size_t elem)
+{
+	size_t old = *cap;
+	struct pgt_error *err = model_grow(p, cap, need, elem);
+	if (!err)
+		memset((char *)*p + old * elem, 0, (*cap - old) * elem);
+	return err;
+}
+
 #if defined(__SANITIZE_ADDRESS__)
 #define POOL_ASAN 1
 #elif defined(__has_feature)

@@ -462,6 +462,16 @@ struct pgt_error *model_grow(void **p, size_t *cap, size_t need, size_t elem);
 		 ? NULL                                                       \
 		 : model_grow((void **)&(arr), &(cap), (need), sizeof(*(arr))))
 
+/* model_grow(), the new room zeroed. */
+struct pgt_error *model_grow_zeroed(void **p, size_t *cap, size_t need,
+				    size_t elem);
+/* GROW(), the new room zeroed (and no call at all when there is room) */
+#define GROW_ZEROED(arr, cap, need)                                           \
+	((size_t)(need) <= (size_t)(cap)                                      \
+		 ? NULL                                                       \
+		 : model_grow_zeroed((void **)&(arr), &(cap), (need),         \
+				     sizeof(*(arr))))
+
 /*
  * Append @x to @vec, a { T *v; uint32_t n, cap; } (struct u32vec,
  * struct i32vec): NULL, or the error when memory runs out.
@@ -639,7 +649,13 @@ struct pgt_error *copy_make_explicit(struct pgt_model *m, uint32_t f, int idx);
  */
 struct pgt_error *copies_explicit_at(struct pgt_model *m, int slot, int idx,
 				     struct u32vec *ret);
-void rec_settle_dirty(struct pgt_model *m);
+void rec_settle_dirty_all(struct pgt_model *m);
+/* (inline: most events mark no record, and it runs after every one) */
+static inline void rec_settle_dirty(struct pgt_model *m)
+{
+	if (m->ndirty)
+		rec_settle_dirty_all(m);
+}
 void rec_settle(const struct pgt_model *m, struct rec *r);
 
 /* ---- boot.c ---- */

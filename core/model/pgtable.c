@@ -280,11 +280,10 @@ struct pgt_error *pid_put(struct pgt_model *m, int32_t pid, int32_t r)
 {
 	if (pid >= PID_DENSE)
 		return idmap_put(&m->by_pid, (uint64_t)pid + 1, r);
-	size_t old = m->pid_dense_cap;
-	struct pgt_error *err = GROW(m->pid_dense, m->pid_dense_cap, (size_t)pid + 1);
+	struct pgt_error *err = GROW_ZEROED(m->pid_dense, m->pid_dense_cap,
+					    (size_t)pid + 1);
 	if (err)
 		return err;
-	memset(m->pid_dense + old, 0, (m->pid_dense_cap - old) * sizeof(*m->pid_dense));
 	m->pid_dense[pid] = r + 1;
 	return NULL;
 }
@@ -299,12 +298,10 @@ void pid_del(struct pgt_model *m, int32_t pid)
 
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r)
 {
-	size_t words = m->own_bits_cap;
-	struct pgt_error *err = GROW(m->own_bits, m->own_bits_cap, (size_t)r / 64 + 1);
+	struct pgt_error *err = GROW_ZEROED(m->own_bits, m->own_bits_cap,
+					    (size_t)r / 64 + 1);
 	if (err)
 		return err;
-	memset(m->own_bits + words, 0,
-	       (m->own_bits_cap - words) * sizeof(*m->own_bits));
 	m->own_bits[r / 64] |= UINT64_C(1) << (r % 64);
 	m->recs[r].own = true;
 	m->nown_live++;
@@ -431,10 +428,8 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	if ((err = by_id_set(m, ev->pgd, r)))
 		return err;
 	if (ev->mm) {
-		size_t old = m->by_mm_cap;
-		if ((err = GROW(m->by_mm, m->by_mm_cap, (size_t)ev->mm + 1)))
+		if ((err = GROW_ZEROED(m->by_mm, m->by_mm_cap, (size_t)ev->mm + 1)))
 			return err;
-		memset(m->by_mm + old, 0, (m->by_mm_cap - old) * sizeof(*m->by_mm));
 		m->by_mm[ev->mm] = ev->pgd;
 	}
 	if (ev->pid >= 0) {
