@@ -236,13 +236,13 @@ struct pgt_error *pgt_strtab_intern_key(struct pgt_strtab *tab,
 					uint32_t *ret);
 
 /*
- * The names of one event read ahead (a pgd, an mm): keys, and the fields
- * of the event their ids go to.
+ * The names of one event read ahead (a pgd, an mm, a comm): keys, and the
+ * fields of the event their ids go to.
  */
 struct pgt_strtab_keys {
 	int n;
-	struct pgt_strtab_key key[2];
-	uint32_t *dest[2];
+	struct pgt_strtab_key key[3];
+	uint32_t *dest[3];
 };
 
 /*

@@ -84,7 +84,7 @@ static const struct op_spec ops[] = {
 
 /* The ops fast_record() knows. */
 enum { FAST_ACCESS, FAST_SWITCH, FAST_PGD_ALLOC, FAST_PGD_FREE, FAST_VMALLOC,
-       FAST_VFREE, FAST__COUNT };
+       FAST_VFREE, FAST_TASK, FAST_PURGE, FAST__COUNT };
 
 /*
  * Fast lines are parsed up to AHEAD at a time and, once the string table
@@ -105,7 +105,7 @@ enum { FAST_ACCESS, FAST_SWITCH, FAST_PGD_ALLOC, FAST_PGD_FREE, FAST_VMALLOC,
 struct ahead {
 	struct pgt_event ev;
 	struct pgt_strtab_keys keys; /* into ev */
-	char copy[2][AHEAD_NAME];
+	char copy[3][AHEAD_NAME];
 };
 
 struct pgt_trace_reader {
@@ -172,6 +172,7 @@ struct pgt_error *pgt_trace_reader_create(struct pgt_lineio *in,
 	name_slots_init(r->key_slots, key_name_at, K__COUNT);
 	static const char *const fast_names[FAST__COUNT] = {
 		"access", "switch", "pgd_alloc", "pgd_free", "vmalloc", "vfree",
+		"task", "purge",
 	};
 	for (int i = 0; i < FAST__COUNT; i++)
 		r->fast_ops[i] = find_op_named(fast_names[i]);
@@ -774,7 +775,8 @@ static struct pgt_error *parse_record(struct pgt_trace_reader *r, char *line,
 /*
  * The fast path: the lines pgtrace writes and bench/gen.py generates, an
  * op of the common ones followed by single-space separated fields of a
- * few keys with plain values, the line ending right after the last value.
+ * few keys with plain values, the line ending right after the last value
+ * (with the t=, cpu=, pid= and comm= of a converted recording too).
  * fast_record() interns nothing: it returns the line's names for the
  * caller to intern.  Anything else (any error, escapes, other spellings of
  * numbers, other keys or ops, extra white space) returns false with no
@@ -911,13 +913,25 @@ static const struct op_spec *find_op_named(const char *name)
 	return NULL;
 }
 
+/* Which field of the event a name of a fast line goes to. */
+enum name_field { NAME_PGD, NAME_MM, NAME_COMM };
+
 /* The names of a line fast_record() took, not yet interned. */
 struct fast_names {
 	int n;
-	const char *s[2]; /* pgd and mm values, in line order */
-	size_t len[2];
-	bool mm[2];       /* the mm (else the pgd) */
+	const char *s[3]; /* pgd, mm and comm values, in line order */
+	size_t len[3];
+	unsigned char field[3]; /* enum name_field */
 };
+
+/* The field of @ev that name @j of @nm goes to. */
+static inline uint32_t *name_dest(struct pgt_event *ev,
+				  const struct fast_names *nm, int j)
+{
+	return nm->field[j] == NAME_MM	   ? &ev->mm
+	       : nm->field[j] == NAME_COMM ? &ev->comm
+					   : &ev->pgd;
+}
 
 /* The 8 bytes at @p equal those of the 8-character literal @w. */
 static inline bool word_is(const char *p, const char *w)
@@ -990,12 +1004,43 @@ static inline bool take_ctx(const char *line, size_t *i, size_t len,
 }
 
 /*
+ * A timestamp at @i: SECONDS[.FRACTION] in digits, as parse_time() takes
+ * it, then the end or a space.
+ */
+static inline bool take_time(const char *line, size_t *i, size_t len,
+			     uint64_t *ret)
+{
+	size_t j = *i;
+	while (j < len && ((unsigned)(line[j] - '0') < 10 || line[j] == '.'))
+		j++;
+	if ((j < len && line[j] != ' ') || !parse_time(line + *i, j - *i, ret))
+		return false;
+	*i = j;
+	return true;
+}
+
+/* A pid at @i: 1 to 10 digits up to INT32_MAX, then the end or a space. */
+static inline bool take_pid(const char *line, size_t *i, size_t len,
+			    uint64_t *ret)
+{
+	size_t j = *i, d = j;
+	uint64_t pid = 0;
+	for (; j < len && j - d < 10 && (unsigned)(line[j] - '0') < 10; j++)
+		pid = pid * 10 + (uint64_t)(line[j] - '0');
+	if (j == d || pid > INT32_MAX || (j < len && line[j] != ' '))
+		return false;
+	*i = j;
+	*ret = pid;
+	return true;
+}
+
+/*
  * A name value at @i, ending the line or followed by a space, kept in @nm
- * (@mm: the mm's, else the pgd's).  @padded: 16 bytes past @len can be
- * read (canonical_record()).
+ * for @field (enum name_field).  @padded: 16 bytes past @len can be read
+ * (canonical_record()).
  */
 static inline bool take_name(const char *line, size_t *i, size_t len,
-			     bool padded, bool mm, struct fast_names *nm)
+			     bool padded, int field, struct fast_names *nm)
 {
 	size_t v = *i;
 	size_t e = padded ? name_end_padded(line, v, len) : name_end(line, v, len);
@@ -1003,7 +1048,7 @@ static inline bool take_name(const char *line, size_t *i, size_t len,
 		return false;
 	nm->s[nm->n] = line + v;
 	nm->len[nm->n] = e - v;
-	nm->mm[nm->n++] = mm;
+	nm->field[nm->n++] = (unsigned char)field;
 	*i = e;
 	return true;
 }
@@ -1073,7 +1118,7 @@ static bool canonical_record(struct pgt_trace_reader *r, const char *line,
 			return false;
 		if (FIELD_IS(line, i, len, " pgd=")) {
 			i += 5;
-			if (!take_name(line, &i, len, true, false, nm))
+			if (!take_name(line, &i, len, true, NAME_PGD, nm))
 				return false;
 		}
 		if (FIELD_IS(line, i, len, " ctx=")) {
@@ -1084,16 +1129,16 @@ static bool canonical_record(struct pgt_trace_reader *r, const char *line,
 		break;
 	case FAST_PGD_ALLOC:
 	case FAST_PGD_FREE: /* pgd [mm] */
-		if (!take_name(line, &i, len, true, false, nm))
+		if (!take_name(line, &i, len, true, NAME_PGD, nm))
 			return false;
 		if (FIELD_IS(line, i, len, " mm=")) {
 			i += 4;
-			if (!take_name(line, &i, len, true, true, nm))
+			if (!take_name(line, &i, len, true, NAME_MM, nm))
 				return false;
 		}
 		break;
 	case FAST_SWITCH: /* pgd [cpu] */
-		if (!take_name(line, &i, len, true, false, nm))
+		if (!take_name(line, &i, len, true, NAME_PGD, nm))
 			return false;
 		if (FIELD_IS(line, i, len, " cpu=")) {
 			i += 5;
@@ -1152,9 +1197,18 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 		} else if (STARTS(line, len, "pgd_free ")) {
 			spec = r->fast_ops[FAST_PGD_FREE];
 			i = 9;
+		} else if (STARTS(line, len, "purge ")) {
+			spec = r->fast_ops[FAST_PURGE];
+			i = 6;
 		} else {
 			return false;
 		}
+		break;
+	case 't':
+		if (!STARTS(line, len, "task "))
+			return false;
+		spec = r->fast_ops[FAST_TASK];
+		i = 5;
 		break;
 	case 'v':
 		if (STARTS(line, len, "vmalloc ")) {
@@ -1170,7 +1224,7 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 	default:
 		return false;
 	}
-	uint64_t addr = 0, size = 0, ip = 0, cpu = 0;
+	uint64_t addr = 0, size = 0, ip = 0, cpu = 0, t = PGT_NO_TIME, pid = 0;
 	enum pgt_ctx ctx = PGT_CTX_TASK;
 	struct fast_names *nm = names_ret;
 	nm->n = 0;
@@ -1200,6 +1254,15 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 		} else if (STARTS(f, avail, "ip=")) {
 			k = K_IP;
 			i += 3;
+		} else if (STARTS(f, avail, "t=")) {
+			k = K_T;
+			i += 2;
+		} else if (STARTS(f, avail, "pid=")) {
+			k = K_PID;
+			i += 4;
+		} else if (STARTS(f, avail, "comm=")) {
+			k = K_COMM;
+			i += 5;
 		} else {
 			return false;
 		}
@@ -1227,8 +1290,18 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 			if (!take_ctx(line, &i, len, &ctx))
 				return false;
 			break;
-		default: /* K_PGD, K_MM */
-			if (!take_name(line, &i, len, false, k == K_MM, nm))
+		case K_T:
+			if (!take_time(line, &i, len, &t))
+				return false;
+			break;
+		case K_PID:
+			if (!take_pid(line, &i, len, &pid))
+				return false;
+			break;
+		default: /* K_PGD, K_MM, K_COMM */
+			if (!take_name(line, &i, len, false,
+				       k == K_MM ? NAME_MM
+				       : k == K_COMM ? NAME_COMM : NAME_PGD, nm))
 				return false;
 			break;
 		}
@@ -1241,10 +1314,19 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 	if ((spec->required & ~seen) ||
 	    (spec->op == PGT_OP_SWITCH && !(seen & (B(K_PGD) | B(K_MM)))))
 		return false;
+	/* (a timestamp going backwards is the general path's to word) */
+	if (t != PGT_NO_TIME) {
+		if (t < r->last_t)
+			return false;
+		r->last_t = t;
+	}
 
 	pgt_event_init(ev, spec->op, lineno);
+	ev->t_ns = t;
 	if (seen & B(K_CPU))
 		ev->cpu = (int32_t)cpu;
+	if (seen & B(K_PID))
+		ev->pid = (int32_t)pid;
 	ev->addr = addr;
 	ev->size = size;
 	ev->ctx = ctx;
@@ -1267,7 +1349,7 @@ static bool ahead_keys(struct pgt_trace_reader *r, struct ahead *q,
 		if (nm->len[j] > PGT_STRTAB_KEY_INLINE)
 			s = memcpy(q->copy[j], s, nm->len[j]);
 		pgt_strtab_key_init(r->tab, s, nm->len[j], &q->keys.key[j]);
-		q->keys.dest[j] = nm->mm[j] ? &q->ev.mm : &q->ev.pgd;
+		q->keys.dest[j] = name_dest(&q->ev, nm, j);
 	}
 	return true;
 }
@@ -1280,7 +1362,7 @@ static struct pgt_error *intern_now(struct pgt_trace_reader *r, struct ahead *q,
 	struct pgt_error *err = NULL;
 	for (int j = 0; !err && j < nm->n; j++)
 		err = pgt_strtab_intern(r->tab, nm->s[j], nm->len[j],
-					nm->mm[j] ? &q->ev.mm : &q->ev.pgd);
+					name_dest(&q->ev, nm, j));
 	return err;
 }
 

@@ -216,6 +216,56 @@ static void test_lines(void)
 		{"vmalloc addr=0xf99b0000 sizes=0x1\n", 0, true},
 		{"vfree addr=0xf99b0000 size=0x123456789\n", 0, true},
 		{"vfree addr=0xf99b0000 size=0x1000 size=0x1000\n", 0, true},
+		/*
+		 * What pgtrace convert writes of a recording: time, CPU, pid
+		 * and comm after an event's own fields, task and purge lines,
+		 * and near misses of each for the general path.
+		 */
+		{"task t=1.000064 cpu=3 pid=100 comm=init\n", 1, false},
+		{"purge t=3.700187 cpu=4 pid=9 comm=kworker/u16:1\n", 1, false},
+		{"pgd_alloc pgd=0xc4000000 mm=0xc2000000 t=1.000053 cpu=0 pid=1 comm=init\n", 1, false},
+		{"pgd_free pgd=0xc4000000 t=1.5 cpu=0 pid=1 comm=sh\n", 1, false},
+		{"vmalloc addr=0xfd1ee000 size=0x3000 t=3.700263 cpu=1 pid=17200 comm=grep\n", 1, false},
+		{"vfree addr=0xf83fe000 t=3.700289 cpu=0 pid=7560 comm=init\n", 1, false},
+		{"access addr=0x1 pgd=a comm=x pid=2\n", 1, false},
+		{"task pid=0\n", 1, false},
+		{"task pid=2147483647\n", 1, false},
+		{"task pid=0000000001\n", 1, false},
+		{"task pid=00000000001\n", 1, false},
+		{"task pid=0x10\n", 1, false},
+		{"task t=5 pid=1\n", 1, false},
+		{"task t=.5 pid=1\n", 1, false},
+		{"task t=1.123456789 pid=1\n", 1, false},
+		{"task t=1.1234567891 pid=1\n", 1, false},
+		{"task t=18446744072.709551615 pid=1\n", 1, false},
+		{"task t=18446744073.709551615 pid=1\n", 0, true},
+		{"task pid=1 comm=a%20b\n", 1, false},
+		{"task pid=1 comm=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdefXYZ\n", 1, false},
+		{"purge\n", 1, false},
+		{"task pid=2147483648\n", 0, true},
+		{"task pid=-1\n", 0, true},
+		{"task pid=\n", 0, true},
+		{"task pid=1x\n", 0, true},
+		{"task pid=1 pid=1\n", 0, true},
+		{"task pid=1 comm=\n", 0, true},
+		{"task pid=1 comm=a comm=b\n", 0, true},
+		{"task pid=1 comm=a%2\n", 0, true},
+		{"task comm=x\n", 0, true},
+		{"task\n", 0, true},
+		{"task pid=1 pgd=a\n", 0, true},
+		{"tasks pid=1\n", 0, true},
+		{"purge pgd=a\n", 0, true},
+		{"task t=1. pid=1\n", 0, true},
+		{"task t=1..5 pid=1\n", 0, true},
+		{"task t= pid=1\n", 0, true},
+		{"task t=1x pid=1\n", 0, true},
+		{"task t=1 t=2 pid=1\n", 0, true},
+		{"task t=2 pid=1\ntask t=2 pid=1\n", 2, false},
+		{"task t=2 pid=1\ntask t=1 pid=1\n", 1, true},
+		/* the general path's time counts for the fast path's, and back */
+		{"task t=2 pid=1\nflush t=3\ntask t=2.5 pid=1\n", 2, true},
+		{"flush t=3\ntask t=2.5 pid=1\n", 1, true},
+		{"task t=3 pid=1\n flush t=2.5\n", 1, true},
 		/* ids in order of first appearance, across both paths */
 		{"pgd_alloc pgd=B mm=A\n switch mm=A\npgd_alloc pgd=C mm=A\n"
 		 " pgd_free pgd=B\naccess addr=0x1 pgd=D\n",
@@ -373,6 +423,22 @@ static void test_ahead_after(size_t prefix)
 		ADD(body, sizeof(body), &o, " mm=m%zu\n", i % 3);
 	}
 	check_same(body, base + (int)(sizeof(lens) / sizeof(lens[0])), false);
+
+	/* converted lines: three names each, comms of 15, 64 and 65 bytes */
+	o = o0;
+	for (int i = 0; i < 40; i++) {
+		int clen = i % 5 == 3 ? 64 : i % 7 == 2 ? 65 : 15;
+		ADD(body, sizeof(body), &o,
+		    "pgd_alloc pgd=q%d mm=m%d t=%d.%06d cpu=%d pid=%d comm=",
+		    i % 13, i % 4, 7 + i / 10, 100 * i, i % 3, 100 + i % 9);
+		for (int j = 0; j < clen; j++)
+			ADD(body, sizeof(body), &o, "%c", 'a' + (j + i % 4) % 26);
+		ADD(body, sizeof(body), &o, "\n");
+		if (i % 6 == 5)
+			ADD(body, sizeof(body), &o, "task t=%d.%06d pid=%d comm=c%d\n",
+			    7 + i / 10, 100 * i + 1, i, i % 5);
+	}
+	check_same(body, base + 40 + 6, false);
 
 	/* an error after more fast lines than are read ahead */
 	o = o0;
