@@ -118,6 +118,7 @@ struct pgt_trace_reader {
 	size_t decoded_cap;
 	signed char op_slots[64], key_slots[64]; /* see find_op() */
 	const struct op_spec *fast_ops[FAST__COUNT]; /* see fast_record() */
+	unsigned canon_misses; /* fast lines in a row canonical_record() missed */
 	/* Events parsed ahead, handed out from qhead (see fill()). */
 	struct ahead *q;
 	unsigned qhead, qlen;
@@ -1005,16 +1006,38 @@ static inline bool take_ctx(const char *line, size_t *i, size_t len,
 
 /*
  * A timestamp at @i: SECONDS[.FRACTION] in digits, as parse_time() takes
- * it, then the end or a space.
+ * it, then the end or a space.  Up to 10 digits of seconds and 9 of
+ * fraction (a recording's: microseconds or nanoseconds) are converted as
+ * they are scanned; parse_time() takes the rest.
  */
 static inline bool take_time(const char *line, size_t *i, size_t len,
 			     uint64_t *ret)
 {
-	size_t j = *i;
-	while (j < len && ((unsigned)(line[j] - '0') < 10 || line[j] == '.'))
-		j++;
-	if ((j < len && line[j] != ' ') || !parse_time(line + *i, j - *i, ret))
+	static const uint32_t scale[10] = {1000000000, 100000000, 10000000,
+					   1000000, 100000, 10000, 1000, 100,
+					   10, 1};
+	size_t j = *i, d = j;
+	uint64_t sec = 0, frac = 0;
+	for (; j < len && (unsigned)(line[j] - '0') < 10; j++)
+		sec = sec * 10 + (uint64_t)(line[j] - '0');
+	size_t sec_digits = j - d, frac_digits = 0;
+	if (j < len && line[j] == '.') {
+		size_t f = ++j;
+		for (; j < len && (unsigned)(line[j] - '0') < 10; j++)
+			frac = frac * 10 + (uint64_t)(line[j] - '0');
+		frac_digits = j - f;
+		if (!frac_digits)
+			return false;
+	}
+	if (j == d || (j < len && line[j] != ' '))
 		return false;
+	if (sec_digits > 10 || frac_digits > 9) {
+		if (!parse_time(line + d, j - d, ret))
+			return false;
+	} else {
+		/* below 10^19 ns: no overflow, and never PGT_NO_TIME */
+		*ret = sec * 1000000000 + frac * scale[frac_digits];
+	}
 	*i = j;
 	return true;
 }
@@ -1171,9 +1194,13 @@ static bool canonical_record(struct pgt_trace_reader *r, const char *line,
 	return true;
 }
 
+/*
+ * @padded: as for canonical_record(), @line[len] is its LF and 16 bytes
+ * after it can be read.
+ */
 static bool fast_record(struct pgt_trace_reader *r, const char *line,
-			size_t len, uint64_t lineno, struct pgt_event *ev,
-			struct fast_names *names_ret)
+			size_t len, bool padded, uint64_t lineno,
+			struct pgt_event *ev, struct fast_names *names_ret)
 {
 	const struct op_spec *spec;
 	size_t i;
@@ -1233,53 +1260,54 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 		const char *f = line + i;
 		size_t avail = len - i;
 		int k;
-		if (STARTS(f, avail, "addr=")) {
-			k = K_ADDR;
-			i += 5;
-		} else if (STARTS(f, avail, "pgd=")) {
-			k = K_PGD;
-			i += 4;
-		} else if (STARTS(f, avail, "ctx=")) {
-			k = K_CTX;
-			i += 4;
-		} else if (STARTS(f, avail, "mm=")) {
-			k = K_MM;
-			i += 3;
-		} else if (STARTS(f, avail, "cpu=")) {
-			k = K_CPU;
-			i += 4;
-		} else if (STARTS(f, avail, "size=")) {
-			k = K_SIZE;
-			i += 5;
-		} else if (STARTS(f, avail, "ip=")) {
-			k = K_IP;
-			i += 3;
-		} else if (STARTS(f, avail, "t=")) {
-			k = K_T;
-			i += 2;
-		} else if (STARTS(f, avail, "pid=")) {
-			k = K_PID;
-			i += 4;
-		} else if (STARTS(f, avail, "comm=")) {
-			k = K_COMM;
-			i += 5;
-		} else {
-			return false;
+		/* the key by its first byte, then the rest of it */
+#define KEY_IS(lit, key)                                                      \
+	(STARTS(f, avail, lit) ? (k = (key), i += sizeof(lit) - 1, true) : false)
+		bool known;
+		switch (f[0]) {
+		case 'a':
+			known = KEY_IS("addr=", K_ADDR);
+			break;
+		case 'p':
+			known = KEY_IS("pgd=", K_PGD) || KEY_IS("pid=", K_PID);
+			break;
+		case 'c':
+			known = KEY_IS("ctx=", K_CTX) || KEY_IS("cpu=", K_CPU) ||
+				KEY_IS("comm=", K_COMM);
+			break;
+		case 'm':
+			known = KEY_IS("mm=", K_MM);
+			break;
+		case 's':
+			known = KEY_IS("size=", K_SIZE);
+			break;
+		case 'i':
+			known = KEY_IS("ip=", K_IP);
+			break;
+		case 't':
+			known = KEY_IS("t=", K_T);
+			break;
+		default:
+			known = false;
+			break;
 		}
+#undef KEY_IS
+		if (!known)
+			return false;
 		if (!(spec->allowed & B(k)) || (seen & B(k)))
 			return false;
 		seen |= B(k);
 		switch (k) {
 		case K_ADDR:
-			if (!hex32(line, &i, len, false, &addr))
+			if (!hex32(line, &i, len, padded, &addr))
 				return false;
 			break;
 		case K_SIZE:
-			if (!hex32(line, &i, len, false, &size))
+			if (!hex32(line, &i, len, padded, &size))
 				return false;
 			break;
 		case K_IP:
-			if (!hex32(line, &i, len, false, &ip))
+			if (!hex32(line, &i, len, padded, &ip))
 				return false;
 			break;
 		case K_CPU:
@@ -1299,7 +1327,7 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 				return false;
 			break;
 		default: /* K_PGD, K_MM, K_COMM */
-			if (!take_name(line, &i, len, false,
+			if (!take_name(line, &i, len, padded,
 				       k == K_MM ? NAME_MM
 				       : k == K_COMM ? NAME_COMM : NAME_PGD, nm))
 				return false;
@@ -1415,8 +1443,17 @@ static unsigned fill_span(struct pgt_trace_reader *r, unsigned n, bool defer)
 		struct fast_names nm;
 		size_t len = (size_t)(nl - at);
 		uint64_t no = lineno + lines + 1;
-		if (!canonical_record(r, at, len, no, &q->ev, &nm) &&
-		    !fast_record(r, at, len, no, &q->ev, &nm))
+		/*
+		 * Lines that are fast but not canonical (a converted
+		 * recording's, with times and pids) come in runs: after a few,
+		 * canonical_record() is tried on one line in 16 only.
+		 */
+		bool canon = r->canon_misses < 4 || !(no & 15);
+		if (canon && canonical_record(r, at, len, no, &q->ev, &nm))
+			r->canon_misses = 0;
+		else if (fast_record(r, at, len, true, no, &q->ev, &nm))
+			r->canon_misses += canon;
+		else
 			break;
 		if (!defer) {
 			struct pgt_error *err = intern_now(r, q, &nm);
@@ -1461,7 +1498,7 @@ static void fill(struct pgt_trace_reader *r)
 		}
 		struct ahead *q = &r->q[n];
 		struct fast_names nm;
-		bool fast = fast_record(r, line, len, pgt_lineio_lineno(r->in),
+		bool fast = fast_record(r, line, len, false, pgt_lineio_lineno(r->in),
 					&q->ev, &nm);
 		if (fast && !defer) {
 			if ((err = intern_now(r, q, &nm))) {
