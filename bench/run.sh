@@ -14,9 +14,11 @@
 #   TRACE...  measure these traces instead of bench/gen.py's set
 #   -n N      events per generated trace (default 10000000)
 #   -p LIST   live pgds of the generated traces (default "100 10000")
-#   -f LIST   kinds of generated traces (default "native churn ftrace"):
-#             native, churn (native with pgd_alloc 29% of the events:
-#             gen.py --churn 41), ftrace
+#   -f LIST   kinds of generated traces (default "native churn ftrace
+#             converted"): native, churn (native with pgd_alloc 29% of the
+#             events: gen.py --churn 41), ftrace, converted (the ftrace
+#             trace through pgtrace convert: native lines with t=, cpu=,
+#             pid= and comm=, as a recording is kept)
 #   -k LIST   kernels to replay with (default "2.6.21 6.1")
 #   -d DIR    where generated traces are kept (default bench/traces)
 #   -r N      N rounds, each running every command once; each command keeps
@@ -31,7 +33,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-events=10000000 pgds="100 10000" formats="native churn ftrace" kernels="2.6.21 6.1"
+events=10000000 pgds="100 10000" formats="native churn ftrace converted" kernels="2.6.21 6.1"
 dir=bench/traces repeats=1 limit=600
 while getopts n:p:f:k:d:r:t: opt; do
 	case $opt in
@@ -42,7 +44,7 @@ while getopts n:p:f:k:d:r:t: opt; do
 	d) dir=$OPTARG ;;
 	r) repeats=$OPTARG ;;
 	t) limit=$OPTARG ;;
-	*) sed -n '8,22p' "$0" >&2; exit 2 ;;
+	*) sed -n '12,27p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -78,16 +80,26 @@ else
 	for f in $formats; do
 		for p in $pgds; do
 			path=$dir/$f-$events-$p.gz
-			if [ ! -f "$path" ]; then
-				echo "bench/run.sh: writing $path with bench/gen.py" >&2
+			gen=$f
+			[ "$f" = converted ] && gen=ftrace
+			from=$dir/$gen-$events-$p.gz
+			if [ ! -f "$from" ]; then
+				echo "bench/run.sh: writing $from with bench/gen.py" >&2
 				# native: lowmem that 6.1 accepts too, for --kernel=6.1
-				kind=(--format "$f")
-				[ "$f" = churn ] && kind=(--format native --churn 41)
+				kind=(--format "$gen")
+				[ "$gen" = churn ] && kind=(--format native --churn 41)
 				python3 bench/gen.py "${kind[@]}" -n "$events" --pgds "$p" \
-					--lowmem 768 -o "$path.tmp"
-				mv "$path.tmp" "$path"
+					--lowmem 768 -o "$from.tmp"
+				mv "$from.tmp" "$from"
 			fi
-			traces+=("$f-$p $([ "$f" = churn ] && echo native || echo "$f") $p $path")
+			if [ ! -f "$path" ]; then
+				echo "bench/run.sh: writing $path with pgtrace convert" >&2
+				"$pgtrace" convert "$from" "$path.tmp.gz" >/dev/null
+				mv "$path.tmp.gz" "$path"
+			fi
+			format=$f
+			case $f in churn | converted) format=native ;; esac
+			traces+=("$f-$p $format $p $path")
 		done
 	done
 fi

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A smoke run of bench/run.sh on 1 M-event traces (native with 100 and
-# 10,000 live pgds, churn and ftrace with 100; one kernel; commands cut at
+# 10,000 live pgds, churn, ftrace and converted with 100; one kernel; commands cut at
 # 10 s): it runs, and its tables parse: the header (the machine, its
 # memory's latencies), one row per trace and
 # command with a number or "timeout" or "skipped" in each measured cell
@@ -36,6 +36,7 @@ run() { # OUT ARGS...
 run native -f native -p "100 10000"
 run churn -f churn -p 100
 run ftrace -f ftrace -p 100
+run converted -f converted -p 100
 # check TABLE TRACES: the table parses and has one row per trace and command
 check() {
 awk -F'|' '
@@ -87,3 +88,4 @@ END {
 check native "native-100 native-10000"
 check churn "churn-100"
 check ftrace "ftrace-100"
+check converted "converted-100"
