@@ -92,7 +92,7 @@ else
 					--lowmem 768 -o "$from.tmp"
 				mv "$from.tmp" "$from"
 			fi
-			if [ ! -f "$path" ]; then
+			if [ "$path" != "$from" ] && [ ! -f "$path" ]; then
 				echo "bench/run.sh: writing $path with pgtrace convert" >&2
 				"$pgtrace" convert "$from" "$path.tmp.gz" >/dev/null
 				mv "$path.tmp.gz" "$path"
