@@ -746,6 +746,49 @@ static void test_many_faults(void)
 	t_fini(&t);
 }
 
+/*
+ * 2G/2G, 256 MiB of lowmem: two kernel PMD slots, and the vmalloc area
+ * (from 0x90800000) in both: slot 2 from entry 132, slot 3 whole.  By
+ * hand (2.6.21, unshared): 1 pgd_alloc A (both copies made now); 2
+ * vmalloc 0x90800000 (slot 2 entry 132), 3 vmalloc 0xd0800000 (slot 3,
+ * the same entry 132): init_mm alone gets each PTE page, A misses 2;
+ * 4 A reads 0x90800000: a vmalloc fault copies slot 2 entry 132, the
+ * other stays missing; 5 A reads 0xd0800000: the walk finds slot 3's
+ * entry absent (slot 2's copy says nothing of it), a second fault.  Each
+ * copy keeps its own explicit entry, and pgt_model_check (t_fini) holds
+ * the record's summary of them (xsum) to both slots.
+ */
+static void test_faults_two_kernel_slots(void)
+{
+	struct T t;
+	struct pgt_machine mach;
+	pgt_machine_init(&mach);
+	mach.page_offset = 0x80000000u;
+	mach.lowmem = 256 * MiB;
+	if (!t_init_machine(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED,
+			    PGT_SYNC_SEED, &mach))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	CHECK_OK(vmalloc(&t, 0x90800000u, 4096));
+	CHECK_OK(vmalloc(&t, 0xd0800000u, 4096));
+	CHECK_EQ_U64(st(&t, "A")->missing, 2);
+	CHECK(pgt_present(kpmd(&t, NULL, 2, 132)));
+	CHECK(pgt_present(kpmd(&t, NULL, 3, 132)));
+	CHECK_OK(acc(&t, 0x90800000u, "A"));
+	CHECK_EQ_U64(st(&t, "A")->faults, 1);
+	CHECK_EQ_U64(st(&t, "A")->missing, 1);
+	CHECK_EQ_U64(kpmd(&t, "A", 2, 132), kpmd(&t, NULL, 2, 132));
+	CHECK(!pgt_present(kpmd(&t, "A", 3, 132)));
+	CHECK(!walk(&t, "A", 0xd0800000u).present);
+	CHECK_OK(acc(&t, 0xd0800000u, "A"));
+	CHECK_EQ_U64(st(&t, "A")->faults, 2);
+	CHECK_EQ_U64(st(&t, "A")->missing, 0);
+	CHECK_EQ_U64(kpmd(&t, "A", 3, 132), kpmd(&t, NULL, 3, 132));
+	CHECK(walk(&t, "A", 0x90800000u).present);
+	CHECK(walk(&t, "A", 0xd0800000u).present);
+	t_fini(&t);
+}
+
 static void test_observed_faults(void)
 {
 	struct T t;
@@ -1832,6 +1875,7 @@ int main(void)
 	test_sync_pmd();
 	test_vmalloc_fault();
 	test_many_faults();
+	test_faults_two_kernel_slots();
 	test_observed_faults();
 	test_cpa_broadcast();
 	test_cpa_text_ref_prot();
