@@ -276,10 +276,17 @@ bool pgt_model_prefetch_pays(const struct pgt_model *m)
 
 /*
  * The stages follow the chains of loads an event makes: where its record
- * is, the record, then the PTE an access walks (through the pgd's own
- * kernel PMD), or what a pgd_free releases (its object, its frames) and
- * the pgd's entries, which the pgd_alloc that most likely takes the
+ * is, the record, then what a pgd_free releases (its object, its frames)
+ * and the pgd's entries, which the pgd_alloc that most likely takes the
  * object back (LIFO) writes.
+ *
+ * An access's third stage, the PTE its walk reads (through the pgd's own
+ * kernel PMD), is left out: the kernel's PTE pages are few and shared by
+ * every pgd, mostly cached already, and finding the entry cost 75 of the
+ * 1,342 instructions an event (callgrind, 1 M native events, 10,000 live
+ * pgds, replay --unshared --kernel=2.6.21) for no time saved: without
+ * it, paired wall 0.93-0.99 and CPU 0.95-0.97 of with it (bench/ab.py,
+ * 11-15 rounds, native and churn at 10,000 live pgds).
  *
  * Always inlined (link-time optimization carries it into cli/pipeline.c):
  * called three times an event with a constant stage, each call keeps only
@@ -336,20 +343,6 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 				for (size_t off = 128; off < sizeof(struct rec); off += 64)
 					__builtin_prefetch(p + off);
 		}
-		return;
-	}
-	if (access) {
-		/* the PTE the walk reads, through the pgd's own kernel PMD */
-		const struct rec *rec = prefetch_rec(m, ev);
-		if (!rec || ev->addr < m->L.page_offset || ev->addr > UINT32_MAX)
-			return;
-		uint64_t pmd = rec_kernel_pmd(m, rec, (uint32_t)ev->addr);
-		if (!pgt_present(pmd) || (pmd & PGT_PSE))
-			return;
-		uint64_t pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
-		if (pfn < m->nframes && m->frames[pfn].virt == V_DATA &&
-		    m->frames[pfn].data)
-			__builtin_prefetch(&m->frames[pfn].data[pgt_pte_index((uint32_t)ev->addr)]);
 		return;
 	}
 	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
