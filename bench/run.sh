@@ -124,7 +124,8 @@ run1() {
 	echo "$r"
 }
 
-# The jobs: "TRACE|PGDS|COMMAND|COMMAND LINE", each trace's gzip -dc first.
+# The jobs: "TRACE|PGDS|COMMAND|COMMAND LINE", each trace's gzip -dc first
+# (the table's rows, in this order).
 jobs=()
 for t in "${traces[@]}"; do
 	read -r label format p path <<<"$t"
@@ -138,14 +139,37 @@ for t in "${traces[@]}"; do
 	jobs+=("$label|$p|diff --shared --unshared|$pgtrace diff --no-progress --shared --unshared $path")
 done
 
+# The order a round runs them in: the generated traces of one kind
+# (native-100, native-10000, ...) command by command, the same command
+# on each in turn, so that the two sides of a 10,000/100 ratio run
+# seconds apart rather than minutes (on a shared machine the speed
+# drifts over minutes); a trace given on the command line alone.
+order=()
+declare -A placed
+for j in "${jobs[@]}"; do
+	[ -n "${placed[$j]:-}" ] && continue
+	IFS='|' read -r label p name line <<<"$j"
+	kind=$label
+	[ "$p" != - ] && kind=${label%-"$p"}
+	for k in "${jobs[@]}"; do
+		IFS='|' read -r label2 p2 name2 line2 <<<"$k"
+		kind2=$label2
+		[ "$p2" != - ] && kind2=${label2%-"$p2"}
+		if [ "$name2" = "$name" ] && [ "$kind2" = "$kind" ] &&
+			[ -z "${placed[$k]:-}" ]; then
+			order+=("$k")
+			placed[$k]=1
+		fi
+	done
+done
+
 # Rounds: every job once per round, so that each command and the gzip -dc
-# it is divided by sample the same stretch of time (on a shared machine
-# the speed drifts over minutes); each job keeps its fastest run.  A
-# command that times out is not run again, nor are the pgtrace commands
-# after it on its trace ("skipped").
+# it is divided by sample the same stretch of time; each job keeps its
+# fastest run.  A command that times out is not run again, nor are the
+# pgtrace commands of its trace still to come ("skipped").
 declare -A best gave_up
 for round in $(seq "$repeats"); do
-	for j in "${jobs[@]}"; do
+	for j in "${order[@]}"; do
 		IFS='|' read -r label p name line <<<"$j"
 		key="$label|$name"
 		case ${best[$key]:-} in timeout | skipped) continue ;; esac
