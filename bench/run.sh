@@ -5,7 +5,8 @@
 # reading alone (bench/parse.c), each with its ratio to `gzip -dc` of the
 # same file measured in the same run; then the 10,000/100 live-pgd ratio,
 # as measured and with each side taken as a multiple of its own trace's
-# gzip -dc (a trace of 10,000 live pgds is larger compressed: more names).
+# gzip -dc (a trace of 10,000 live pgds is larger compressed: more names),
+# of the fastest runs and, paired, the median of the rounds' own ratios.
 # Prints one table (Markdown), the machine it ran on above it: its CPU and
 # cores, and how it answers random loads past its caches (bench/memlat.c).
 #
@@ -168,6 +169,7 @@ done
 # fastest run.  A command that times out is not run again, nor are the
 # pgtrace commands of its trace still to come ("skipped").
 declare -A best gave_up
+: >"$work/runs"  # every run: "ROUND|TRACE|COMMAND|WALL"
 for round in $(seq "$repeats"); do
 	for j in "${order[@]}"; do
 		IFS='|' read -r label p name line <<<"$j"
@@ -183,9 +185,12 @@ for round in $(seq "$repeats"); do
 		if [ "$r" = timeout ]; then
 			best[$key]=timeout
 			[ "$name" != "parse only" ] && [ "$name" != "gzip -dc" ] && gave_up[$label]=1
-		elif [ -z "${best[$key]:-}" ] || awk -v a="${r%% *}" -v b="${best[$key]%% *}" \
-			'BEGIN { exit !(a < b) }'; then
-			best[$key]=$r
+		else
+			echo "$round|$key|${r%% *}" >>"$work/runs"
+			if [ -z "${best[$key]:-}" ] || awk -v a="${r%% *}" -v b="${best[$key]%% *}" \
+				'BEGIN { exit !(a < b) }'; then
+				best[$key]=$r
+			fi
 		fi
 	done
 	echo "bench/run.sh: round $round of $repeats done" >&2
@@ -205,25 +210,38 @@ echo "traces: ${#traces[@]}; best of $repeats rounds; ratios to gzip -dc of the 
 echo
 awk -F'|' '
 function num(s) { return s ~ /^[0-9.]+ [0-9]+ [0-9.]+$/ }
+# the median of v[1..k] (sorted in place)
+function median(v, k,    i, j, x) {
+	for (i = 2; i <= k; i++) {
+		x = v[i]
+		for (j = i - 1; j >= 1 && v[j] > x; j--)
+			v[j + 1] = v[j]
+		v[j + 1] = x
+	}
+	return k % 2 ? v[(k + 1) / 2] : (v[k / 2] + v[k / 2 + 1]) / 2
+}
+FILENAME == runs { w[$1 "|" $2 "|" $3] = $4; if ($1 > rounds) rounds = $1; next }
 {
 	n++; trace[n] = $1; pgds[n] = $2; cmd[n] = $3; res[n] = $4
 	if ($3 == "gzip -dc") { split($4, b, " "); bw[$1] = b[1]; br[$1] = b[2]; bc[$1] = b[3] }
 	if (num($4)) { split($4, r, " "); wall[$1 "|" $3] = r[1] }
 }
 END {
-	print "| trace | live pgds | command | wall (s) | wall x gzip | CPU (s) | CPU x gzip | max RSS (MiB) | RSS x gzip | 10k/100 wall | 10k/100 x gzip |"
-	print "|---|---|---|---|---|---|---|---|---|---|---|"
+	print "| trace | live pgds | command | wall (s) | wall x gzip | CPU (s) | CPU x gzip | max RSS (MiB) | RSS x gzip | 10k/100 wall | 10k/100 x gzip | 10k/100 x gzip, paired |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for (i = 1; i <= n; i++) {
 		t = trace[i]
 		if (!num(res[i])) {
-			printf "| %s | %s | %s | %s | - | - | - | - | - | - | - |\n", t, pgds[i], cmd[i], res[i]
+			printf "| %s | %s | %s | %s | - | - | - | - | - | - | - | - |\n", t, pgds[i], cmd[i], res[i]
 			continue
 		}
 		split(res[i], r, " ")
-		ratio = "-"; nratio = "-"
+		ratio = "-"; nratio = "-"; pratio = "-"
 		# a 10,000-pgd row against the 100-pgd row of its format and
 		# command: as measured, and each as a multiple of the gzip -dc of
-		# its own trace (the 10,000-pgd trace is larger compressed)
+		# its own trace (the 10,000-pgd trace is larger compressed); the
+		# last, the median over the rounds of that ratio taken within
+		# each round, whose two sides ran back to back
 		if (t ~ /-10000$/) {
 			other = t; sub(/-10000$/, "-100", other)
 			k2 = other "|" cmd[i]
@@ -232,9 +250,19 @@ END {
 				if (bw[t] > 0 && bw[other] > 0)
 					nratio = sprintf("%.2f", (r[1] / bw[t]) / (wall[k2] / bw[other]))
 			}
+			k = 0
+			for (j = 1; j <= rounds; j++) {
+				k10 = j "|" t "|" cmd[i]; k1 = j "|" k2
+				g10 = j "|" t "|gzip -dc"; g1 = j "|" other "|gzip -dc"
+				if ((k10 in w) && (k1 in w) && (g10 in w) && (g1 in w) &&
+				    w[k1] > 0 && w[g10] > 0 && w[g1] > 0)
+					pr[++k] = (w[k10] / w[g10]) / (w[k1] / w[g1])
+			}
+			if (k)
+				pratio = sprintf("%.2f", median(pr, k))
 		}
-		printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %s | %s |\n", t, pgds[i], cmd[i],
+		printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %s | %s | %s |\n", t, pgds[i], cmd[i],
 			r[1], (bw[t] > 0 ? r[1] / bw[t] : 0), r[3], (bc[t] > 0 ? r[3] / bc[t] : 0),
-			r[2] / 1024, (br[t] > 0 ? r[2] / br[t] : 0), ratio, nratio
+			r[2] / 1024, (br[t] > 0 ? r[2] / br[t] : 0), ratio, nratio, pratio
 	}
-}' "$work/rows.raw"
+}' runs="$work/runs" "$work/runs" "$work/rows.raw"

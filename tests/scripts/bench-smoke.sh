@@ -5,8 +5,9 @@
 # memory's latencies), one row per trace and
 # command with a number or "timeout" or "skipped" in each measured cell
 # (wall, CPU, RSS and their ratios), gzip -dc at ratio 1.00 to itself, and
-# the two 10k/100 ratios (as measured, and per gzip -dc) on each
-# 10,000-pgd row measured on both sides.  Never a timing.
+# the three 10k/100 ratios (as measured, per gzip -dc, and per gzip -dc
+# paired within rounds) on each 10,000-pgd row measured on both sides.
+# Never a timing.
 # Only against a Release build (the CMakeCache.txt beside the binary says
 # so); skipped (77) otherwise, or without python3 and gzip.
 # Usage: sh tests/scripts/bench-smoke.sh PGTRACE (from the source tree).
@@ -54,7 +55,7 @@ NR == 2 {
 /^\| trace \|/ { header = 1; next }
 /^\|---/ { next }
 /^\|/ {
-	if (NF != 13) { bad("expected 11 cells"); next }
+	if (NF != 14) { bad("expected 12 cells"); next }
 	rows++
 	seen[$2 "|" $4]++
 	if ($5 ~ /timeout|skipped/) {
@@ -65,7 +66,7 @@ NR == 2 {
 		if (!measured($i)) bad("cell " i - 1 " is not a number")
 	if ($4 == " gzip -dc " && ($6 != " 1.00 " || $8 != " 1.00 " || $10 != " 1.0 "))
 		bad("gzip -dc is not its own ratio 1")
-	for (i = 11; i <= 12; i++) {
+	for (i = 11; i <= 13; i++) {
 		if ($2 ~ /-10000 $/ && $i !~ /^ ([0-9]+\.[0-9]+|-) $/) bad("bad 10k/100 cell")
 		if ($2 ~ /-100 $/ && $i != " - ") bad("a 100-pgd row with a 10k/100 ratio")
 	}
