@@ -49,6 +49,17 @@ static bool t_init(struct T *t, enum pgt_kernel k, enum pgt_policy p,
 	return t_init_machine(t, k, p, s, &mach);
 }
 
+/* t_init() on a machine with @lowmem bytes of direct-mapped memory. */
+static bool t_init_lowmem(struct T *t, enum pgt_kernel k, enum pgt_policy p,
+			  enum pgt_sync s, uint32_t page_offset, uint64_t lowmem)
+{
+	struct pgt_machine mach;
+	pgt_machine_init(&mach);
+	mach.page_offset = page_offset;
+	mach.lowmem = lowmem;
+	return t_init_machine(t, k, p, s, &mach);
+}
+
 static struct pgt_error *apply(struct T *t, const struct pgt_event *e)
 {
 	return pgt_model_apply(t->m, e);
@@ -708,12 +719,8 @@ static void test_vmalloc_fault(void)
 static void test_many_faults(void)
 {
 	struct T t;
-	struct pgt_machine mach;
-	pgt_machine_init(&mach);
-	mach.page_offset = 0xc0000000u;
-	mach.lowmem = 512 * MiB;
-	if (!t_init_machine(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED,
-			    PGT_SYNC_SEED, &mach))
+	if (!t_init_lowmem(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED,
+			   PGT_SYNC_SEED, 0xc0000000u, 512 * MiB))
 		return;
 	const uint32_t base = 0xe0800000u;
 	CHECK_OK(pgd_alloc(&t, "A"));
@@ -761,12 +768,8 @@ static void test_many_faults(void)
 static void test_faults_two_kernel_slots(void)
 {
 	struct T t;
-	struct pgt_machine mach;
-	pgt_machine_init(&mach);
-	mach.page_offset = 0x80000000u;
-	mach.lowmem = 256 * MiB;
-	if (!t_init_machine(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED,
-			    PGT_SYNC_SEED, &mach))
+	if (!t_init_lowmem(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED,
+			   PGT_SYNC_SEED, 0x80000000u, 256 * MiB))
 		return;
 	CHECK_OK(pgd_alloc(&t, "A"));
 	CHECK_OK(vmalloc(&t, 0x90800000u, 4096));
