@@ -285,8 +285,8 @@ bool pgt_model_prefetch_pays(const struct pgt_model *m)
  * every pgd, mostly cached already, and finding the entry cost 75 of the
  * 1,342 instructions an event (callgrind, 1 M native events, 10,000 live
  * pgds, replay --unshared --kernel=2.6.21) for no time saved: without
- * it, paired wall 0.93-0.99 and CPU 0.95-0.97 of with it (bench/ab.py,
- * 11-15 rounds, native and churn at 10,000 live pgds).
+ * it, paired wall 0.93 (native) and 0.98 (churn), CPU 0.95 and 0.96, of
+ * with it (bench/ab.py, 11-15 rounds, 10,000 live pgds).
  *
  * Always inlined (link-time optimization carries it into cli/pipeline.c):
  * called three times an event with a constant stage, each call keeps only
