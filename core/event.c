@@ -318,9 +318,9 @@ static bool hex_match(const struct hexkey *key, const uint32_t *id,
 	return hexkey_value(*key) == *(const uint64_t *)arg;
 }
 
-static struct pgt_error *intern_string_key(struct pgt_strtab *tab,
-					   const struct pgt_strtab_key *k,
-					   uint32_t *ret);
+static inline __attribute__((always_inline)) struct pgt_error *
+intern_string_key(struct pgt_strtab *tab, const struct pgt_strtab_key *k,
+		  uint32_t *ret);
 
 /* The cache's id for @k's value; on a miss, the string's, cached. */
 static struct pgt_error *intern_hex_key(struct pgt_strtab *tab,
@@ -416,9 +416,10 @@ static struct pgt_error *insert_string_key(struct pgt_strtab *tab,
 	return NULL;
 }
 
-static struct pgt_error *intern_string_key(struct pgt_strtab *tab,
-					   const struct pgt_strtab_key *k,
-					   uint32_t *ret)
+/* (inline: a name seen before is found with no call) */
+static inline __attribute__((always_inline)) struct pgt_error *
+intern_string_key(struct pgt_strtab *tab, const struct pgt_strtab_key *k,
+		  uint32_t *ret)
 {
 	uint32_t id = find_key(tab, k);
 	if (id) {
@@ -433,18 +434,8 @@ struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
 {
 	for (int j = 0; j < ks->n; j++) {
 		const struct pgt_strtab_key *k = &ks->key[j];
-		struct pgt_error *err;
-		if (k->hex) {
-			err = intern_hex_key(tab, k, ks->dest[j]);
-		} else {
-			/* a name seen before, found here: no call for most */
-			uint32_t id = find_key(tab, k);
-			if (id) {
-				*ks->dest[j] = id;
-				continue;
-			}
-			err = insert_string_key(tab, k, ks->dest[j]);
-		}
+		struct pgt_error *err = k->hex ? intern_hex_key(tab, k, ks->dest[j])
+					       : intern_string_key(tab, k, ks->dest[j]);
 		if (err)
 			return err;
 	}
