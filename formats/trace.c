@@ -966,18 +966,21 @@ static inline size_t name_end_padded(const char *line, size_t i, size_t len)
 #endif
 }
 
-/* A cpu number at @i: 1 to 4 digits below PGT_MAX_CPUS, then the end or a space. */
-static inline bool take_cpu(const char *line, size_t *i, size_t len,
-			    uint64_t *ret)
+/*
+ * A decimal at @i: 1 to @digits digits, at most @max, then the end or a
+ * space (a cpu: 4 digits below PGT_MAX_CPUS; a pid: 10 up to INT32_MAX).
+ */
+static inline bool take_decimal(const char *line, size_t *i, size_t len,
+				size_t digits, uint64_t max, uint64_t *ret)
 {
 	size_t j = *i, d = j;
-	uint64_t cpu = 0;
-	for (; j < len && j - d < 4 && (unsigned)(line[j] - '0') < 10; j++)
-		cpu = cpu * 10 + (uint64_t)(line[j] - '0');
-	if (j == d || cpu >= PGT_MAX_CPUS || (j < len && line[j] != ' '))
+	uint64_t v = 0;
+	for (; j < len && j - d < digits && (unsigned)(line[j] - '0') < 10; j++)
+		v = v * 10 + (uint64_t)(line[j] - '0');
+	if (j == d || v > max || (j < len && line[j] != ' '))
 		return false;
 	*i = j;
-	*ret = cpu;
+	*ret = v;
 	return true;
 }
 
@@ -1039,21 +1042,6 @@ static inline bool take_time(const char *line, size_t *i, size_t len,
 		*ret = sec * 1000000000 + frac * scale[frac_digits];
 	}
 	*i = j;
-	return true;
-}
-
-/* A pid at @i: 1 to 10 digits up to INT32_MAX, then the end or a space. */
-static inline bool take_pid(const char *line, size_t *i, size_t len,
-			    uint64_t *ret)
-{
-	size_t j = *i, d = j;
-	uint64_t pid = 0;
-	for (; j < len && j - d < 10 && (unsigned)(line[j] - '0') < 10; j++)
-		pid = pid * 10 + (uint64_t)(line[j] - '0');
-	if (j == d || pid > INT32_MAX || (j < len && line[j] != ' '))
-		return false;
-	*i = j;
-	*ret = pid;
 	return true;
 }
 
@@ -1165,7 +1153,7 @@ static bool canonical_record(struct pgt_trace_reader *r, const char *line,
 			return false;
 		if (FIELD_IS(line, i, len, " cpu=")) {
 			i += 5;
-			if (!take_cpu(line, &i, len, &cpu))
+			if (!take_decimal(line, &i, len, 4, PGT_MAX_CPUS - 1, &cpu))
 				return false;
 			has_cpu = true;
 		}
@@ -1311,7 +1299,7 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 				return false;
 			break;
 		case K_CPU:
-			if (!take_cpu(line, &i, len, &cpu))
+			if (!take_decimal(line, &i, len, 4, PGT_MAX_CPUS - 1, &cpu))
 				return false;
 			break;
 		case K_CTX:
@@ -1323,7 +1311,7 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 				return false;
 			break;
 		case K_PID:
-			if (!take_pid(line, &i, len, &pid))
+			if (!take_decimal(line, &i, len, 10, INT32_MAX, &pid))
 				return false;
 			break;
 		default: /* K_PGD, K_MM, K_COMM */
@@ -1394,6 +1382,22 @@ static struct pgt_error *intern_now(struct pgt_trace_reader *r, struct ahead *q,
 	return err;
 }
 
+/*
+ * Give @q's event @nm's names: interned now, or (@defer) keys interned
+ * with the batch.  False: a name is too long to queue, nothing done.  An
+ * error interning is r->qerr (the line is taken, not queued).
+ */
+static inline bool queue_names(struct pgt_trace_reader *r, struct ahead *q,
+			       const struct fast_names *nm, bool defer)
+{
+	if (defer)
+		return ahead_keys(r, q, nm);
+	struct pgt_error *err = intern_now(r, q, nm);
+	if (err)
+		r->qerr = err;
+	return true;
+}
+
 static void queue_error(struct pgt_trace_reader *r, struct pgt_error *err)
 {
 	/* the earlier line's error wins */
@@ -1455,20 +1459,13 @@ static unsigned fill_span(struct pgt_trace_reader *r, unsigned n, bool defer)
 			r->canon_misses += canon;
 		else
 			break;
-		if (!defer) {
-			struct pgt_error *err = intern_now(r, q, &nm);
-			if (err) {
-				r->qerr = err;
-				lines++;
-				at = nl + 1;
-				break;
-			}
-		} else if (!ahead_keys(r, q, &nm)) {
+		if (!queue_names(r, q, &nm, defer))
 			break;
-		}
-		n++;
 		lines++;
 		at = nl + 1;
+		if (r->qerr)
+			break;
+		n++;
 	}
 	pgt_lineio_consume(r->in, (size_t)(at - p), lines);
 	return n;
@@ -1500,15 +1497,9 @@ static void fill(struct pgt_trace_reader *r)
 		struct fast_names nm;
 		bool fast = fast_record(r, line, len, false, pgt_lineio_lineno(r->in),
 					&q->ev, &nm);
-		if (fast && !defer) {
-			if ((err = intern_now(r, q, &nm))) {
-				r->qerr = err;
+		if (fast && queue_names(r, q, &nm, defer)) {
+			if (r->qerr)
 				break;
-			}
-			n++;
-			continue;
-		}
-		if (fast && ahead_keys(r, q, &nm)) {
 			n++;
 			continue;
 		}
