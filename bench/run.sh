@@ -145,21 +145,20 @@ done
 # on each in turn, so that the two sides of a 10,000/100 ratio run
 # seconds apart rather than minutes (on a shared machine the speed
 # drifts over minutes); a trace given on the command line alone.
+group=() # by job: "KIND|COMMAND", KIND the trace's label less its -PGDS
+for j in "${jobs[@]}"; do
+	IFS='|' read -r label p name line <<<"$j"
+	[ "$p" != - ] && label=${label%-"$p"}
+	group+=("$label|$name")
+done
 order=()
 declare -A placed
-for j in "${jobs[@]}"; do
-	[ -n "${placed[$j]:-}" ] && continue
-	IFS='|' read -r label p name line <<<"$j"
-	kind=$label
-	[ "$p" != - ] && kind=${label%-"$p"}
-	for k in "${jobs[@]}"; do
-		IFS='|' read -r label2 p2 name2 line2 <<<"$k"
-		kind2=$label2
-		[ "$p2" != - ] && kind2=${label2%-"$p2"}
-		if [ "$name2" = "$name" ] && [ "$kind2" = "$kind" ] &&
-			[ -z "${placed[$k]:-}" ]; then
-			order+=("$k")
-			placed[$k]=1
+for a in "${!jobs[@]}"; do
+	[ -n "${placed[$a]:-}" ] && continue
+	for b in "${!jobs[@]}"; do
+		if [ "${group[$b]}" = "${group[$a]}" ]; then
+			order+=("${jobs[$b]}")
+			placed[$b]=1
 		fi
 	done
 done
