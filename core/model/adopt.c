@@ -15,7 +15,7 @@ struct pgt_error *pgd_adopt(struct pgt_model *m, uint32_t id, int32_t *ret)
 	*ret = -1;
 	if (!m->cfg.adopt || !id)
 		return NULL;
-	if (id < m->by_id_cap && m->by_id[id] != INT64_MIN)
+	if (id < m->by_id_cap && m->by_id[id].rec != ID_NEVER)
 		return NULL; /* freed earlier in the recording: not before it */
 	struct pgt_event ev = {
 		.op = PGT_OP_PGD_ALLOC, .pgd = id, .pid = -1, .cpu = -1,
@@ -155,7 +155,7 @@ static struct pgt_error *adopt_one(struct pgt_model *m,
 	m->costs.pgd_bytes += align;
 	cost_update_bytes(m);
 	m->costs.adopted_pgds++;
-	return by_id_set(m, ip->id, r);
+	return id_set_live(m, ip->id, r);
 }
 
 struct pgt_error *adopt_image_pgds(struct pgt_model *m)

@@ -243,12 +243,17 @@ static void xsum_update(struct pgt_model *m, const struct frame *fr, int idx)
 {
 	if (frame_owner(fr) < 0 || fr->virt != V_COPY)
 		return;
-	uint64_t *sum = &m->recs[frame_owner(fr)].xsum[fr->slot];
+	struct rec *r = &m->recs[frame_owner(fr)];
+	uint64_t *sum = &r->xsum[fr->slot];
 	int g = idx >> 3;
 	if ((fr->x->bits[g >> 3] >> ((g & 7) * 8)) & 0xff)
 		*sum |= UINT64_C(1) << g;
 	else
 		*sum &= ~(UINT64_C(1) << g);
+	/* (a pgd being made, not yet found by its id, gets it at id_set_live) */
+	uint32_t id = r->s.id;
+	if (id < m->by_id_cap && m->by_id[id].rec == frame_owner(fr))
+		id_walk_update(m, r);
 }
 
 /* Drop set entry @idx of @x, its value with it. */

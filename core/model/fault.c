@@ -307,15 +307,9 @@ static struct pgt_error *resolve_pgd(struct pgt_model *m,
 	return NULL;
 }
 
-/*
- * Is @va (a kernel address) mapped through the pgd of record @r (the MMU's
- * walk)?  A live pgd's kernel slots point at its own copies, or at
- * swapper's kernel PMD when shared, from pgd_alloc to pgd_free: nothing
- * else writes a live pgd's entries.
- */
-static bool walk_mapped(const struct pgt_model *m, int32_t r, uint32_t va)
+/* Does kernel PMD entry @pmd map @va (the rest of the MMU's walk)? */
+static bool pmd_maps(const struct pgt_model *m, uint64_t pmd, uint32_t va)
 {
-	uint64_t pmd = rec_kernel_pmd(m, &m->recs[r], va);
 	if (!pgt_present(pmd))
 		return false;
 	if (pmd & PGT_PSE)
@@ -324,6 +318,31 @@ static bool walk_mapped(const struct pgt_model *m, int32_t r, uint32_t va)
 	if (pfn >= m->nframes)
 		return false;
 	return pgt_present(entry_at(m, (uint32_t)pfn, pgt_pte_index(va)));
+}
+
+/*
+ * Is @va (a kernel address) mapped through the pgd of record @r (the MMU's
+ * walk)?  A live pgd's kernel slots point at its own copies, or at
+ * swapper's kernel PMD when shared, from pgd_alloc to pgd_free: nothing
+ * else writes a live pgd's entries.
+ */
+static bool walk_mapped(const struct pgt_model *m, int32_t r, uint32_t va)
+{
+	return pmd_maps(m, rec_kernel_pmd(m, &m->recs[r], va), va);
+}
+
+/*
+ * walk_mapped() of live pgd @id (record @r) through its id slot: the record
+ * is read only where its copies may hold an explicit entry.
+ */
+static bool walk_mapped_id(const struct pgt_model *m, uint32_t id, int32_t r,
+			   uint32_t va)
+{
+	const struct id_slot *is = &m->by_id[id];
+	int idx = (int)pgt_pmd_index(va);
+	if (m->shared || is->wsum >> (idx >> 3) & 1)
+		return walk_mapped(m, r, va);
+	return pmd_maps(m, base_value(m, (int)pgt_pgd_index(va), idx, is->cgen), va);
 }
 
 /*
@@ -368,7 +387,7 @@ struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
 					"0x%x is a user address; pgtrace models kernel addresses",
 					va);
 	int32_t r = live_rec(m, id);
-	bool mapped = walk_mapped(m, r, va);
+	bool mapped = walk_mapped_id(m, id, r, va);
 	if (observed) {
 		m->costs.observed_faults++;
 		if (!mapped)

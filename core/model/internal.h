@@ -266,6 +266,34 @@ struct __attribute__((aligned(PGT_CACHE_LINE))) rec {
 	const void *hint_entries, *hint_uhalf;
 };
 
+/* id_slot.rec of a pgd id that is not live */
+#define ID_FREED (-1) /* freed, at id_slot.freed_line */
+#define ID_NEVER (-2) /* never allocated */
+
+/*
+ * What the model keeps per pgd id, indexed by the id (string-table ids are
+ * dense), so that an access finds its pgd without hashing.  For a live pgd,
+ * also what its walk (walk_mapped) needs of its record, so that an access
+ * mostly reads this line and not the record: at 10,000 live pgds the
+ * record's line was a second cache miss per access, and the look-ahead's
+ * prefetch of it a second line in flight.
+ */
+struct id_slot {
+	int32_t rec;      /* live record, or ID_FREED, ID_NEVER */
+	uint32_t cgen;    /* live: the record's cgen */
+	union {
+		/*
+		 * Live: bit i set when some kernel slot's copy may have an
+		 * explicit entry among entries 8i..8i+7 (the OR of the
+		 * record's xsum over the kernel slots): the walk of such an
+		 * entry reads the record.
+		 */
+		uint64_t wsum;
+		uint64_t freed_line; /* ID_FREED: the line of its pgd_free */
+	};
+};
+_Static_assert(sizeof(struct id_slot) == 16, "four ids to a cache line");
+
 /* Maps from 64-bit keys to 64-bit values, on the one hash table. */
 PGT_HASH_TABLE(idmap, uint64_t, int64_t, pgt_hash_u64, pgt_hash_eq_scalar)
 
@@ -390,12 +418,8 @@ struct pgt_model {
 	struct pgt_keyed *order_keys; /* 2 * recs_cap */
 	size_t order_keys_cap;
 	bool order_valid;
-	/*
-	 * pgd id -> live record, or -1 - the line that freed it, or INT64_MIN:
-	 * never allocated.  Indexed by the id (string-table ids are dense), so
-	 * an access finds its pgd without hashing.
-	 */
-	int64_t *by_id;
+	/* pgd id -> struct id_slot (see there) */
+	struct id_slot *by_id;
 	size_t by_id_cap;
 	uint32_t *by_mm;         /* mm id -> pgd id of its last pgd_alloc, 0 */
 	size_t by_mm_cap;
@@ -691,7 +715,13 @@ struct pgt_error *op_pgd_alloc(struct pgt_model *m, const struct pgt_event *ev);
 struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev);
 struct pgt_error *op_reap(struct pgt_model *m);
 struct pgt_error *op_task(struct pgt_model *m, const struct pgt_event *ev);
-int32_t live_rec(const struct pgt_model *m, uint32_t id);
+/* The live record of pgd @id, or -1. */
+static inline int32_t live_rec(const struct pgt_model *m, uint32_t id)
+{
+	if (!id || id >= m->by_id_cap || m->by_id[id].rec < 0)
+		return -1;
+	return m->by_id[id].rec;
+}
 struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
 				const char *what);
 void records_deinit(struct pgt_model *m);
@@ -703,7 +733,12 @@ void list_add(struct pgt_model *m, int32_t o);
 struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame, uint16_t index,
 			  int32_t *ret);
 struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret);
-struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v);
+/* Pgd @id is live, in record @r (its copies made: see id_walk_update). */
+struct pgt_error *id_set_live(struct pgt_model *m, uint32_t id, int32_t r);
+/* Pgd @id was freed at line @line. */
+struct pgt_error *id_set_freed(struct pgt_model *m, uint32_t id, uint64_t line);
+/* The id slot of live record @r takes its record's walk summary anew. */
+void id_walk_update(struct pgt_model *m, const struct rec *r);
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r);
 
 /*

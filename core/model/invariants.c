@@ -14,9 +14,15 @@ static struct pgt_error *check_rec(const struct pgt_model *m, int32_t r)
 {
 	const struct rec *rec = &m->recs[r];
 	const struct pgt_pgd_stats *s = &rec->s;
-	int64_t v = s->id < m->by_id_cap ? m->by_id[s->id] : INT64_MIN;
-	if (v != r)
+	if (s->id >= m->by_id_cap || m->by_id[s->id].rec != r)
 		return FAIL("live pgd %" PRIu32 " is not found by its id", s->id);
+	const struct id_slot *is = &m->by_id[s->id];
+	uint64_t sum = 0;
+	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++)
+		sum |= rec->xsum[slot];
+	if (is->cgen != rec->cgen || is->wsum != sum)
+		return FAIL("live pgd %" PRIu32 "'s id slot does not summarize its record",
+			    s->id);
 	const struct pgd_obj *ob = &m->objs[rec->obj];
 	if (!ob->allocated || ob->rec != r)
 		return FAIL("live pgd %" PRIu32 "'s object is not allocated to it", s->id);

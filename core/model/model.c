@@ -254,10 +254,8 @@ static const struct rec *pid_rec(const struct pgt_model *m, int32_t pid)
 static const struct rec *prefetch_rec(const struct pgt_model *m,
 				      const struct pgt_event *ev)
 {
-	uint32_t id = ev->pgd;
-	if (!id || id >= m->by_id_cap || m->by_id[id] < 0)
-		return NULL;
-	return &m->recs[m->by_id[id]];
+	int32_t r = live_rec(m, ev->pgd);
+	return r < 0 ? NULL : &m->recs[r];
 }
 
 /*
@@ -331,18 +329,21 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		const struct rec *pr = by_pid ? pid_rec(m, ev->pid) : NULL;
 		if (pr)
 			__builtin_prefetch(&pr->s.serial);
-		/* an access reads no record when shared (walk_mapped) */
-		const struct rec *rec = (access && !m->shared) || free
-						? prefetch_rec(m, ev) : NULL;
-		if (rec) {
-			/* An access reads the first line, maybe the second. */
-			const char *p = (const char *)rec;
+		/*
+		 * An access reads its record only where the id slot says
+		 * (walk_mapped_id): its first line, maybe the second.
+		 */
+		if (access && !m->shared && id && id < m->by_id_cap &&
+		    m->by_id[id].rec >= 0 && ev->addr <= UINT32_MAX &&
+		    m->by_id[id].wsum >> (pgt_pmd_index((uint32_t)ev->addr) >> 3) & 1) {
+			const char *p = (const char *)&m->recs[m->by_id[id].rec];
 			__builtin_prefetch(p);
 			__builtin_prefetch(p + 64);
-			if (free)
-				for (size_t off = 128; off < sizeof(struct rec); off += 64)
-					__builtin_prefetch(p + off);
 		}
+		const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
+		if (rec)
+			for (size_t off = 0; off < sizeof(struct rec); off += 64)
+				__builtin_prefetch((const char *)rec + off);
 		return;
 	}
 	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;

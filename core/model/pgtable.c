@@ -188,35 +188,59 @@ static struct pgt_error *pgd_cache_free(struct pgt_model *m, int cpu, int32_t o)
 
 /* ---- records ---- */
 
-int32_t live_rec(const struct pgt_model *m, uint32_t id)
-{
-	if (!id || id >= m->by_id_cap || m->by_id[id] < 0)
-		return -1;
-	return (int32_t)m->by_id[id];
-}
-
 /* "pgd_free of" + ": it was freed at line N" / ": no pgd_alloc named it". */
 struct pgt_error *not_allocated(const struct pgt_model *m, uint32_t id,
 				const char *what)
 {
-	int64_t v = id && id < m->by_id_cap ? m->by_id[id] : INT64_MIN;
-	if (v < 0 && v != INT64_MIN)
+	if (id && id < m->by_id_cap && m->by_id[id].rec == ID_FREED)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"%s a pgd that was freed at line %llu (no pgd_alloc since)",
-					what, (unsigned long long)(-1 - v));
+					what, (unsigned long long)m->by_id[id].freed_line);
 	return pgt_error_create(PGT_ERROR_INPUT,
 				"%s a pgd no pgd_alloc named", what);
 }
 
-struct pgt_error *by_id_set(struct pgt_model *m, uint32_t id, int64_t v)
+static struct pgt_error *id_slot_get(struct pgt_model *m, uint32_t id,
+				     struct id_slot **ret)
 {
 	size_t old = m->by_id_cap;
 	struct pgt_error *err = GROW(m->by_id, m->by_id_cap, (size_t)id + 1);
 	if (err)
 		return err;
 	for (size_t i = old; i < m->by_id_cap; i++)
-		m->by_id[i] = INT64_MIN;
-	m->by_id[id] = v;
+		m->by_id[i] = (struct id_slot){.rec = ID_NEVER};
+	*ret = &m->by_id[id];
+	return NULL;
+}
+
+void id_walk_update(struct pgt_model *m, const struct rec *r)
+{
+	struct id_slot *is = &m->by_id[r->s.id];
+	uint64_t sum = 0;
+	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++)
+		sum |= r->xsum[slot];
+	is->cgen = r->cgen;
+	is->wsum = sum;
+}
+
+struct pgt_error *id_set_live(struct pgt_model *m, uint32_t id, int32_t r)
+{
+	struct id_slot *is;
+	struct pgt_error *err = id_slot_get(m, id, &is);
+	if (err)
+		return err;
+	is->rec = r;
+	id_walk_update(m, &m->recs[r]);
+	return NULL;
+}
+
+struct pgt_error *id_set_freed(struct pgt_model *m, uint32_t id, uint64_t line)
+{
+	struct id_slot *is;
+	struct pgt_error *err = id_slot_get(m, id, &is);
+	if (err)
+		return err;
+	*is = (struct id_slot){.rec = ID_FREED, .freed_line = line};
 	return NULL;
 }
 
@@ -425,7 +449,7 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	}
 	m->costs.pgd_bytes += pgd_object_bytes(m);
 	cost_update_bytes(m);
-	if ((err = by_id_set(m, ev->pgd, r)))
+	if ((err = id_set_live(m, ev->pgd, r)))
 		return err;
 	if (ev->mm) {
 		if ((err = GROW_ZEROED(m->by_mm, m->by_mm_cap, (size_t)ev->mm + 1)))
@@ -516,7 +540,7 @@ struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 		return err;
 	rec->s.live = false;
 	rec->s.free_line = ev->line;
-	if ((err = by_id_set(m, ev->pgd, -1 - (int64_t)ev->line)))
+	if ((err = id_set_freed(m, ev->pgd, ev->line)))
 		return err;
 	/* (a store either way: the loop is vectorized, a test a CPU was not) */
 	for (size_t c = 0; c < m->ncpus; c++)
