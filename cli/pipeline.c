@@ -100,6 +100,7 @@ struct unpacked {
 	const struct batch *b;
 	size_t next_whole; /* b->whole[next_whole] is the next whole event */
 	struct pgt_event ring[RING];
+	uint8_t later[RING]; /* stage 0's answer: the later stages to call */
 };
 
 /* Event @i of the batch into its place in the ring (in order of @i). */
@@ -167,23 +168,35 @@ static void apply_ahead(struct worker *w, struct unpacked *u)
 	const struct batch *b = u->b;
 	const struct pgt_model *m = w->model;
 	size_t n = b->n, i = 0;
+	/* (events 0 to AHEAD_STAGE0 - 1 get no look-ahead: later[] is 0) */
+	memset(u->later, 0, sizeof(u->later));
 	for (size_t k = 0; k < n && k < AHEAD_STAGE0; k++)
 		unpack(u, k);
 	for (; i + AHEAD_EVENT < n && !w->err; i++) {
 		/* the events come from the reader's core */
 		__builtin_prefetch(&b->ev[i + AHEAD_EVENT]);
+		size_t j = (i + AHEAD_STAGE0) % RING;
 		unpack(u, i + AHEAD_STAGE0);
-		pgt_model_prefetch(m, &u->ring[(i + AHEAD_STAGE0) % RING], 0);
-		pgt_model_prefetch(m, &u->ring[(i + AHEAD_STAGE1) % RING], 1);
-		pgt_model_prefetch(m, &u->ring[(i + AHEAD_STAGE2) % RING], 2);
+		u->later[j] = (uint8_t)pgt_model_prefetch(m, &u->ring[j], 0);
+		j = (i + AHEAD_STAGE1) % RING;
+		if (u->later[j] & 1u << 1)
+			pgt_model_prefetch(m, &u->ring[j], 1);
+		j = (i + AHEAD_STAGE2) % RING;
+		if (u->later[j] & 1u << 2)
+			pgt_model_prefetch(m, &u->ring[j], 2);
 		apply_one(w, &u->ring[i % RING], i);
 	}
 	for (; i < n && !w->err; i++) {
-		if (i + AHEAD_STAGE0 < n)
+		if (i + AHEAD_STAGE0 < n) {
+			size_t j = (i + AHEAD_STAGE0) % RING;
 			unpack(u, i + AHEAD_STAGE0);
-		for (int s = 0; s < 3; s++)
-			if (i + ahead[s] < n)
-				pgt_model_prefetch(m, &u->ring[(i + ahead[s]) % RING], s);
+			u->later[j] = (uint8_t)pgt_model_prefetch(m, &u->ring[j], 0);
+		}
+		for (int s = 1; s < 3; s++) {
+			size_t j = (i + ahead[s]) % RING;
+			if (i + ahead[s] < n && u->later[j] & 1u << s)
+				pgt_model_prefetch(m, &u->ring[j], s);
+		}
 		apply_one(w, &u->ring[i % RING], i);
 	}
 }

@@ -242,11 +242,13 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 /*
  * A hint that @ev will be applied soon: stage 0 brings in where its pgd's
  * record is found, stage 1 (a few events later) the record itself, stage
- * 2 (later still) what a pgd_free's record points at.  Has no effect on
+ * 2 (later still) what a pgd_free's record points at.  Stage 0 returns
+ * the later stages that have work for @ev (bit s: stage s), and only
+ * those need calling; the later stages return 0.  Has no effect on
  * results; callers applying batches use it to hide memory latency.
  */
-void pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
-			int stage);
+unsigned pgt_model_prefetch(const struct pgt_model *m,
+			    const struct pgt_event *ev, int stage);
 
 /*
  * Whether pgt_model_prefetch() pays for itself now: only with enough live

@@ -278,31 +278,38 @@ bool pgt_model_prefetch_pays(const struct pgt_model *m)
  * and the pgd's entries, which the pgd_alloc that most likely takes the
  * object back (LIFO) writes.
  *
- * An access's third stage, the PTE its walk reads (through the pgd's own
- * kernel PMD), is left out: the kernel's PTE pages are few and shared by
- * every pgd, mostly cached already, and finding the entry cost 75 of the
- * 1,342 instructions an event (callgrind, 1 M native events, 10,000 live
- * pgds, replay --unshared --kernel=2.6.21) for no time saved: without
- * it, paired wall 0.93 (native) and 0.98 (churn), CPU 0.95 and 0.96, of
- * with it (bench/ab.py, 11-15 rounds, 10,000 live pgds).
+ * An access has stage 0 only: its id slot holds what its walk reads of
+ * its record (walk_mapped_id), save where a copy has explicit entries,
+ * mostly while the pgds first fault the vmalloc area in.  Stage 0 also
+ * says which later stages have work for the event, so that the caller
+ * skips the rest (most events, accesses and switches, have none).  The
+ * two took the model thread from 500 to 480 instructions an event
+ * (callgrind, 3 M native events, 10,000 live pgds, replay --unshared
+ * --kernel=2.6.21), the stage 1 of accesses most of it.  Nor does an
+ * access bring in the PTE its
+ * walk reads: the kernel's PTE pages are few and shared by every pgd,
+ * mostly cached already; finding the entry cost 75 of 1,342 instructions
+ * an event for no time saved (paired wall 0.93-0.98 without it,
+ * bench/ab.py, 11-15 rounds, 10,000 live pgds), and again nothing once
+ * found through swapper's entry (1.03).
  *
  * Always inlined (link-time optimization carries it into cli/pipeline.c):
- * called three times an event with a constant stage, each call keeps only
+ * called with a constant stage, each call keeps only
  * its stage's work.  As a call it was 49 of the model thread's 837
  * instructions an event (callgrind, 2 M churn events, 10,000 live pgds).
  */
-__attribute__((always_inline)) inline void
+__attribute__((always_inline)) inline unsigned
 pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		   int stage)
 {
 	uint32_t id = ev->pgd;
-	bool access = ev->op == PGT_OP_ACCESS || ev->op == PGT_OP_FAULT;
 	bool free = ev->op == PGT_OP_PGD_FREE;
 	/* by_pid: exec renames, and the newest pgd of the allocating task */
-	bool by_pid = ev->op == PGT_OP_TASK || ev->op == PGT_OP_PGD_ALLOC;
+	bool by_pid = (ev->op == PGT_OP_TASK || ev->op == PGT_OP_PGD_ALLOC) &&
+		      ev->pid >= 0;
 	/* vmalloc and vfree: the mapping's entry in areas, its first PTEs */
 	bool vmap = ev->op == PGT_OP_VMALLOC || ev->op == PGT_OP_VFREE;
-	if (vmap && stage < 2) {
+	if (vmap) {
 		uint32_t f = prefetch_pte_frame(m, ev->addr);
 		if (stage == 0) {
 			prefetch_key(&m->areas, ev->addr >> PGT_PAGE_SHIFT);
@@ -310,10 +317,11 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 				__builtin_prefetch(&m->frames[f]);
 			if (ev->addr >= m->L.page_offset && ev->addr <= UINT32_MAX)
 				__builtin_prefetch(&m->pte_line[(ev->addr - m->L.page_offset) >> PGT_PAGE_SHIFT]);
-		} else if (f && m->frames[f].virt == V_DATA && m->frames[f].data) {
-			__builtin_prefetch(&m->frames[f].data[pgt_pte_index((uint32_t)ev->addr)]);
+			return 1u << 1;
 		}
-		return;
+		if (f && m->frames[f].virt == V_DATA && m->frames[f].data)
+			__builtin_prefetch(&m->frames[f].data[pgt_pte_index((uint32_t)ev->addr)]);
+		return 0;
 	}
 	if (stage == 0) {
 		if (id && id < m->by_id_cap)
@@ -323,32 +331,22 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		/* pgd_alloc writes the mm's entry: at random, rarely cached */
 		if (ev->op == PGT_OP_PGD_ALLOC && ev->mm && ev->mm < m->by_mm_cap)
 			__builtin_prefetch(&m->by_mm[ev->mm], 1);
-		return;
+		/* an access mostly reads only its id slot (walk_mapped_id) */
+		return free ? 1u << 1 | 1u << 2 : by_pid ? 1u << 1 : 0;
 	}
 	if (stage == 1) {
 		const struct rec *pr = by_pid ? pid_rec(m, ev->pid) : NULL;
 		if (pr)
 			__builtin_prefetch(&pr->s.serial);
-		/*
-		 * An access reads its record only where the id slot says
-		 * (walk_mapped_id): its first line, maybe the second.
-		 */
-		if (access && !m->shared && id && id < m->by_id_cap &&
-		    m->by_id[id].rec >= 0 && ev->addr <= UINT32_MAX &&
-		    m->by_id[id].wsum >> (pgt_pmd_index((uint32_t)ev->addr) >> 3) & 1) {
-			const char *p = (const char *)&m->recs[m->by_id[id].rec];
-			__builtin_prefetch(p);
-			__builtin_prefetch(p + 64);
-		}
 		const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
 		if (rec)
 			for (size_t off = 0; off < sizeof(struct rec); off += 64)
 				__builtin_prefetch((const char *)rec + off);
-		return;
+		return 0;
 	}
 	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
 	if (!rec)
-		return;
+		return 0;
 	prefetch_pid(m, rec->s.pid);
 	if (rec->pid_prev >= 0 && (size_t)rec->pid_prev < m->nrecs) {
 		/* pid_forget() looks at the pid's older record */
@@ -382,6 +380,7 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			}
 		}
 	}
+	return 0;
 }
 
 /* ---- queries ---- */
