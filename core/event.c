@@ -429,8 +429,8 @@ intern_string_key(struct pgt_strtab *tab, const struct pgt_strtab_key *k,
 	return insert_string_key(tab, k, ret);
 }
 
-struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
-					 struct pgt_strtab_keys *ks)
+static inline __attribute__((always_inline)) struct pgt_error *
+intern_keys(struct pgt_strtab *tab, struct pgt_strtab_keys *ks)
 {
 	for (int j = 0; j < ks->n; j++) {
 		const struct pgt_strtab_key *k = &ks->key[j];
@@ -440,6 +440,28 @@ struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
 			return err;
 	}
 	ks->n = 0;
+	return NULL;
+}
+
+struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
+					 struct pgt_strtab_keys *ks)
+{
+	return intern_keys(tab, ks);
+}
+
+struct pgt_error *pgt_strtab_intern_queue(struct pgt_strtab *tab,
+					  struct pgt_strtab_keys *first,
+					  size_t n, size_t stride, size_t *ret)
+{
+	char *p = (char *)first;
+	for (size_t i = 0; i < n; i++, p += stride) {
+		struct pgt_error *err = intern_keys(tab, (struct pgt_strtab_keys *)(void *)p);
+		if (err) {
+			*ret = i;
+			return err;
+		}
+	}
+	*ret = n;
 	return NULL;
 }
 

@@ -251,6 +251,15 @@ struct pgt_strtab_keys {
  */
 struct pgt_error *pgt_strtab_intern_keys(struct pgt_strtab *tab,
 					 struct pgt_strtab_keys *ks);
+/*
+ * pgt_strtab_intern_keys() of @n key sets in turn, the first at @first and
+ * each @stride bytes after the one before (a reader's queue of events read
+ * ahead, the keys inside each): one call for a queue, not one a line.
+ * *ret: the sets interned, @n unless an error stopped it at that set.
+ */
+struct pgt_error *pgt_strtab_intern_queue(struct pgt_strtab *tab,
+					  struct pgt_strtab_keys *first,
+					  size_t n, size_t stride, size_t *ret);
 /* The id of a string already interned, or 0. */
 uint32_t pgt_strtab_find(const struct pgt_strtab *tab, const char *s,
 			 size_t len);

@@ -1309,17 +1309,15 @@ static void fill(struct pgt_ftrace *ft)
 		n++;
 	}
 	/* in line order (a line's comm may have taken an id before) */
-	for (unsigned i = 0; i < n; i++) {
-		struct pgt_error *err = pgt_strtab_intern_keys(ft->tab, &ft->q[i].keys);
-		if (err) {
-			/* the earlier line's error wins */
-			pgt_error_destroy(ft->qerr);
-			ft->qerr = err;
-			n = i;
-			break;
-		}
+	size_t done;
+	struct pgt_error *err = pgt_strtab_intern_queue(ft->tab, &ft->q[0].keys, n,
+							sizeof(ft->q[0]), &done);
+	if (err) {
+		/* the earlier line's error wins */
+		pgt_error_destroy(ft->qerr);
+		ft->qerr = err;
 	}
-	ft->qlen = n;
+	ft->qlen = (unsigned)done;
 }
 
 struct pgt_error *pgt_ftrace_next(struct pgt_ftrace *ft,

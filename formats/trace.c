@@ -1353,8 +1353,9 @@ static bool fast_record(struct pgt_trace_reader *r, const char *line,
 }
 
 /* Prepare @nm's names for interning into @q; false: a name is too long. */
-static bool ahead_keys(struct pgt_trace_reader *r, struct ahead *q,
-		       const struct fast_names *nm)
+static inline __attribute__((always_inline)) bool
+ahead_keys(struct pgt_trace_reader *r, struct ahead *q,
+	   const struct fast_names *nm)
 {
 	for (int j = 0; j < nm->n; j++)
 		if (nm->len[j] > AHEAD_NAME)
@@ -1527,15 +1528,12 @@ static void fill(struct pgt_trace_reader *r)
 			n = 1;
 		break;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		struct pgt_error *err = pgt_strtab_intern_keys(r->tab, &r->q[i].keys);
-		if (err) {
-			queue_error(r, err);
-			n = i;
-			break;
-		}
-	}
-	r->qlen = n;
+	size_t done;
+	struct pgt_error *err = pgt_strtab_intern_queue(r->tab, &r->q[0].keys, n,
+							sizeof(r->q[0]), &done);
+	if (err)
+		queue_error(r, err);
+	r->qlen = (unsigned)done;
 }
 
 struct pgt_error *pgt_trace_reader_next(struct pgt_trace_reader *r,

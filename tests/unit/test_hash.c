@@ -238,6 +238,29 @@ static void test_strtab_hex(void)
 	CHECK_EQ_U64(e, z + 2);
 	CHECK_EQ_U64(f, z + 3);
 	CHECK_EQ_STR(pgt_strtab_get(tab, e), "0x1234");
+	/*
+	 * a queue of key sets, each inside a larger record: interned in
+	 * order, set after set, each emptied; an empty set is passed over
+	 */
+	struct {
+		uint32_t a, b;
+		struct pgt_strtab_keys ks;
+		char pad[40];
+	} q[3] = {0};
+	q[0].ks = (struct pgt_strtab_keys){.n = 2, .dest = {&q[0].a, &q[0].b}};
+	pgt_strtab_key_init(tab, "cron", 4, &q[0].ks.key[0]);
+	pgt_strtab_key_init_hex(tab, 0x1234, &q[0].ks.key[1]);
+	q[2].ks = (struct pgt_strtab_keys){.n = 1, .dest = {&q[2].a}};
+	pgt_strtab_key_init(tab, "sshd", 4, &q[2].ks.key[0]);
+	size_t done = 99;
+	CHECK_OK(pgt_strtab_intern_queue(tab, &q[0].ks, 3, sizeof(q[0]), &done));
+	CHECK_EQ_U64(done, 3);
+	CHECK_EQ_U64(q[0].a, f + 1);
+	CHECK_EQ_U64(q[0].b, e);
+	CHECK_EQ_U64(q[1].a, 0);
+	CHECK_EQ_U64(q[2].a, f + 2);
+	CHECK_EQ_STR(pgt_strtab_get(tab, q[2].a), "sshd");
+	CHECK(q[0].ks.n == 0 && q[2].ks.n == 0);
 	/* a key made without the table is the key init makes, and interns so */
 	struct pgt_strtab_key made, init;
 	pgt_strtab_key_make("bash", 4, &made);
