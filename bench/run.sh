@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Measure pgtrace against plain decompression of the same trace: wall time,
 # CPU time (all threads) and peak RSS of replay (both policies, each
-# kernel), of diff, and of the
-# reading alone (bench/parse.c), each with its ratio to `gzip -dc` of the
-# same file measured in the same run; then the 10,000/100 live-pgd ratio,
+# kernel), of diff, of the
+# reading alone (bench/parse.c) and of zlib's inflate alone (bench/inflate.c:
+# the least any reader on zlib pays for the file), each with its ratio to
+# `gzip -dc` of the same file measured in the same run; then the 10,000/100
+# live-pgd ratio,
 # as measured and with each side taken as a multiple of its own trace's
 # gzip -dc (a trace of 10,000 live pgds is larger compressed: more names),
 # of the fastest runs and, paired, the median of the rounds' own ratios.
@@ -28,9 +30,10 @@
 #             table, and the trace's remaining pgtrace commands are skipped
 # Wall time, CPU time and peak RSS come from bench/rusage.c (fork, exec,
 # wait4; the figures of each command's fastest run),
-# compiled with $CC (default cc) into a temporary directory, as is
-# bench/parse.c against the static libraries beside PGTRACE (the parse-only
-# row is left out when they are not there).
+# compiled with $CC (default cc) into a temporary directory, as are
+# bench/inflate.c (with zlib) and bench/parse.c against the static
+# libraries beside PGTRACE (the parse-only row is left out when they are
+# not there).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,6 +63,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 ${CC:-cc} -O2 -o "$work/rusage" bench/rusage.c
 ${CC:-cc} -O2 -o "$work/memlat" bench/memlat.c
+${CC:-cc} -O2 -o "$work/inflate" bench/inflate.c -lz
 # the memory behind the caches, measured before the rounds (see bench/README.md)
 memory=$("$work/memlat") || exit 2
 libs=$(dirname "$pgtrace")
@@ -131,6 +135,7 @@ jobs=()
 for t in "${traces[@]}"; do
 	read -r label format p path <<<"$t"
 	jobs+=("$label|$p|gzip -dc|gzip -dc $path")
+	jobs+=("$label|$p|inflate only|$work/inflate $path")
 	[ -n "$parse" ] && jobs+=("$label|$p|parse only|$parse $path")
 	for k in $kernels; do
 		for pol in unshared shared; do
@@ -175,7 +180,7 @@ for round in $(seq "$repeats"); do
 		key="$label|$name"
 		case ${best[$key]:-} in timeout | skipped) continue ;; esac
 		if [ -n "${gave_up[$label]:-}" ] && [ "$name" != "parse only" ] &&
-			[ "$name" != "gzip -dc" ]; then
+			[ "$name" != "gzip -dc" ] && [ "$name" != "inflate only" ]; then
 			best[$key]=skipped
 			continue
 		fi
@@ -183,7 +188,9 @@ for round in $(seq "$repeats"); do
 		r=$(run1 $line)
 		if [ "$r" = timeout ]; then
 			best[$key]=timeout
-			[ "$name" != "parse only" ] && [ "$name" != "gzip -dc" ] && gave_up[$label]=1
+			case $name in "parse only" | "gzip -dc" | "inflate only") ;;
+			*) gave_up[$label]=1 ;;
+			esac
 		else
 			echo "$round|$key|${r%% *}" >>"$work/runs"
 			if [ -z "${best[$key]:-}" ] || awk -v a="${r%% *}" -v b="${best[$key]%% *}" \

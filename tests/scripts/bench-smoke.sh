@@ -75,14 +75,14 @@ NR == 2 {
 END {
 	if (!header) { print "bench table: no header"; fail = 1 }
 	nt = split(traces, t, " ")
-	split("gzip -dc|parse only|replay --unshared --kernel=6.1|replay --shared --kernel=6.1|diff --shared --unshared", c, "|")
+	split("gzip -dc|inflate only|parse only|replay --unshared --kernel=6.1|replay --shared --kernel=6.1|diff --shared --unshared", c, "|")
 	for (i = 1; i <= nt; i++)
-		for (j = 1; j <= 5; j++)
+		for (j = 1; j <= 6; j++)
 			if (seen[" " t[i] " | " c[j] " "] != 1) {
 				print "bench table: no single row for " t[i] ", " c[j]
 				fail = 1
 			}
-	if (rows != 5 * nt) { print "bench table: " rows " rows, expected " 5 * nt; fail = 1 }
+	if (rows != 6 * nt) { print "bench table: " rows " rows, expected " 6 * nt; fail = 1 }
 	exit fail
 }' traces="$2" "$tmp/$1" || { cat "$tmp/$1"; exit 1; }
 }
