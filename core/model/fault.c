@@ -134,6 +134,7 @@ static struct pgt_error *walk_members(struct pgt_model *m, int slot, int idx,
 	size_t n = 0, cap = 0;
 	struct list_member *v = NULL;
 	struct pgt_error *err = NULL;
+	zombies_settle(m);
 #define ADD(o) do {							\
 		if ((err = GROW(v, cap, n + 1)))			\
 			goto fail;					\

@@ -413,9 +413,13 @@ struct pgt_model {
 	int32_t free_objs;       /* the pgd cache's free list */
 	uint64_t list_len;       /* pgds on pgd_list */
 	uint64_t list_seq;
-	/* freed objects still on pgd_list, in list order (head first) */
+	/*
+	 * freed objects still on pgd_list (nzombies): in list order (head
+	 * first) once zombies_settle() has run; see pgtable.c
+	 */
 	struct list_member *zombies;
 	size_t nzombies, zombies_cap;
+	size_t zslots, zsorted;  /* slots used; of them, the sorted prefix */
 
 	struct rec *recs;
 	size_t nrecs, recs_cap;  /* slots in use or free */
@@ -743,6 +747,8 @@ void records_deinit(struct pgt_model *m);
 struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 				int32_t *ret);
 void list_add(struct pgt_model *m, int32_t o);
+/* m->zombies[0..nzombies) in list order, head first (see pgtable.c). */
+void zombies_settle(struct pgt_model *m);
 /* A pgd object at @index (in entries) of page @frame (a slab's). */
 struct pgt_error *new_obj(struct pgt_model *m, uint32_t frame, uint16_t index,
 			  int32_t *ret);

@@ -127,13 +127,24 @@ struct pgt_error *pgt_model_check(const struct pgt_model *m)
 		if (ob->on_list && !ob->allocated && !ob->zombie)
 			return FAIL("freed object %zu on pgd_list is not known as such", o);
 	}
-	for (size_t i = 0; i < m->nzombies; i++) {
+	/* the sorted prefix in list order, holes and all; then the rest */
+	size_t kept = 0;
+	if (m->zsorted > m->zslots || m->zslots > m->zombies_cap)
+		return FAIL("freed pgds on pgd_list: %zu sorted of %zu slots", m->zsorted,
+			    m->zslots);
+	for (size_t i = 0; i < m->zslots; i++) {
 		const struct list_member *z = &m->zombies[i];
-		if (z->obj < 0 || (size_t)z->obj >= m->nobjs ||
-		    m->objs[z->obj].list_seq != z->seq ||
-		    (i && m->zombies[i - 1].seq <= z->seq))
+		if (i && i < m->zsorted && m->zombies[i - 1].seq <= z->seq)
 			return FAIL("freed pgds on pgd_list out of list order at %zu", i);
+		if (z->obj < 0 && i < m->zsorted)
+			continue;
+		if (z->obj < 0 || (size_t)z->obj >= m->nobjs ||
+		    m->objs[z->obj].list_seq != z->seq || !m->objs[z->obj].zombie)
+			return FAIL("freed pgd on pgd_list at %zu is not one", i);
+		kept++;
 	}
+	if (kept != m->nzombies)
+		return FAIL("%zu freed pgds on pgd_list kept, %zu counted", kept, m->nzombies);
 	if (on_list != m->list_len || zombies != m->nzombies)
 		return FAIL("pgd_list: %" PRIu64 " on it and %" PRIu64 " freed, counted %" PRIu64 " and %zu",
 			    on_list, zombies, m->list_len, m->nzombies);
