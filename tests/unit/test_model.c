@@ -754,6 +754,62 @@ static void test_many_faults(void)
 }
 
 /*
+ * 2.6.21, unshared, slabs destroyed only at a recorded reap: a freed pgd
+ * stays on pgd_list (pgd_dtor has not run) until its object is allocated
+ * again.  300 pgds; 250 of them freed in a scrambled order; 100 pgd_allocs,
+ * whose objects are freed ones taken back: pgd_list holds 300 throughout.
+ * A sync (2.6.35's, test_sync_pmd) walks it for each of the 60 addresses
+ * of 0xf8800000..0xffe00000: every pgd on it, live or freed, where swapper
+ * has an entry (510, pkmap, and 511, fixmap: a freed pgd's page still has
+ * them), the first pgd only elsewhere: 2 x 300 + 58 = 658 visits a sync.
+ * The model's list of freed pgds, put in list order only when a walk
+ * needs it, stays consistent after every event (pgt_model_check).
+ */
+static void test_many_zombies(void)
+{
+	struct T t;
+	struct pgt_machine mach;
+	pgt_machine_init(&mach);
+	struct pgt_model_config cfg = {
+		.policy = PGT_POLICY_UNSHARED, .sync = PGT_SYNC_PMD,
+		.kernel = PGT_KERNEL_2_6_21, .machine = mach,
+		.reap = PGT_REAP_RECORD,
+	};
+	if (!t_open(&t, &cfg))
+		return;
+	char name[16];
+	int bad = 0;
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		CHECK_OK(pgd_alloc(&t, name));
+	}
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	uint64_t visits = costs(&t)->pgd_list_visits;
+	CHECK_EQ_U64(visits, 658);
+	/* freed in the order 7i mod 251 (251 is prime): no order at all */
+	for (int i = 1; i <= 250; i++) {
+		snprintf(name, sizeof(name), "p%d", (7 * i) % 251);
+		CHECK_OK(pgd_op(&t, PGT_OP_PGD_FREE, name));
+		bad += pgt_model_check(t.m) != NULL;
+		if (i == 120) {
+			CHECK_OK(op(&t, PGT_OP_SYNC));
+			CHECK_EQ_U64(costs(&t)->pgd_list_visits - visits, 658);
+			visits = costs(&t)->pgd_list_visits;
+		}
+	}
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "q%d", i);
+		CHECK_OK(pgd_alloc(&t, name));
+		bad += pgt_model_check(t.m) != NULL;
+	}
+	/* 50 live before, 100 new live, 150 freed objects still on it */
+	CHECK_OK(op(&t, PGT_OP_SYNC));
+	CHECK_EQ_U64(costs(&t)->pgd_list_visits - visits, 658);
+	CHECK_EQ_U64(bad, 0);
+	t_fini(&t);
+}
+
+/*
  * 2G/2G, 256 MiB of lowmem: two kernel PMD slots, and the vmalloc area
  * (from 0x90800000) in both: slot 2 from entry 132, slot 3 whole.  By
  * hand (2.6.21, unshared): 1 pgd_alloc A (both copies made now); 2
@@ -1879,6 +1935,7 @@ int main(void)
 	test_vmalloc_fault();
 	test_many_faults();
 	test_faults_two_kernel_slots();
+	test_many_zombies();
 	test_observed_faults();
 	test_cpa_broadcast();
 	test_cpa_text_ref_prot();
