@@ -17,9 +17,9 @@
  * -1) where a zombie left, then the zombies added since, in no order.  A
  * walk of pgd_list wants them in order (zombies_settle); a pgd_alloc or a
  * pgd_free, one each, adds or removes one at a place at random, and
- * keeping the whole array in order was a memmove of a few KiB each time
- * (about 40 of the model thread's 920 instructions an event on a
- * converted recording, with the slab's zombies in the hundreds).
+ * keeping the whole array in order was a memmove of about 2 KiB each time
+ * (some 130 zombies on bench/gen.py's converted traces, whose model
+ * thread ran 896 instructions an event without it, 921 with).
  */
 #define ZOMBIES_PENDING 64
 
