@@ -757,6 +757,14 @@ struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret);
 struct pgt_error *id_set_live(struct pgt_model *m, uint32_t id, int32_t r);
 /* Pgd @id was freed at line @line. */
 struct pgt_error *id_set_freed(struct pgt_model *m, uint32_t id, uint64_t line);
+/* What id_slot.wsum holds for live record @r: its xsum over the kernel slots. */
+static inline uint64_t rec_wsum(const struct pgt_model *m, const struct rec *r)
+{
+	uint64_t sum = 0;
+	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++)
+		sum |= r->xsum[slot];
+	return sum;
+}
 /* The id slot of live record @r takes its record's walk summary anew. */
 void id_walk_update(struct pgt_model *m, const struct rec *r);
 struct pgt_error *own_live_add(struct pgt_model *m, int32_t r);

@@ -17,10 +17,7 @@ static struct pgt_error *check_rec(const struct pgt_model *m, int32_t r)
 	if (s->id >= m->by_id_cap || m->by_id[s->id].rec != r)
 		return FAIL("live pgd %" PRIu32 " is not found by its id", s->id);
 	const struct id_slot *is = &m->by_id[s->id];
-	uint64_t sum = 0;
-	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++)
-		sum |= rec->xsum[slot];
-	if (is->cgen != rec->cgen || is->wsum != sum)
+	if (is->cgen != rec->cgen || is->wsum != rec_wsum(m, rec))
 		return FAIL("live pgd %" PRIu32 "'s id slot does not summarize its record",
 			    s->id);
 	const struct pgd_obj *ob = &m->objs[rec->obj];

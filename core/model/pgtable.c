@@ -263,11 +263,8 @@ static struct pgt_error *id_slot_get(struct pgt_model *m, uint32_t id,
 void id_walk_update(struct pgt_model *m, const struct rec *r)
 {
 	struct id_slot *is = &m->by_id[r->s.id];
-	uint64_t sum = 0;
-	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++)
-		sum |= r->xsum[slot];
 	is->cgen = r->cgen;
-	is->wsum = sum;
+	is->wsum = rec_wsum(m, r);
 }
 
 struct pgt_error *id_set_live(struct pgt_model *m, uint32_t id, int32_t r)
