@@ -700,11 +700,6 @@ static void test_vmalloc_fault(void)
 }
 
 /*
- * Observed faults (fault records): the model "predicts" one where its MMU
- * walk through that pgd fails.  A fault at an address the pgd maps is
- * unpredicted.
- */
-/*
  * One pgd faults in 120 kernel PMD entries that swapper alone populated
  * (2.6.21: vmalloc writes init_mm only): its copy holds each as a value
  * of its own, 120 of them, past the first two sizes the copy keeps them
@@ -848,6 +843,11 @@ static void test_faults_two_kernel_slots(void)
 	t_fini(&t);
 }
 
+/*
+ * Observed faults (fault records): the model "predicts" one where its MMU
+ * walk through that pgd fails.  A fault at an address the pgd maps is
+ * unpredicted.
+ */
 static void test_observed_faults(void)
 {
 	struct T t;
