@@ -20,6 +20,19 @@ uint32_t swapper_pte_frame(const struct pgt_model *m, uint32_t va)
 	return pfn < m->nframes ? (uint32_t)pfn : 0;
 }
 
+/*
+ * The end of the PMD span (2 MiB) @va is in, or @end if sooner.  A mapping
+ * is walked a span at a time, its PTE page found once a span, not once a
+ * page: the model thread's instructions over 1 M events of a converted
+ * recording went from 896 M to 778 M with 100 live pgds (callgrind,
+ * replay --unshared --kernel=2.6.21).
+ */
+static inline uint64_t span_end(uint64_t va, uint64_t end)
+{
+	uint64_t next = (va | (PGT_PMD_SIZE - 1)) + 1;
+	return next < end ? next : end;
+}
+
 struct pgt_error *op_vmalloc(struct pgt_model *m, const struct pgt_event *ev)
 {
 	uint64_t a = ev->addr, size = ev->size;
@@ -35,19 +48,23 @@ struct pgt_error *op_vmalloc(struct pgt_model *m, const struct pgt_event *ev)
 					"vmalloc [0x%llx, 0x%llx) is outside the vmalloc area [0x%x, 0x%x)",
 					(unsigned long long)a,
 					(unsigned long long)(a + size), lo, hi);
-	for (uint64_t va = a; va < a + size; va += PGT_PAGE_SIZE) {
+	for (uint64_t va = a; va < a + size;) {
+		uint64_t next = span_end(va, a + size);
 		uint32_t pte = swapper_pte_frame(m, (uint32_t)va);
-		if (pte && pgt_present(entry_at(m, pte, pgt_pte_index((uint32_t)va))))
-			return pgt_error_create(PGT_ERROR_INPUT,
-						"vmalloc [0x%llx, 0x%llx) overlaps a mapping at 0x%llx",
-						(unsigned long long)a,
-						(unsigned long long)(a + size),
-						(unsigned long long)va);
+		for (; pte && va < next; va += PGT_PAGE_SIZE)
+			if (pgt_present(entry_at(m, pte, pgt_pte_index((uint32_t)va))))
+				return pgt_error_create(PGT_ERROR_INPUT,
+							"vmalloc [0x%llx, 0x%llx) overlaps a mapping at 0x%llx",
+							(unsigned long long)a,
+							(unsigned long long)(a + size),
+							(unsigned long long)va);
+		va = next;
 	}
 	struct pgt_error *err;
 	bool pmd_modified = false;
-	for (uint64_t va = a; va < a + size; va += PGT_PAGE_SIZE) {
+	for (uint64_t va = a; va < a + size;) {
 		uint32_t v = (uint32_t)va;
+		uint64_t next = span_end(va, a + size);
 		uint32_t pte = swapper_pte_frame(m, v);
 		if (!pte) {
 			/* pte_alloc_kernel(): __pte_alloc_kernel + pmd_populate_kernel */
@@ -61,12 +78,16 @@ struct pgt_error *op_vmalloc(struct pgt_model *m, const struct pgt_event *ev)
 				return err;
 			pmd_modified = true;
 		}
-		uint64_t pfn;
-		if ((err = data_alloc(m, &pfn)))
-			return err;
-		m->frames[pte].data[pgt_pte_index(v)] =
-			(pfn << PGT_PAGE_SHIFT) | m->page_kernel;
-		pte_line_mark(m, v, 1);
+		/* (data_alloc() leaves the frames where they are) */
+		uint64_t *data = m->frames[pte].data;
+		for (; va < next; va += PGT_PAGE_SIZE) {
+			uint64_t pfn;
+			if ((err = data_alloc(m, &pfn)))
+				return err;
+			data[pgt_pte_index((uint32_t)va)] =
+				(pfn << PGT_PAGE_SHIFT) | m->page_kernel;
+		}
+		pte_line_mark(m, v, (uint32_t)((next - v) >> PGT_PAGE_SHIFT));
 	}
 	if ((err = idmap_put(&m->areas, a >> PGT_PAGE_SHIFT, (int64_t)size)))
 		return err;
@@ -122,19 +143,26 @@ struct pgt_error *op_vfree(struct pgt_model *m, const struct pgt_event *ev)
 		return pgt_error_create(PGT_ERROR_INPUT,
 					"vfree size 0x%llx does not match the mapping's 0x%llx",
 					(unsigned long long)ev->size, (unsigned long long)size);
-	uint64_t a = ev->addr;
-	for (uint64_t va = a; va < a + (uint64_t)size; va += PGT_PAGE_SIZE) {
+	uint64_t a = ev->addr, end = a + (uint64_t)size;
+	for (uint64_t va = a; va < end;) {
+		uint64_t next = span_end(va, end);
 		uint32_t pte = swapper_pte_frame(m, (uint32_t)va);
-		if (!pte)
+		if (!pte) {
+			va = next;
 			continue;
-		uint64_t *e = &m->frames[pte].data[pgt_pte_index((uint32_t)va)];
-		if (pgt_present(*e)) {
-			struct pgt_error *err = data_free(m, pgt_entry_addr(*e) >> PGT_PAGE_SHIFT);
-			if (err)
-				return err;
 		}
-		*e = 0; /* PTE pages stay: vunmap never frees them */
-		pte_line_mark(m, (uint32_t)va, 1);
+		/* (data_free() leaves the frames where they are) */
+		uint64_t *data = m->frames[pte].data;
+		pte_line_mark(m, (uint32_t)va, (uint32_t)((next - va) >> PGT_PAGE_SHIFT));
+		for (; va < next; va += PGT_PAGE_SIZE) {
+			uint64_t *e = &data[pgt_pte_index((uint32_t)va)];
+			if (pgt_present(*e)) {
+				struct pgt_error *err = data_free(m, pgt_entry_addr(*e) >> PGT_PAGE_SHIFT);
+				if (err)
+					return err;
+			}
+			*e = 0; /* PTE pages stay: vunmap never frees them */
+		}
 	}
 	idmap_del(&m->areas, a >> PGT_PAGE_SHIFT);
 	return NULL;

@@ -437,6 +437,52 @@ static void test_vfree_keeps_pte_pages(void)
 }
 
 /*
+ * A mapping across a 2 MiB boundary (map_vm_area's loop over PMDs): the
+ * pages 0xf89fe000-0xf89ff000 are under PMD entry 452 of slot 3, the pages
+ * 0xf8a00000-0xf8a01000 under entry 453, so pte_alloc_kernel() makes two
+ * PTE pages and A, a copy made before, misses both entries; vfree clears
+ * all four PTEs and keeps both pages.  A later vmalloc that runs into a
+ * page mapped under entry 453 is refused at that page, with nothing of its
+ * first 2 MiB mapped.
+ */
+static void test_vmalloc_across_pmd(void)
+{
+	struct T t;
+	if (!t_init(&t, PGT_KERNEL_2_6_21, PGT_POLICY_UNSHARED, PGT_SYNC_SEED,
+		    0xc0000000u))
+		return;
+	CHECK_OK(pgd_alloc(&t, "A"));
+	uint64_t pte_pages = costs(&t)->pte_pages;
+	CHECK_OK(vmalloc(&t, 0xf89fe000u, 0x4000));
+	CHECK_EQ_U64(costs(&t)->pte_pages, pte_pages + 2);
+	CHECK(pgt_present(kpmd(&t, NULL, 3, 452)));
+	CHECK(pgt_present(kpmd(&t, NULL, 3, 453)));
+	CHECK(kpmd(&t, NULL, 3, 452) != kpmd(&t, NULL, 3, 453));
+	CHECK_EQ_U64(st(&t, "A")->missing, 2);
+	for (uint32_t va = 0xf89fe000u; va < 0xf8a02000u; va += 0x1000)
+		CHECK(walk(&t, NULL, va).present);
+	CHECK(!walk(&t, NULL, 0xf89fd000u).present);
+	CHECK(!walk(&t, NULL, 0xf8a02000u).present);
+
+	CHECK_OK(vfree(&t, 0xf89fe000u, 0));
+	CHECK_EQ_U64(costs(&t)->pte_pages, pte_pages + 2);
+	for (uint32_t va = 0xf89fe000u; va < 0xf8a02000u; va += 0x1000) {
+		struct pgt_walk w = walk(&t, NULL, va);
+		CHECK(!w.present);
+		CHECK_EQ_U64(w.level, PGT_LEVEL_PTE);
+	}
+
+	CHECK_OK(vmalloc(&t, 0xf8a01000u, 0x1000));
+	CHECK_ERR(vmalloc(&t, 0xf89ff000u, 0x3000), PGT_ERROR_INPUT,
+		  "vmalloc [0xf89ff000, 0xf8a02000) overlaps a mapping at 0xf8a01000");
+	CHECK(!walk(&t, NULL, 0xf89ff000u).present);
+	CHECK(!walk(&t, NULL, 0xf8a00000u).present);
+	CHECK(walk(&t, NULL, 0xf8a01000u).present);
+	CHECK_EQ_U64(costs(&t)->pte_pages, pte_pages + 2);
+	t_fini(&t);
+}
+
+/*
  * vmalloc_sync_all() of the seed (fault.c):
  *
  *	static unsigned long start = TASK_SIZE;
@@ -1929,6 +1975,7 @@ int main(void)
 	test_pgd_alloc_2g();
 	test_vmalloc_writes_swapper_only();
 	test_vfree_keeps_pte_pages();
+	test_vmalloc_across_pmd();
 	test_sync_seed_3g();
 	test_sync_seed_2g();
 	test_sync_pmd();
