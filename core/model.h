@@ -122,10 +122,14 @@ struct pgt_pgd_stats {
 	uint32_t id;        /* strtab id of the pgd */
 	uint64_t serial;    /* its pgd_alloc's rank in the replay, from 1 */
 	bool adopted;       /* named before any pgd_alloc: history unknown */
+	/*
+	 * (live beside serial, pid and comm: a task event reads the four,
+	 * and in the model's record they share a cache line)
+	 */
+	bool live;
 	uint32_t mm;        /* strtab id of the mm, 0 when unknown */
 	int32_t pid;        /* allocating task, -1 when unknown */
 	uint32_t comm;      /* strtab id of its comm, 0 when unknown */
-	bool live;
 	bool own_kernel_pmd;   /* kernel slots point at private copies */
 	uint64_t alloc_line, free_line; /* event lines (0: none) */
 	uint64_t pa;           /* physical address of the pgd */
