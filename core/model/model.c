@@ -303,6 +303,17 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		   int stage)
 {
 	uint32_t id = ev->pgd;
+	if (ev->op == PGT_OP_ACCESS) {
+		/*
+		 * Most events of a native recording: one test before the id
+		 * slot's prefetch, not the tests for the other kinds (3 M
+		 * native events, 10,000 live pgds: 1,327 M -> 1,300 M
+		 * model-thread instructions, replay --unshared --kernel=2.6.21)
+		 */
+		if (stage == 0 && id && id < m->by_id_cap)
+			__builtin_prefetch(&m->by_id[id]);
+		return 0;
+	}
 	bool free = ev->op == PGT_OP_PGD_FREE;
 	/* by_pid: exec renames, and the newest pgd of the allocating task */
 	bool by_pid = (ev->op == PGT_OP_TASK || ev->op == PGT_OP_PGD_ALLOC) &&
