@@ -8,7 +8,8 @@
 # live-pgd ratio,
 # as measured and with each side taken as a multiple of its own trace's
 # gzip -dc (a trace of 10,000 live pgds is larger compressed: more names),
-# of the fastest runs and, paired, the median of the rounds' own ratios.
+# of the fastest runs and, paired, the median of the rounds' own ratios
+# (with more than one round, their lowest and highest in brackets).
 # Prints one table (Markdown), the machine it ran on above it: its CPU and
 # cores, and how it answers random loads past its caches (bench/memlat.c).
 #
@@ -264,8 +265,18 @@ END {
 				    w[k1] > 0 && w[g10] > 0 && w[g1] > 0)
 					pr[++k] = (w[k10] / w[g10]) / (w[k1] / w[g1])
 			}
-			if (k)
+			# with the lowest and highest of the rounds: how far
+			# one round strays on this machine
+			if (k) {
+				lo = hi = pr[1]
+				for (j = 2; j <= k; j++) {
+					if (pr[j] < lo) lo = pr[j]
+					if (pr[j] > hi) hi = pr[j]
+				}
 				pratio = sprintf("%.2f", median(pr, k))
+				if (k > 1)
+					pratio = pratio sprintf(" (%.2f-%.2f)", lo, hi)
+			}
 		}
 		printf "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %s | %s | %s |\n", t, pgds[i], cmd[i],
 			r[1], (bw[t] > 0 ? r[1] / bw[t] : 0), r[3], (bc[t] > 0 ? r[3] / bc[t] : 0),

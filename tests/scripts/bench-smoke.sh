@@ -6,7 +6,8 @@
 # command with a number or "timeout" or "skipped" in each measured cell
 # (wall, CPU, RSS and their ratios), gzip -dc at ratio 1.00 to itself, and
 # the three 10k/100 ratios (as measured, per gzip -dc, and per gzip -dc
-# paired within rounds) on each 10,000-pgd row measured on both sides.
+# paired within rounds, with the rounds' range: the native run has two)
+# on each 10,000-pgd row measured on both sides.
 # Never a timing.
 # Only against a Release build (the CMakeCache.txt beside the binary says
 # so); skipped (77) otherwise, or without python3 and gzip.
@@ -34,11 +35,12 @@ run() { # OUT ARGS...
 		exit 1
 	fi
 }
-run native -f native -p "100 10000"
+run native -f native -p "100 10000" -r 2
 run churn -f churn -p 100
 run ftrace -f ftrace -p 100
 run converted -f converted -p 100
-# check TABLE TRACES: the table parses and has one row per trace and command
+# check TABLE TRACES [RANGES]: the table parses and has one row per trace
+# and command; with RANGES, every paired ratio has its rounds' range
 check() {
 awk -F'|' '
 function bad(msg) { print "bench table, line " NR ": " msg ": " $0; fail = 1 }
@@ -67,7 +69,12 @@ NR == 2 {
 	if ($4 == " gzip -dc " && ($6 != " 1.00 " || $8 != " 1.00 " || $10 != " 1.0 "))
 		bad("gzip -dc is not its own ratio 1")
 	for (i = 11; i <= 13; i++) {
-		if ($2 ~ /-10000 $/ && $i !~ /^ ([0-9]+\.[0-9]+|-) $/) bad("bad 10k/100 cell")
+		# (the paired cell, with more than one round: "M (LO-HI)")
+		if ($2 ~ /-10000 $/ && $i !~ /^ ([0-9]+\.[0-9]+|-) $/ &&
+		    !(i == 13 && $i ~ /^ [0-9]+\.[0-9]+ \([0-9]+\.[0-9]+-[0-9]+\.[0-9]+\) $/))
+			bad("bad 10k/100 cell")
+		if (i == 13 && ranges && $2 ~ /-10000 $/ && $i !~ /\(/)
+			bad("a paired ratio without its range")
 		if ($2 ~ /-100 $/ && $i != " - ") bad("a 100-pgd row with a 10k/100 ratio")
 	}
 	next
@@ -84,9 +91,9 @@ END {
 			}
 	if (rows != 6 * nt) { print "bench table: " rows " rows, expected " 6 * nt; fail = 1 }
 	exit fail
-}' traces="$2" "$tmp/$1" || { cat "$tmp/$1"; exit 1; }
+}' traces="$2" ranges="$3" "$tmp/$1" || { cat "$tmp/$1"; exit 1; }
 }
-check native "native-100 native-10000"
+check native "native-100 native-10000" 1
 check churn "churn-100"
 check ftrace "ftrace-100"
 check converted "converted-100"
