@@ -123,8 +123,8 @@ struct pgt_pgd_stats {
 	uint64_t serial;    /* its pgd_alloc's rank in the replay, from 1 */
 	bool adopted;       /* named before any pgd_alloc: history unknown */
 	/*
-	 * (live beside serial, pid and comm: a task event reads the four,
-	 * and in the model's record they share a cache line)
+	 * Not freed yet.  (Beside serial, pid and comm: a task event reads
+	 * the four, and in the model's record they share a cache line.)
 	 */
 	bool live;
 	uint32_t mm;        /* strtab id of the mm, 0 when unknown */
