@@ -100,8 +100,11 @@ static void zombie_del(struct pgt_model *m, int32_t o)
 	}
 	if (lo < m->zsorted && m->zombies[lo].obj == o)
 		m->zombies[lo].obj = -1; /* (else pgt_model_check says so) */
-	/* holes past half the prefix: squeezed out */
-	if (m->zsorted - (m->nzombies - (m->zslots - m->zsorted)) > m->zsorted / 2 + 8)
+	/*
+	 * Holes past half the prefix: squeezed out.  (Every slot not holding
+	 * a zombie is a hole in the prefix: a pending one leaves no hole.)
+	 */
+	if (m->zslots - m->nzombies > m->zsorted / 2 + 8)
 		zombies_settle(m);
 }
 
