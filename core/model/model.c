@@ -250,6 +250,13 @@ static const struct rec *pid_rec(const struct pgt_model *m, int32_t pid)
 	return &m->recs[r];
 }
 
+/* Bring in pgd @id's slot of by_id (live_rec, walk_mapped_id). */
+static inline void prefetch_id_slot(const struct pgt_model *m, uint32_t id)
+{
+	if (id && id < m->by_id_cap)
+		__builtin_prefetch(&m->by_id[id]);
+}
+
 /* The live record of @ev's pgd, or NULL. */
 static const struct rec *prefetch_rec(const struct pgt_model *m,
 				      const struct pgt_event *ev)
@@ -310,8 +317,8 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		 * native events, 10,000 live pgds: 1,327 M -> 1,300 M
 		 * model-thread instructions, replay --unshared --kernel=2.6.21)
 		 */
-		if (stage == 0 && id && id < m->by_id_cap)
-			__builtin_prefetch(&m->by_id[id]);
+		if (stage == 0)
+			prefetch_id_slot(m, id);
 		return 0;
 	}
 	bool free = ev->op == PGT_OP_PGD_FREE;
@@ -335,14 +342,13 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		return 0;
 	}
 	if (stage == 0) {
-		if (id && id < m->by_id_cap)
-			__builtin_prefetch(&m->by_id[id]);
+		prefetch_id_slot(m, id);
 		if (by_pid)
 			prefetch_pid(m, ev->pid);
 		/* pgd_alloc writes the mm's entry: at random, rarely cached */
 		if (ev->op == PGT_OP_PGD_ALLOC && ev->mm && ev->mm < m->by_mm_cap)
 			__builtin_prefetch(&m->by_mm[ev->mm], 1);
-		/* an access mostly reads only its id slot (walk_mapped_id) */
+		/* the rest have none (a recorded fault reads its id slot, as an access) */
 		return free ? 1u << 1 | 1u << 2 : by_pid ? 1u << 1 : 0;
 	}
 	if (stage == 1) {
