@@ -230,9 +230,9 @@ static void explicit_compact(struct pgt_model *m, int slot, int idx)
 		uint32_t f = v->v[i];
 		struct frame *fr = &m->frames[f];
 		if (!is_live_copy(m, f) || fr->slot != slot ||
-		    !has_explicit(fr->x, idx) || fr->stamp == stamp)
+		    !has_explicit(fr->x, idx) || fr->x->stamp == stamp)
 			continue;
-		fr->stamp = stamp;
+		fr->x->stamp = stamp;
 		v->v[n++] = f;
 	}
 	v->n = n;

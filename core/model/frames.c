@@ -154,7 +154,7 @@ static void pool_deinit(struct block_pool *p)
 	pool_init(p, p->size);
 }
 
-/* The blocks of struct xmap: room for 23, 71 and all 512 values. */
+/* The blocks of struct xmap: room for 22, 70 and all 512 values. */
 static const size_t xmap_bytes[XMAP_CLASSES] = {
 	256, 640,
 	PGT_LINE_ROUND(sizeof(struct xmap) + PGT_PTRS_PER_PMD * sizeof(uint64_t)),
@@ -223,6 +223,7 @@ struct pgt_error *xmap_new(struct pgt_model *m, struct xmap **ret)
 	memset(x->bits, 0, sizeof(x->bits));
 	x->n = 0;
 	x->cap = xmap_cap(0);
+	x->stamp = 0;
 	*ret = x;
 	return NULL;
 }

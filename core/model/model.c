@@ -95,7 +95,10 @@ struct pgt_error *pgt_model_create(const struct pgt_model_config *cfg,
 	m->page_kernel_large_exec = m->page_kernel_exec | PGT_PSE;
 	m->pdpte_flags = PGT_P;
 	m->nframes = (uint32_t)(m->L.lowmem >> PGT_PAGE_SHIFT);
-	m->frames = calloc(m->nframes, sizeof(*m->frames));
+	/* (calloc: a large array's pages come zeroed when first touched) */
+	m->frames_mem = calloc((size_t)m->nframes + 2, sizeof(*m->frames));
+	if (m->frames_mem)
+		m->frames = (struct frame *)PGT_LINE_ROUND((uintptr_t)m->frames_mem);
 	m->pte_line = calloc(((UINT64_C(1) << 32) - m->L.page_offset) >> PGT_PAGE_SHIFT,
 			     sizeof(*m->pte_line));
 	m->ram_top = m->L.lowmem;
@@ -124,7 +127,7 @@ void pgt_model_destroy(struct pgt_model *m)
 	if (!m)
 		return;
 	pools_deinit(m);
-	free(m->frames);
+	free(m->frames_mem);
 	free(m->pte_line);
 	free(m->free_frames);
 	free(m->free_pairs);
@@ -383,19 +386,12 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		if (m->pti)
 			__builtin_prefetch(&m->frames[pfn + 1]);
 	}
-	/*
-	 * The PMD frames, both lines of each (a 40-byte frame spans two half
-	 * the time): pgd_free writes their first, and the pgd_alloc that
-	 * takes them back (LIFO) reads x, at the end.
-	 */
+	/* the PMD frames, which pgd_free writes (a frame is one line) */
 	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
 		uint32_t f[3] = {rec->kpmd[i], rec->upmd[i], rec->uhalf_kpmd[i]};
-		for (int k = 0; k < 3; k++) {
-			if (f[k]) {
+		for (int k = 0; k < 3; k++)
+			if (f[k])
 				__builtin_prefetch(&m->frames[f[k]]);
-				__builtin_prefetch(&m->frames[f[k]].x);
-			}
-		}
 	}
 	return 0;
 }
