@@ -67,6 +67,19 @@ ${CC:-cc} -O2 -o "$work/memlat" bench/memlat.c
 ${CC:-cc} -O2 -o "$work/inflate" bench/inflate.c -lz
 # the memory behind the caches, measured before the rounds (see bench/README.md)
 memory=$("$work/memlat") || exit 2
+# Whether DAMON (the kernel's access monitor, there doing proactive
+# reclaim) runs, read before the rounds like the memory: it moved times
+# by a factor of up to 3.6 on the machine of the README's table
+# (bench/README.md, "The machine's own reclaim").
+damon=off
+for s in /sys/kernel/mm/damon/admin/kdamonds/*/state; do
+	if [ -r "$s" ] && [ "$(cat "$s" 2>/dev/null)" = on ]; then
+		damon=on
+	fi
+done
+if [ "$(cat /sys/module/damon_reclaim/parameters/enabled 2>/dev/null)" = Y ]; then
+	damon=on
+fi
 libs=$(dirname "$pgtrace")
 parse=
 if [ -f "$libs/libpgtformats.a" ] && [ -f "$libs/libpgtcore.a" ] &&
@@ -211,7 +224,7 @@ for j in "${jobs[@]}"; do
 done
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //' || true)
-echo "machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr); $("$pgtrace" --version 2>/dev/null | head -1)"
+echo "machine: ${cpu:-unknown CPU}, $(nproc) cores, $(uname -sr); $("$pgtrace" --version 2>/dev/null | head -1); DAMON $damon"
 echo "memory: ns per random load, dependent/independent, by buffer size (bench/memlat.c): $memory"
 echo "traces: ${#traces[@]}; best of $repeats rounds; ratios to gzip -dc of the same file in the same run; timeout $limit s"
 echo

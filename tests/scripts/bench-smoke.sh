@@ -1,8 +1,8 @@
 #!/bin/sh
 # A smoke run of bench/run.sh on 1 M-event traces (native with 100 and
 # 10,000 live pgds, churn, ftrace and converted with 100; one kernel; commands cut at
-# 10 s): it runs, and its tables parse: the header (the machine, its
-# memory's latencies), one row per trace and
+# 10 s): it runs, and its tables parse: the header (the machine, whether
+# DAMON runs, its memory's latencies), one row per trace and
 # command with a number or "timeout" or "skipped" in each measured cell
 # (wall, CPU, RSS and their ratios), gzip -dc at ratio 1.00 to itself, and
 # the three 10k/100 ratios (as measured, per gzip -dc, and per gzip -dc
@@ -45,7 +45,10 @@ check() {
 awk -F'|' '
 function bad(msg) { print "bench table, line " NR ": " msg ": " $0; fail = 1 }
 function measured(s) { return s ~ /^ [0-9]+\.[0-9]+ $/ }
-NR == 1 { if ($0 !~ /^machine: .*cores/) bad("no machine line"); next }
+NR == 1 {
+	if ($0 !~ /^machine: .*cores.*; DAMON (on|off)$/) bad("no machine line")
+	next
+}
 NR == 2 {
 	# four buffer sizes, each "N MiB DEP/INDEP ns", and nothing else after ":"
 	rest = $0
