@@ -210,26 +210,6 @@ struct pgt_error *pgt_model_apply(struct pgt_model *m,
 	return err;
 }
 
-/*
- * The frame of the PTE page swapper maps kernel address @va through, or 0:
- * what an access most likely walks (copies mostly agree with swapper).
- */
-static uint32_t prefetch_pte_frame(const struct pgt_model *m, uint64_t va)
-{
-	if (va < m->L.page_offset || va > UINT32_MAX)
-		return 0;
-	int slot = (int)pgt_pgd_index((uint32_t)va);
-	int idx = (int)pgt_pmd_index((uint32_t)va);
-	uint32_t kf = m->swapper_kpmd[slot];
-	if (!kf || !m->frames[kf].data)
-		return 0;
-	uint64_t pmd = m->frames[kf].data[idx];
-	if (!pgt_present(pmd) || (pmd & PGT_PSE))
-		return 0;
-	uint64_t pfn = pgt_entry_addr(pmd) >> PGT_PAGE_SHIFT;
-	return pfn < m->nframes ? (uint32_t)pfn : 0;
-}
-
 /* Where @h keeps @key's entry, most likely. */
 static void prefetch_key(const struct idmap *h, uint64_t key)
 {
@@ -301,7 +281,13 @@ bool pgt_model_prefetch_pays(const struct pgt_model *m)
  * mostly cached already; finding the entry cost 75 of 1,342 instructions
  * an event for no time saved (paired wall 0.93-0.98 without it,
  * bench/ab.py, 11-15 rounds, 10,000 live pgds), and again nothing once
- * found through swapper's entry (1.03).
+ * found through swapper's entry (1.03).  Nor do vmalloc and vfree look
+ * ahead: what they read (the areas map, swapper's PTE pages) does not grow
+ * with the pgds.  Bringing it in cost the model thread 39 M of 505 M
+ * instructions over 1 M converted events with 10,000 live pgds (replay
+ * --shared --kernel=6.1; 883 M against 844 M --unshared --kernel=2.6.21)
+ * and saved no time: the model thread took 0.71-0.76 s of CPU without it,
+ * 0.75-0.81 s with it, over the 10 M-event trace (four runs each).
  *
  * Always inlined (link-time optimization carries it into cli/pipeline.c):
  * called with a constant stage, each call keeps only
@@ -328,22 +314,6 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 	/* by_pid: exec renames, and the newest pgd of the allocating task */
 	bool by_pid = (ev->op == PGT_OP_TASK || ev->op == PGT_OP_PGD_ALLOC) &&
 		      ev->pid >= 0;
-	/* vmalloc and vfree: the mapping's entry in areas, its first PTEs */
-	bool vmap = ev->op == PGT_OP_VMALLOC || ev->op == PGT_OP_VFREE;
-	if (vmap) {
-		uint32_t f = prefetch_pte_frame(m, ev->addr);
-		if (stage == 0) {
-			prefetch_key(&m->areas, ev->addr >> PGT_PAGE_SHIFT);
-			if (f)
-				__builtin_prefetch(&m->frames[f]);
-			if (ev->addr >= m->L.page_offset && ev->addr <= UINT32_MAX)
-				__builtin_prefetch(&m->pte_line[(ev->addr - m->L.page_offset) >> PGT_PAGE_SHIFT]);
-			return 1u << 1;
-		}
-		if (f && m->frames[f].virt == V_DATA && m->frames[f].data)
-			__builtin_prefetch(&m->frames[f].data[pgt_pte_index((uint32_t)ev->addr)]);
-		return 0;
-	}
 	if (stage == 0) {
 		prefetch_id_slot(m, id);
 		if (by_pid)
