@@ -350,12 +350,10 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		__builtin_prefetch(rec->hint_entries);
 	if (rec->hint_uhalf)
 		__builtin_prefetch(rec->hint_uhalf);
+	/* (a PTI pair's frames, the first even, share this line) */
 	uint64_t pfn = rec->s.pa >> PGT_PAGE_SHIFT;
-	if (pfn + 1 < m->nframes) {
+	if (pfn < m->nframes)
 		__builtin_prefetch(&m->frames[pfn]);
-		if (m->pti)
-			__builtin_prefetch(&m->frames[pfn + 1]);
-	}
 	/* the PMD frames, which pgd_free writes (a frame is one line) */
 	for (int i = 0; i < PGT_PTRS_PER_PGD; i++) {
 		uint32_t f[3] = {rec->kpmd[i], rec->upmd[i], rec->uhalf_kpmd[i]};
