@@ -148,6 +148,7 @@ static struct pgt_error *create_models(struct run *r, const struct model_opts *o
 		spool_init(&r->spool[i], o->all, 0);
 		cfg.retire = spool_retire;
 		cfg.retire_ctx = &r->spool[i];
+		cfg.retire_all = o->all;
 		cfg.adopt = o->adopt >= 0 ? o->adopt
 					  : r->format == PGT_FORMAT_FTRACE || o->start_core ||
 						    ((machine->set & PGT_MACHINE_START) &&

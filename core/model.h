@@ -85,14 +85,18 @@ struct pgt_model_config {
 	/* Notes kept per kind (the rest are only counted); 0: all. */
 	uint64_t notes_limit;
 	/*
-	 * Called with each freed pgd's record as pgd_free retires it, in the
-	 * order the pgds are freed; may be NULL.  The model keeps the live
-	 * pgds' records only: its memory follows the live pgds, not every
-	 * pgd ever seen, and what becomes of a freed pgd's row is the
-	 * caller's (pgt_pgd_has_findings() tells the rows worth showing).
+	 * Called with each freed pgd's record that has findings
+	 * (pgt_pgd_has_findings()), or with every one when @retire_all, as
+	 * pgd_free retires it, in the order the pgds are freed; may be NULL.
+	 * The model keeps the live pgds' records only: its memory follows
+	 * the live pgds, not every pgd ever seen, and what becomes of a freed
+	 * pgd's row is the caller's.  The rest are counted
+	 * (pgt_model_pgds_dropped()) without the model reading more of them
+	 * than pgd_free needs.
 	 */
 	void (*retire)(void *ctx, const struct pgt_pgd_stats *s);
 	void *retire_ctx;
+	bool retire_all;
 	/*
 	 * A recording that starts on a running machine: a pgd it names before
 	 * any pgd_alloc (a pgd_free, a switch, an access or fault) is adopted,

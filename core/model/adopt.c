@@ -28,7 +28,7 @@ struct pgt_error *pgd_adopt(struct pgt_model *m, uint32_t id, int32_t *ret)
 	if (err)
 		return err;
 	m->costs.pmd_copy_entries = copied;
-	m->recs[r].s.adopted = true;
+	m->recs[r].adopted = true;
 	m->costs.adopted_pgds++;
 	*ret = r;
 	return NULL;
@@ -98,13 +98,12 @@ static struct pgt_error *adopt_one(struct pgt_model *m,
 	if ((err = new_obj(m, pf, (uint16_t)((ip->pa & (PGT_PAGE_SIZE - 1)) / 8), &o)))
 		return err;
 	struct rec *rec = &m->recs[r];
-	rec->s.id = ip->id;
-	rec->s.serial = ++m->serial;
-	rec->s.pid = -1;
-	rec->s.live = true;
-	rec->s.adopted = true;
-	rec->s.own_kernel_pmd = !m->shared;
-	rec->s.pa = ip->pa;
+	rec->id = ip->id;
+	rec->serial = ++m->serial;
+	rec->pid = -1;
+	rec->live = true;
+	rec->adopted = true;
+	rec->pa = ip->pa;
 	rec->obj = o;
 	m->objs[o].allocated = true;
 	m->objs[o].constructed = true;

@@ -129,17 +129,18 @@ struct pgt_error *div_init(struct pgt_model *m)
 
 /* ---- per-record counts ---- */
 
-static void rec_count(struct rec *r, enum pgt_div c, int delta)
+static void rec_count(struct pgt_model *m, struct rec *r, enum pgt_div c,
+		      int delta)
 {
 	switch (c) {
 	case PGT_DIV_MISSING:
-		r->s.missing += delta;
+		rec_cold(m, r)->missing += delta;
 		break;
 	case PGT_DIV_STALE:
-		r->s.stale += delta;
+		rec_cold(m, r)->stale += delta;
 		break;
 	case PGT_DIV_DIFFERENT:
-		r->s.different += delta;
+		rec_cold(m, r)->different += delta;
 		break;
 	default:
 		break;
@@ -151,15 +152,18 @@ static void rec_count(struct rec *r, enum pgt_div c, int delta)
  * window between writing init_mm and broadcasting is not a divergence a
  * process can be caught in at an event boundary.
  */
-void rec_settle(const struct pgt_model *m, struct rec *r)
+void rec_settle(struct pgt_model *m, struct rec *r)
 {
-	uint32_t d = pgt_pgd_divergent(&r->s);
-	if (d > r->s.max_divergent) {
-		r->s.max_divergent = d;
-		r->s.max_line = m->line;
+	if (!r->cold)
+		return; /* never diverged */
+	struct pgt_pgd_stats *s = rec_cold(m, r);
+	uint32_t d = pgt_pgd_divergent(s);
+	if (d > s->max_divergent) {
+		s->max_divergent = d;
+		s->max_line = m->line;
 	}
-	if (d && !r->s.first_divergence_line)
-		r->s.first_divergence_line = m->line;
+	if (d && !s->first_divergence_line)
+		s->first_divergence_line = m->line;
 }
 
 static void rec_mark(struct pgt_model *m, struct rec *r)
@@ -180,7 +184,7 @@ void rec_settle_dirty_all(struct pgt_model *m)
 		struct rec *r = &m->recs[m->dirty[i]];
 		r->dirty = false;
 		/* (on own_bits: live, without reading s) */
-		if (r->used && (r->own || r->s.live))
+		if (r->used && (r->own || r->live))
 			rec_settle(m, r);
 	}
 	m->ndirty = 0;
@@ -196,8 +200,8 @@ static void rec_change(struct pgt_model *m, struct rec *r, int slot, int idx,
 	enum pgt_div b = pgt_div_of(new_mine, new_ref);
 	if (a == b)
 		return;
-	rec_count(r, a, -1);
-	rec_count(r, b, +1);
+	rec_count(m, r, a, -1);
+	rec_count(m, r, b, +1);
 	rec_mark(m, r);
 }
 
@@ -216,9 +220,11 @@ static bool has_explicit(const struct xmap *x, int idx)
 }
 
 /* has_explicit() of @r's copy for @slot, its xmap read only when xsum says */
-static bool rec_has_explicit(const struct rec *r, int slot, int idx)
+static bool rec_has_explicit(const struct pgt_model *m, const struct rec *r,
+			     int slot, int idx)
 {
-	return (r->xsum[slot] >> (idx >> 3) & 1) && has_explicit(r->kx[slot], idx);
+	return (r->xsum[slot] >> (idx >> 3) & 1) &&
+	       has_explicit(m->frames[r->kpmd[slot]].x, idx);
 }
 
 /* Keep only live copies with an explicit value at the entry, once each. */
@@ -251,7 +257,7 @@ static void xsum_update(struct pgt_model *m, const struct frame *fr, int idx)
 	else
 		*sum &= ~(UINT64_C(1) << g);
 	/* (a pgd being made, not yet found by its id, gets it at id_set_live) */
-	uint32_t id = r->s.id;
+	uint32_t id = r->id;
 	if (id < m->by_id_cap && m->by_id[id].rec == frame_owner(fr))
 		id_walk_update(m, r);
 }
@@ -274,8 +280,6 @@ static struct pgt_error *x_set(struct pgt_model *m, uint32_t f, int idx,
 		err = fr->x ? xmap_grow(m, fr->x, &fr->x) : xmap_new(m, &fr->x);
 		if (err)
 			return err;
-		if (frame_owner(fr) >= 0)
-			m->recs[frame_owner(fr)].kx[fr->slot] = fr->x;
 	}
 	struct xmap *x = fr->x;
 	uint32_t r = xmap_rank(x, idx);
@@ -390,7 +394,6 @@ struct pgt_error *copy_init(struct pgt_model *m, uint32_t f, int slot, int32_t r
 		memset(fr->x->bits, 0, sizeof(fr->x->bits));
 		fr->x->n = 0;
 	}
-	m->recs[r].kx[slot] = fr->x;
 	m->recs[r].xsum[slot] = 0;
 	m->recs[r].cgen = m->gen;
 	return NULL;
@@ -515,7 +518,7 @@ struct pgt_error *copies_write_default(struct pgt_model *m, int slot, int idx,
 	if (!excluded_entry(m, slot, idx) &&
 	    pgt_div_of(d, ref) != pgt_div_of(val, ref))
 		for_each_own_live(m, r) {
-			if (!rec_has_explicit(r, slot, idx))
+			if (!rec_has_explicit(m, r, slot, idx))
 				rec_change(m, r, slot, idx, d, val, ref, ref);
 		}
 	struct pgt_error *err = freed_copies_pin(m, slot, idx);
@@ -533,7 +536,7 @@ struct pgt_error *broadcast_write(struct pgt_model *m, int slot, int idx,
 	if (!excluded_entry(m, slot, idx) &&
 	    (!common || pgt_div_of(d, old) != PGT_DIV_EQUAL))
 		for_each_own_live(m, r) {
-			if (rec_has_explicit(r, slot, idx))
+			if (rec_has_explicit(m, r, slot, idx))
 				continue;
 			uint64_t b = base_value(m, slot, idx, r->cgen);
 			rec_change(m, r, slot, idx, b, val, old, val);

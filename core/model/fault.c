@@ -49,7 +49,7 @@ struct pgt_error *pmd_write_via(struct pgt_model *m, uint32_t f, int idx,
 			n->what = what[fr->kind];
 		n->applied = apply;
 		if (fr->kind == F_KPMD_COPY && frame_owner(fr) >= 0)
-			n->victim = m->recs[frame_owner(fr)].s.id;
+			n->victim = m->recs[frame_owner(fr)].id;
 	}
 	return apply ? pmd_write(m, f, idx, val) : NULL;
 }
@@ -374,8 +374,8 @@ struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
 			id = m->current[cpu];
 		else if (ev->pid >= 0 &&
 			 pid_get(m, ev->pid, &r) &&
-			 m->recs[r].s.live && m->recs[r].s.pid == ev->pid)
-			id = m->recs[r].s.id;
+			 m->recs[r].live && m->recs[r].pid == ev->pid)
+			id = m->recs[r].id;
 		if (!id) {
 			m->costs.unresolved_faults++;
 			return NULL;
@@ -428,19 +428,20 @@ struct pgt_error *op_access(struct pgt_model *m, const struct pgt_event *ev,
 	    (err = sync_one(m, rec->obj, f, r, va, m->rules->sync_both_ways, &w, &ok)))
 		return err;
 	if (ok && walk_mapped(m, r, va)) {
-		rec->s.faults++;
+		struct pgt_pgd_stats *s = rec_cold(m, rec);
+		s->faults++;
 		m->costs.faults++;
 		if (ev->ctx == PGT_CTX_NMI) {
-			rec->s.hazards++;
+			s->hazards++;
 			m->costs.hazards++;
-			if (!rec->s.first_hazard_line)
-				rec->s.first_hazard_line = ev->line;
+			if (!s->first_hazard_line)
+				s->first_hazard_line = ev->line;
 			return model_note(m, PGT_NOTE_HAZARD, id, va, ev->has_ip,
 					  ev->ip, NULL);
 		}
 		return NULL;
 	}
-	rec->s.oopses++;
+	rec_cold(m, rec)->oopses++;
 	m->costs.oopses++;
 	return model_note(m, PGT_NOTE_OOPS, id, va, ev->has_ip, ev->ip, NULL);
 }

@@ -259,6 +259,15 @@ struct __attribute__((aligned(32))) pgd_obj {
 };
 _Static_assert(sizeof(struct pgd_obj) == 32, "a pgd object in half a line");
 
+/*
+ * A live pgd: what pgd_alloc, pgd_free, task events and walks read and
+ * write, in three cache lines.  What only a report reads (divergence
+ * counts and their lines, faults) is apart, in m->stats at the same index
+ * (rec_cold), and made only when first written: a pgd_free of a pgd
+ * without findings reads three lines, not five, and a pgd_alloc writes
+ * none of those apart (with 10,000 live pgds, 128 more bytes a record,
+ * never read, cost the model alone 7-8% of its time).
+ */
 struct __attribute__((aligned(PGT_CACHE_LINE))) rec {
 	/*
 	 * One cache line: what an access reads first, and what a loop over
@@ -267,26 +276,38 @@ struct __attribute__((aligned(PGT_CACHE_LINE))) rec {
 	uint32_t kpmd[PGT_PTRS_PER_PGD];  /* private kernel PMD frames (0: none) */
 	uint32_t cgen;                    /* generation of its copies */
 	int32_t obj;
-	/* Bit i: the copy has explicit entries among entries 8i..8i+7. */
+	/*
+	 * Bit i: the copy has explicit entries among entries 8i..8i+7 (in
+	 * m->frames[kpmd[slot]].x).
+	 */
 	uint64_t xsum[PGT_PTRS_PER_PGD];
 	bool own;                         /* on own_bits (for_each_own_live) */
 	bool dirty;                       /* divergence changed in this event */
 	bool used;                        /* the slot holds a record */
-	struct xmap *kx[PGT_PTRS_PER_PGD]; /* the copies' explicit entries */
-	struct pgt_pgd_stats s;
+	bool cold;                        /* m->stats[this] written (rec_cold) */
+	/* What pgd_free releases. */
 	uint32_t upmd[PGT_PTRS_PER_PGD];  /* user PMD frames */
 	uint32_t uhalf;                   /* 6.1 PTI: user-half pgd frame */
 	uint32_t uhalf_kpmd[PGT_PTRS_PER_PGD]; /* its kernel PMD copies */
 	int32_t pid_prev;                 /* older live record of the same pid */
 	uint64_t pid_prev_serial;
-	int32_t free_next;                /* free record slots */
 	/*
 	 * Where the pgd's entries and its user half's were when allocated,
 	 * for pgt_model_prefetch only (a stale hint costs a useless
 	 * prefetch, never a wrong result); NULL: none.
 	 */
 	const void *hint_entries, *hint_uhalf;
+	/* Of struct pgt_pgd_stats, what is set at pgd_alloc and pgd_free. */
+	uint32_t id;                      /* strtab id of the pgd */
+	int32_t pid;
+	uint32_t comm, mm;
+	uint64_t serial;
+	uint64_t alloc_line, free_line;
+	uint64_t pa;
+	bool live, adopted;
+	int32_t free_next;                /* free record slots */
 };
+_Static_assert(sizeof(struct rec) == 3 * PGT_CACHE_LINE, "a record in three lines");
 
 /* id_slot.rec of a pgd id that is not live */
 #define ID_FREED (-1) /* freed, at id_slot.freed_line */
@@ -431,6 +452,8 @@ struct pgt_model {
 	size_t zslots, zsorted;  /* slots used; of them, the sorted prefix */
 
 	struct rec *recs;
+	struct pgt_pgd_stats *stats; /* by record (rec_cold, rec_stats) */
+	size_t stats_cap;
 	size_t nrecs, recs_cap;  /* slots in use or free */
 	int32_t free_recs;
 	size_t nkept;            /* records kept (the live pgds') */
@@ -627,7 +650,8 @@ static inline uint64_t rec_copy_entry(const struct pgt_model *m,
 {
 	/* the explicit entries' map is read only when xsum says */
 	if (rec->xsum[slot] >> (idx >> 3) & 1)
-		return copy_entry(m, rec->kx[slot], rec->cgen, slot, idx);
+		return copy_entry(m, m->frames[rec->kpmd[slot]].x, rec->cgen,
+				  slot, idx);
 	return base_value(m, slot, idx, rec->cgen);
 }
 
@@ -707,7 +731,7 @@ static inline void rec_settle_dirty(struct pgt_model *m)
 	if (m->ndirty)
 		rec_settle_dirty_all(m);
 }
-void rec_settle(const struct pgt_model *m, struct rec *r);
+void rec_settle(struct pgt_model *m, struct rec *r);
 
 /* ---- boot.c ---- */
 struct pgt_error *model_boot(struct pgt_model *m);
@@ -820,6 +844,33 @@ static inline bool pid_get(const struct pgt_model *m, int32_t pid, int64_t *ret)
 }
 struct pgt_error *pid_put(struct pgt_model *m, int32_t pid, int32_t r);
 void pid_del(struct pgt_model *m, int32_t pid);
+
+/*
+ * Record @r's counts that only a report reads, to write them: zeroed at
+ * the first write since its pgd_alloc.
+ */
+static inline struct pgt_pgd_stats *rec_cold(struct pgt_model *m,
+					     struct rec *r)
+{
+	struct pgt_pgd_stats *s = &m->stats[r - m->recs];
+	if (!r->cold) {
+		pgt_zero_small(s, sizeof(*s)); /* (see core/zero.h) */
+		r->cold = true;
+	}
+	return s;
+}
+
+extern const struct pgt_pgd_stats rec_zero_stats;
+
+/* The same, to read them: all zero when never written. */
+static inline const struct pgt_pgd_stats *
+rec_cold_peek(const struct pgt_model *m, const struct rec *r)
+{
+	return r->cold ? &m->stats[r - m->recs] : &rec_zero_stats;
+}
+
+/* Record @r's whole row, its counts and what its record keeps, for a report. */
+const struct pgt_pgd_stats *rec_stats(struct pgt_model *m, int32_t r);
 
 /* ---- adopt.c ---- */
 /*

@@ -13,24 +13,24 @@
 static struct pgt_error *check_rec(const struct pgt_model *m, int32_t r)
 {
 	const struct rec *rec = &m->recs[r];
-	const struct pgt_pgd_stats *s = &rec->s;
-	if (s->id >= m->by_id_cap || m->by_id[s->id].rec != r)
-		return FAIL("live pgd %" PRIu32 " is not found by its id", s->id);
-	const struct id_slot *is = &m->by_id[s->id];
+	const struct pgt_pgd_stats *s = rec_cold_peek(m, rec);
+	if (rec->id >= m->by_id_cap || m->by_id[rec->id].rec != r)
+		return FAIL("live pgd %" PRIu32 " is not found by its id", rec->id);
+	const struct id_slot *is = &m->by_id[rec->id];
 	if (is->cgen != rec->cgen || is->wsum != rec_wsum(m, rec))
 		return FAIL("live pgd %" PRIu32 "'s id slot does not summarize its record",
-			    s->id);
+			    rec->id);
 	const struct pgd_obj *ob = &m->objs[rec->obj];
 	if (!ob->allocated || ob->rec != r)
-		return FAIL("live pgd %" PRIu32 "'s object is not allocated to it", s->id);
+		return FAIL("live pgd %" PRIu32 "'s object is not allocated to it", rec->id);
 	/* pgd_list: unshared pgds from pgd_ctor on, shared ones never */
 	if (ob->on_list != !m->shared)
 		return FAIL("live pgd %" PRIu32 " is %son pgd_list with the PMD %s",
-			    s->id, ob->on_list ? "" : "not ",
+			    rec->id, ob->on_list ? "" : "not ",
 			    m->shared ? "shared" : "unshared");
 	if (rec->own != !m->shared)
 		return FAIL("live pgd %" PRIu32 " with%s a private copy is%s among own_bits",
-			    s->id, m->shared ? "out" : "", rec->own ? "" : " not");
+			    rec->id, m->shared ? "out" : "", rec->own ? "" : " not");
 	uint32_t missing = 0, stale = 0, different = 0;
 	const uint64_t *pgd = m->frames[ob->frame].data + ob->index;
 	for (int slot = m->L.user_pgds; slot < PGT_PTRS_PER_PGD; slot++) {
@@ -38,24 +38,22 @@ static struct pgt_error *check_rec(const struct pgt_model *m, int32_t r)
 		if (!pgt_present(pgd[slot]) ||
 		    pgt_entry_addr(pgd[slot]) >> PGT_PAGE_SHIFT != want)
 			return FAIL("pgd %" PRIu32 "'s kernel slot %d does not point at its kernel PMD",
-				    s->id, slot);
+				    rec->id, slot);
 		if (m->shared) {
 			/* walk_mapped reads no record when shared */
 			if (rec->kpmd[slot])
-				return FAIL("shared pgd %" PRIu32 " has a kernel PMD copy", s->id);
+				return FAIL("shared pgd %" PRIu32 " has a kernel PMD copy", rec->id);
 			continue;
 		}
 		const struct frame *fr = &m->frames[want];
 		if (fr->kind != F_KPMD_COPY || fr->virt != V_COPY ||
 		    frame_owner(fr) != r)
-			return FAIL("pgd %" PRIu32 "'s kernel PMD copy is not owned by it", s->id);
-		if (rec->kx[slot] != fr->x)
-			return FAIL("pgd %" PRIu32 "'s explicit entries are not its copy's", s->id);
+			return FAIL("pgd %" PRIu32 "'s kernel PMD copy is not owned by it", rec->id);
 		for (int i = 0; i < PGT_PTRS_PER_PMD; i++) {
 			bool x = fr->x && fr->x->n && bit_test(fr->x->bits, i);
 			if (x != (rec->xsum[slot] >> (i >> 3) & 1) && x)
 				return FAIL("pgd %" PRIu32 "'s summary misses explicit entry %d",
-					    s->id, i);
+					    rec->id, i);
 			if (excluded_entry(m, slot, i))
 				continue;
 			switch (pgt_div_of(entry_at(m, want, i),
@@ -76,10 +74,10 @@ static struct pgt_error *check_rec(const struct pgt_model *m, int32_t r)
 	}
 	if (missing != s->missing || stale != s->stale || different != s->different)
 		return FAIL("pgd %" PRIu32 " counts %u/%u/%u missing/stale/different, its tables %u/%u/%u",
-			    s->id, s->missing, s->stale, s->different, missing,
+			    rec->id, s->missing, s->stale, s->different, missing,
 			    stale, different);
 	if (pgt_pgd_divergent(s) > s->max_divergent)
-		return FAIL("pgd %" PRIu32 " diverges more than its max", s->id);
+		return FAIL("pgd %" PRIu32 " diverges more than its max", rec->id);
 	return NULL;
 }
 
@@ -88,10 +86,10 @@ struct pgt_error *pgt_model_check(const struct pgt_model *m)
 	size_t live = 0, own = 0;
 	for (size_t r = 0; r < m->nrecs; r++) {
 		const struct rec *rec = &m->recs[r];
-		if (rec->own && !(rec->used && rec->s.live))
+		if (rec->own && !(rec->used && rec->live))
 			return FAIL("record %zu is among own_bits, not a live pgd", r);
 		own += rec->own;
-		if (!rec->used || !rec->s.live)
+		if (!rec->used || !rec->live)
 			continue;
 		live++;
 		struct pgt_error *err = check_rec(m, (int32_t)r);

@@ -327,7 +327,7 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 	if (stage == 1) {
 		const struct rec *pr = by_pid ? pid_rec(m, ev->pid) : NULL;
 		if (pr)
-			__builtin_prefetch(&pr->s.serial);
+			__builtin_prefetch(&pr->serial);
 		const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
 		if (rec)
 			for (size_t off = 0; off < sizeof(struct rec); off += 64)
@@ -337,11 +337,11 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
 	if (!rec)
 		return 0;
-	prefetch_pid(m, rec->s.pid);
+	prefetch_pid(m, rec->pid);
 	if (rec->pid_prev >= 0 && (size_t)rec->pid_prev < m->nrecs) {
 		/* pid_forget() looks at the pid's older record */
 		const struct rec *pr = &m->recs[rec->pid_prev];
-		__builtin_prefetch(&pr->s.serial);
+		__builtin_prefetch(&pr->serial);
 		__builtin_prefetch(&pr->used);
 	}
 	if (rec->obj >= 0 && (size_t)rec->obj < m->nobjs)
@@ -351,7 +351,7 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 	if (rec->hint_uhalf)
 		__builtin_prefetch(rec->hint_uhalf);
 	/* (a PTI pair's frames, the first even, share this line) */
-	uint64_t pfn = rec->s.pa >> PGT_PAGE_SHIFT;
+	uint64_t pfn = rec->pa >> PGT_PAGE_SHIFT;
 	if (pfn < m->nframes)
 		__builtin_prefetch(&m->frames[pfn]);
 	/* the PMD frames, which pgd_free writes (a frame is one line) */
@@ -393,7 +393,7 @@ static void order_update(struct pgt_model *m)
 	for (size_t r = 0; r < m->nrecs; r++)
 		if (m->recs[r].used)
 			m->order_keys[n++] = (struct pgt_keyed){
-				.key = m->recs[r].s.serial, .val = r};
+				.key = m->recs[r].serial, .val = r};
 	if (n) {
 		const struct pgt_keyed *sorted = pgt_sort_keyed(
 			m->order_keys, m->order_keys + m->recs_cap, n);
@@ -413,7 +413,7 @@ size_t pgt_model_npgds(const struct pgt_model *m)
 const struct pgt_pgd_stats *pgt_model_pgd(const struct pgt_model *m, size_t i)
 {
 	order_update((struct pgt_model *)m);
-	return i < m->norder ? &m->recs[m->order[i]].s : NULL;
+	return i < m->norder ? rec_stats((struct pgt_model *)m, m->order[i]) : NULL;
 }
 
 uint64_t pgt_model_pgds_dropped(const struct pgt_model *m)
@@ -426,7 +426,7 @@ const struct pgt_pgd_stats *pgt_model_find_pgd(const struct pgt_model *m,
 					       uint32_t id)
 {
 	int32_t r = live_rec(m, id);
-	return r >= 0 ? &m->recs[r].s : NULL;
+	return r >= 0 ? rec_stats((struct pgt_model *)m, r) : NULL;
 }
 
 size_t pgt_model_nnotes(const struct pgt_model *m)
@@ -510,7 +510,7 @@ uint64_t pgt_model_swapper_cr3(const struct pgt_model *m)
 uint64_t pgt_model_pgd_cr3(const struct pgt_model *m, uint32_t id)
 {
 	int32_t r = live_rec(m, id);
-	return r >= 0 ? m->recs[r].s.pa : 0;
+	return r >= 0 ? m->recs[r].pa : 0;
 }
 
 uint64_t pgt_model_kernel_pmd_entry(const struct pgt_model *m, uint32_t id,

@@ -265,7 +265,7 @@ static struct pgt_error *id_slot_get(struct pgt_model *m, uint32_t id,
 
 void id_walk_update(struct pgt_model *m, const struct rec *r)
 {
-	struct id_slot *is = &m->by_id[r->s.id];
+	struct id_slot *is = &m->by_id[r->id];
 	is->cgen = r->cgen;
 	is->wsum = rec_wsum(m, r);
 }
@@ -299,6 +299,8 @@ struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 	} else {
 		struct pgt_error *err = GROW(m->recs, m->recs_cap, m->nrecs + 1);
 		if (!err)
+			err = GROW(m->stats, m->stats_cap, m->recs_cap);
+		if (!err)
 			err = GROW(m->order, m->order_cap, m->recs_cap);
 		if (!err)
 			err = GROW(m->order_keys, m->order_keys_cap, 2 * m->recs_cap);
@@ -317,14 +319,43 @@ struct pgt_error *rec_new(struct pgt_model *m, int32_t *ret)
 	return NULL;
 }
 
-/* A freed record: counted, handed to the caller, dropped. */
+const struct pgt_pgd_stats rec_zero_stats;
+
+const struct pgt_pgd_stats *rec_stats(struct pgt_model *m, int32_t r)
+{
+	struct rec *rec = &m->recs[r];
+	struct pgt_pgd_stats *s = rec_cold(m, rec);
+	s->id = rec->id;
+	s->serial = rec->serial;
+	s->adopted = rec->adopted;
+	s->live = rec->live;
+	s->mm = rec->mm;
+	s->pid = rec->pid;
+	s->comm = rec->comm;
+	s->own_kernel_pmd = !m->shared;
+	s->alloc_line = rec->alloc_line;
+	s->free_line = rec->free_line;
+	s->pa = rec->pa;
+	return s;
+}
+
+/*
+ * A freed record: counted, handed to the caller, dropped.  Only a record
+ * whose counts were written, or an adopted one, can have findings: the
+ * rest are counted without reading them.
+ */
 static void rec_drop(struct pgt_model *m, int32_t r)
 {
 	struct rec *rec = &m->recs[r];
-	if (!pgt_pgd_has_findings(&rec->s))
+	if (rec->cold || rec->adopted || m->cfg.retire_all) {
+		const struct pgt_pgd_stats *s = rec_stats(m, r);
+		bool findings = pgt_pgd_has_findings(s);
+		m->dropped += !findings;
+		if (m->cfg.retire && (findings || m->cfg.retire_all))
+			m->cfg.retire(m->cfg.retire_ctx, s);
+	} else {
 		m->dropped++;
-	if (m->cfg.retire)
-		m->cfg.retire(m->cfg.retire_ctx, &rec->s);
+	}
 	rec->used = false;
 	rec->free_next = m->free_recs;
 	m->free_recs = r;
@@ -335,6 +366,7 @@ static void rec_drop(struct pgt_model *m, int32_t r)
 void records_deinit(struct pgt_model *m)
 {
 	free(m->recs);
+	free(m->stats);
 	free(m->order);
 	free(m->order_keys);
 	free(m->by_id);
@@ -433,21 +465,20 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 	if (err)
 		return err;
 	struct rec *rec = &m->recs[r];
-	rec->s.id = ev->pgd;
-	rec->s.serial = ++m->serial;
-	rec->s.mm = ev->mm;
-	rec->s.pid = ev->pid;
-	rec->s.comm = ev->comm;
-	rec->s.live = true;
-	rec->s.own_kernel_pmd = !m->shared;
-	rec->s.alloc_line = ev->line;
+	rec->id = ev->pgd;
+	rec->serial = ++m->serial;
+	rec->mm = ev->mm;
+	rec->pid = ev->pid;
+	rec->comm = ev->comm;
+	rec->live = true;
+	rec->alloc_line = ev->line;
 	int32_t o;
 	if ((err = pgd_cache_alloc(m, ev->cpu, &o)))
 		return err;
 	rec->obj = o;
 	m->objs[o].rec = r;
 	m->objs[o].last_id = ev->pgd;
-	rec->s.pa = frame_pa(m->objs[o].frame) + 8 * (uint64_t)m->objs[o].index;
+	rec->pa = frame_pa(m->objs[o].frame) + 8 * (uint64_t)m->objs[o].index;
 	rec->hint_entries = obj_entries(m, o);
 	/* UNSHARED_PTRS_PER_PGD: user slots always, kernel slots when unshared. */
 	int n = m->shared ? m->L.user_pgds : PGT_PTRS_PER_PGD;
@@ -507,7 +538,7 @@ struct pgt_error *pgd_alloc_rec(struct pgt_model *m, const struct pgt_event *ev,
 		int64_t prev;
 		if (pid_get(m, ev->pid, &prev)) {
 			m->recs[r].pid_prev = (int32_t)prev;
-			m->recs[r].pid_prev_serial = m->recs[prev].s.serial;
+			m->recs[r].pid_prev_serial = m->recs[prev].serial;
 		}
 		if ((err = pid_put(m, ev->pid, r)))
 			return err;
@@ -524,20 +555,20 @@ static struct pgt_error *pid_forget(struct pgt_model *m, int32_t r)
 {
 	const struct rec *rec = &m->recs[r];
 	int64_t cur;
-	if (rec->s.pid < 0 || !pid_get(m, rec->s.pid, &cur) || cur != r)
+	if (rec->pid < 0 || !pid_get(m, rec->pid, &cur) || cur != r)
 		return NULL;
 	int32_t p = rec->pid_prev;
 	uint64_t serial = rec->pid_prev_serial;
 	while (p >= 0) {
 		const struct rec *pr = &m->recs[p];
-		if (!pr->used || pr->s.serial != serial)
+		if (!pr->used || pr->serial != serial)
 			break;
-		if (pr->s.live && pr->s.pid == rec->s.pid)
-			return pid_put(m, rec->s.pid, p);
+		if (pr->live && pr->pid == rec->pid)
+			return pid_put(m, rec->pid, p);
 		serial = pr->pid_prev_serial;
 		p = pr->pid_prev;
 	}
-	pid_del(m, rec->s.pid);
+	pid_del(m, rec->pid);
 	return NULL;
 }
 
@@ -585,8 +616,8 @@ struct pgt_error *op_pgd_free(struct pgt_model *m, const struct pgt_event *ev)
 	own_live_del(m, r);
 	if ((err = pid_forget(m, r)))
 		return err;
-	rec->s.live = false;
-	rec->s.free_line = ev->line;
+	rec->live = false;
+	rec->free_line = ev->line;
 	if ((err = id_set_freed(m, ev->pgd, ev->line)))
 		return err;
 	/* (a store either way: the loop is vectorized, a test a CPU was not) */
@@ -639,7 +670,7 @@ struct pgt_error *op_task(struct pgt_model *m, const struct pgt_event *ev)
 	int64_t r;
 	if (ev->pid >= 0 && ev->comm &&
 	    pid_get(m, ev->pid, &r) &&
-	    m->recs[r].s.live && m->recs[r].s.pid == ev->pid)
-		m->recs[r].s.comm = ev->comm;
+	    m->recs[r].live && m->recs[r].pid == ev->pid)
+		m->recs[r].comm = ev->comm;
 	return NULL;
 }

@@ -15,7 +15,8 @@ static bool open_model(struct T *t, struct spool *s, bool adopt)
 {
 	struct pgt_model_config cfg = {.policy = PGT_POLICY_UNSHARED,
 				       .kernel = PGT_KERNEL_6_1, .adopt = adopt,
-				       .retire = spool_retire, .retire_ctx = s};
+				       .retire = spool_retire, .retire_ctx = s,
+				       .retire_all = s->all};
 	pgt_machine_init(&cfg.machine);
 	return t_open(t, &cfg);
 }
