@@ -76,6 +76,51 @@ static void test_adopt_on_free(void)
 }
 
 /*
+ * A freed pgd without findings goes to config.retire only with
+ * retire_all (--all), and is counted as dropped either way; with
+ * retire_all it comes whole: its lines, its pid and comm, its address.
+ */
+static void test_retire_all(void)
+{
+	for (int all = 0; all < 2; all++) {
+		struct pgt_model_config cfg = {.policy = PGT_POLICY_UNSHARED,
+					       .kernel = PGT_KERNEL_6_1,
+					       .retire = retire,
+					       .retire_all = all};
+		pgt_machine_init(&cfg.machine);
+		nretired = 0;
+		struct T t;
+		if (!t_open(&t, &cfg))
+			return;
+		struct pgt_event e = ev_pgd(&t, PGT_OP_PGD_ALLOC, "A");
+		e.pid = 42;
+		e.comm = id(&t, "sh");
+		CHECK_OK(pgt_model_apply(t.m, &e));
+		const struct pgt_pgd_stats *live = find(&t, "A");
+		CHECK(live && live->live && live->pa);
+		uint64_t pa = live ? live->pa : 0;
+		e = ev_pgd(&t, PGT_OP_PGD_FREE, "A");
+		CHECK_OK(pgt_model_apply(t.m, &e));
+		CHECK_EQ_U64(pgt_model_pgds_dropped(t.m), 1);
+		CHECK_EQ_U64(nretired, (unsigned)all);
+		if (all) {
+			CHECK(!pgt_pgd_has_findings(&retired));
+			CHECK(!retired.live);
+			CHECK_EQ_U64(retired.id, id(&t, "A"));
+			CHECK_EQ_U64(retired.serial, 1);
+			CHECK_EQ_U64(retired.alloc_line, 1);
+			CHECK_EQ_U64(retired.free_line, 2);
+			CHECK_EQ_U64(retired.pid, 42);
+			CHECK_EQ_U64(retired.comm, id(&t, "sh"));
+			CHECK_EQ_U64(retired.pa, pa);
+			CHECK(retired.own_kernel_pmd);
+			CHECK_EQ_U64(pgt_pgd_divergent(&retired), 0);
+		}
+		t_fini(&t);
+	}
+}
+
+/*
  * Adopted in step with swapper when first named: after a vmalloc at
  * 0xf7800000 populated PMD entry 444 (and arch_sync_kernel_mappings gave it
  * to every pgd on pgd_list, none yet), a pgd first named by an access there
@@ -197,6 +242,7 @@ static void test_adopt_vfree(void)
 int main(void)
 {
 	test_adopt_on_free();
+	test_retire_all();
 	test_adopt_in_step();
 	test_no_adopt();
 	test_fault_by_task();
