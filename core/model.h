@@ -126,11 +126,7 @@ struct pgt_pgd_stats {
 	uint32_t id;        /* strtab id of the pgd */
 	uint64_t serial;    /* its pgd_alloc's rank in the replay, from 1 */
 	bool adopted;       /* named before any pgd_alloc: history unknown */
-	/*
-	 * Not freed yet.  (Beside serial, pid and comm: a task event reads
-	 * the four, and in the model's record they share a cache line.)
-	 */
-	bool live;
+	bool live;          /* not freed yet */
 	uint32_t mm;        /* strtab id of the mm, 0 when unknown */
 	int32_t pid;        /* allocating task, -1 when unknown */
 	uint32_t comm;      /* strtab id of its comm, 0 when unknown */

@@ -183,7 +183,7 @@ void rec_settle_dirty_all(struct pgt_model *m)
 	for (size_t i = 0; i < m->ndirty; i++) {
 		struct rec *r = &m->recs[m->dirty[i]];
 		r->dirty = false;
-		/* (on own_bits: live, without reading s) */
+		/* (on own_bits: live, without reading the record's last line) */
 		if (r->used && (r->own || r->live))
 			rec_settle(m, r);
 	}
