@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Reading and inflating run on a thread of their own, ahead of the line
- * splitter, through a small ring of large chunks: decompression costs as
+ * splitter, through a ring of large chunks: decompression costs as
  * much as parsing, and the two then overlap.  The reader never decides
  * anything the consumer sees out of order: an error travels as the last
  * chunk's status and becomes a message only when the consumer reaches it,
@@ -25,8 +25,22 @@
 #include "formats/crc32.h"
 #include "formats/lineio.h"
 
-#define CHUNK (1u << 20)   /* decompressed bytes per chunk */
-#define NCHUNKS 4          /* chunks in the ring */
+/*
+ * The ring holds 8 MiB of text, in chunks of 512 KiB.  pgtrace runs three
+ * busy threads (reading, parsing, the model) on as few as two cores, and
+ * a replay is only as fast as the cores are kept busy: with 4 MiB in
+ * chunks of 1 MiB, a replay of a converted recording with 10,000 live
+ * pgds had its parser wait for text 0.4 s and its reader wait for room
+ * 0.2 s of a 1.7 s run, each while the model waited for the parser, a
+ * core idle.  8 MiB let the reader run on while the parser and the model
+ * take turns: 6% less wall time (bench/ab.py, 6-8 rounds, converted and
+ * ftrace replays with 10,000 live pgds; with 100, and native traces,
+ * whose reader is the slowest thread, no difference).  16 MiB gained no
+ * more, and a churn replay, whose model is the busiest, lost 2-9% to the
+ * caches it took.
+ */
+#define CHUNK (1u << 19)   /* decompressed bytes per chunk */
+#define NCHUNKS 16         /* chunks in the ring */
 #define INBUF (1u << 18)   /* compressed bytes per read */
 #define SPARE 64           /* bytes after a chunk's CHUNK (see find_nl) */
 
