@@ -7,7 +7,8 @@
  * error naming its byte offset as gzip's "trailing garbage"; short and
  * empty lines around the splitter's 64-byte blocks; the CRC and length
  * checks of gzip members; lines taken through pgt_lineio_span() among
- * lines read one by one.
+ * lines read one by one; the longest line taken, across chunks, and one
+ * byte more.
  */
 #include <stdlib.h>
 #include <unistd.h>
@@ -470,6 +471,70 @@ static void test_trailer(void)
 	free(text);
 }
 
+/*
+ * The longest line taken, PGT_LINE_MAX - 1 bytes before its LF, read back
+ * whole across three of the reader's chunks (it starts inside one), plain
+ * and gzip, with the lines around it; one byte more is an error naming
+ * its line, after the lines before it.
+ */
+static void test_long_lines(void)
+{
+	size_t cap = PGT_LINE_MAX + (1u << 20);
+	char *text = malloc(cap);
+	if (!text) {
+		test_fail_();
+		return;
+	}
+	for (size_t over = 0; over < 2; over++) {
+		size_t len = 0, before = 0;
+		while (len < 300000)
+			len += (size_t)sprintf(text + len, "%zu\n", ++before);
+		size_t long_len = PGT_LINE_MAX - 1 + over;
+		memset(text + len, 'x', long_len);
+		len += long_len;
+		len += (size_t)sprintf(text + len, "\nend\n");
+		write_bytes(path("long.txt"), text, len);
+		write_gzip(path("long.gz"), text, len, 1, NULL, 0);
+		const char *names[] = {"long.txt", "long.gz"};
+		for (size_t k = 0; k < 2; k++) {
+			struct pgt_lineio *in;
+			if (!CHECK_OK(pgt_lineio_open(path(names[k]), &in)))
+				continue;
+			size_t n = 0, bad = 0;
+			char *line;
+			size_t l;
+			struct pgt_error *err;
+			while (!(err = pgt_lineio_next(in, &line, &l)) && line) {
+				n++;
+				if (n <= before) {
+					char want[32];
+					int wl = sprintf(want, "%zu", n);
+					bad += l != (size_t)wl || memcmp(line, want, l) != 0;
+				} else if (n == before + 1) {
+					bad += l != long_len || line[l] != '\0' ||
+					       memchr(line, 'y', l) || line[0] != 'x' ||
+					       line[l - 1] != 'x';
+				} else {
+					bad += l != 3 || memcmp(line, "end", 3) != 0;
+				}
+			}
+			CHECK_EQ_U64(bad, 0);
+			if (!over) {
+				CHECK_OK(err);
+				CHECK_EQ_U64(n, before + 2);
+			} else {
+				char want[512];
+				snprintf(want, sizeof(want), "%s:%zu: line longer than %u bytes",
+					 path(names[k]), before + 1, PGT_LINE_MAX);
+				CHECK_ERR(err, PGT_ERROR_INPUT, want);
+				CHECK_EQ_U64(n, before);
+			}
+			pgt_lineio_close(in);
+		}
+	}
+	free(text);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/pgt-lineio-XXXXXX");
@@ -482,7 +547,8 @@ int main(void)
 	test_short_lines();
 	test_trailer();
 	test_span();
-	const char *names[] = {"span.txt", "spannul.txt", "trailer.gz", "short.txt", "plain.txt", "one.gz", "three.gz", "junk.gz",
+	test_long_lines();
+	const char *names[] = {"long.txt", "long.gz", "span.txt", "spannul.txt", "trailer.gz", "short.txt", "plain.txt", "one.gz", "three.gz", "junk.gz",
 			       "zeros.gz", "stray.gz", "cut.gz", "nul.txt", "crlf.txt",
 			       "empty.txt"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
