@@ -224,15 +224,6 @@ static void prefetch_pid(const struct pgt_model *m, int32_t pid)
 		prefetch_key(&m->by_pid, (uint64_t)pid + 1);
 }
 
-/* The record by_pid names for @pid, or NULL. */
-static const struct rec *pid_rec(const struct pgt_model *m, int32_t pid)
-{
-	int64_t r;
-	if (pid < 0 || !pid_get(m, pid, &r))
-		return NULL;
-	return &m->recs[r];
-}
-
 /* Bring in pgd @id's slot of by_id (live_rec, walk_mapped_id). */
 static inline void prefetch_id_slot(const struct pgt_model *m, uint32_t id)
 {
@@ -263,14 +254,15 @@ bool pgt_model_prefetch_pays(const struct pgt_model *m)
 }
 
 /*
- * The stages follow the chains of loads an event makes: where its record
- * is, the record, then what a pgd_free releases (its object, its frames)
+ * The stages follow the chains of loads a pgd_free makes: where its
+ * record is, the record, then what it releases (its object, its frames)
  * and the pgd's entries, which the pgd_alloc that most likely takes the
  * object back (LIFO) writes.
  *
- * An access has stage 0 only: its id slot holds what its walk reads of
- * its record (walk_mapped_id), save where a copy has explicit entries,
- * mostly while the pgds first fault the vmalloc area in.  Stage 0 also
+ * An access, a switch and a recorded fault have stage 0 only: their id
+ * slot.  An access's holds what its walk reads of its record
+ * (walk_mapped_id), save where a copy has explicit entries, mostly while
+ * the pgds first fault the vmalloc area in.  Stage 0 also
  * says which later stages have work for the event, so that the caller
  * skips the rest (most events, accesses and switches, have none).  The
  * two took the model thread from 500 to 480 instructions an event
@@ -288,6 +280,15 @@ bool pgt_model_prefetch_pays(const struct pgt_model *m)
  * --shared --kernel=6.1; 883 M against 844 M --unshared --kernel=2.6.21)
  * and saved no time: the model thread took 0.71-0.76 s of CPU without it,
  * 0.75-0.81 s with it, over the 10 M-event trace (four runs each).
+ * Nor do pgd_alloc and task events: they brought in the pid's slot and
+ * record and the mm's entry, and cost more than they saved.  The model
+ * alone (3 M converted events in memory, 10,000 live pgds, --shared
+ * --kernel=2.6.21) took 80-84 ns an event with them, 63-69 without, and
+ * 66-73 with no look-ahead at all.  The whole replay of converted-10000
+ * took 0.954-0.963 as long (bench/ab.py, paired wall, 6 rounds, --shared
+ * with either kernel; a copy of the old binary 0.978-1.018); native,
+ * churn and ftrace ones 0.978-1.022, no difference (the copy
+ * 0.986-1.100).
  *
  * Always inlined (link-time optimization carries it into cli/pipeline.c):
  * called with a constant stage, each call keeps only
@@ -310,33 +311,26 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 			prefetch_id_slot(m, id);
 		return 0;
 	}
-	bool free = ev->op == PGT_OP_PGD_FREE;
-	/* by_pid: exec renames, and the newest pgd of the allocating task */
-	bool by_pid = (ev->op == PGT_OP_TASK || ev->op == PGT_OP_PGD_ALLOC) &&
-		      ev->pid >= 0;
+	if (ev->op == PGT_OP_FAULT || ev->op == PGT_OP_SWITCH) {
+		/* a recorded fault or a switch reads its id slot, as an access does */
+		if (stage == 0)
+			prefetch_id_slot(m, id);
+		return 0;
+	}
+	if (ev->op != PGT_OP_PGD_FREE)
+		return 0;
 	if (stage == 0) {
 		prefetch_id_slot(m, id);
-		if (by_pid)
-			prefetch_pid(m, ev->pid);
-		/* pgd_alloc writes the mm's entry: at random, rarely cached */
-		if (ev->op == PGT_OP_PGD_ALLOC && ev->mm && ev->mm < m->by_mm_cap)
-			__builtin_prefetch(&m->by_mm[ev->mm], 1);
-		/* the rest have none (a recorded fault reads its id slot, as an access) */
-		return free ? 1u << 1 | 1u << 2 : by_pid ? 1u << 1 : 0;
+		return 1u << 1 | 1u << 2;
 	}
-	if (stage == 1) {
-		const struct rec *pr = by_pid ? pid_rec(m, ev->pid) : NULL;
-		if (pr)
-			__builtin_prefetch(&pr->serial);
-		const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
-		if (rec)
-			for (size_t off = 0; off < sizeof(struct rec); off += 64)
-				__builtin_prefetch((const char *)rec + off);
-		return 0;
-	}
-	const struct rec *rec = free ? prefetch_rec(m, ev) : NULL;
+	const struct rec *rec = prefetch_rec(m, ev);
 	if (!rec)
 		return 0;
+	if (stage == 1) {
+		for (size_t off = 0; off < sizeof(struct rec); off += 64)
+			__builtin_prefetch((const char *)rec + off);
+		return 0;
+	}
 	prefetch_pid(m, rec->pid);
 	if (rec->pid_prev >= 0 && (size_t)rec->pid_prev < m->nrecs) {
 		/* pid_forget() looks at the pid's older record */
