@@ -384,6 +384,7 @@ static bool hist_unused(const struct pgt_model *m)
 
 struct pgt_error *copy_init(struct pgt_model *m, uint32_t f, int slot, int32_t r)
 {
+	pending_flush_all(m);
 	struct frame *fr = &m->frames[f];
 	fr->slot = (uint8_t)slot;
 	fr->virt = V_COPY;
@@ -401,6 +402,7 @@ struct pgt_error *copy_init(struct pgt_model *m, uint32_t f, int slot, int32_t r
 
 struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep)
 {
+	pending_flush_all(m);
 	struct frame *fr = &m->frames[f];
 	int slot = fr->slot;
 	if (fr->x && fr->x->n)
@@ -425,7 +427,89 @@ struct pgt_error *copy_release(struct pgt_model *m, uint32_t f, bool keep)
 
 /* ---- writes ---- */
 
-/* A write to swapper's kernel PMD alone: every copy now compares with @val. */
+/*
+ * The count changes of swapper's entry going from p->old to p->val, every
+ * copy holding what it held then: every copy as if it held its base
+ * value, then the few with a value of their own put right.  The counts
+ * are sums, settled once the event is over, and asking each copy whether
+ * it has a value of its own read its explicit map, a cache miss per pgd
+ * at 10,000 pgds.  (Run after the write: the copies' base values are
+ * those of generations before p->gen, which the write's own does not
+ * change.)
+ */
+static void pending_count(struct pgt_model *m, const struct sw_pending *p)
+{
+	int slot = p->slot, idx = p->idx;
+	if (p->apart)
+		for_each_own_live(m, r) {
+			uint64_t b = base_value(m, slot, idx, r->cgen);
+			rec_change(m, r, slot, idx, b, b, p->old, p->val);
+		}
+	struct u32vec v;
+	copies_explicit_at(m, slot, idx, &v);
+	for (uint32_t i = 0; i < v.n; i++) {
+		const struct frame *fr = &m->frames[v.v[i]];
+		struct rec *r = &m->recs[frame_owner(fr)];
+		uint64_t mine = xmap_value(fr->x, idx);
+		if (p->apart) {
+			uint64_t b = base_value(m, slot, idx, fr->cgen);
+			rec_change(m, r, slot, idx, b, b, p->val, p->old);
+		}
+		rec_change(m, r, slot, idx, mine, mine, p->old, p->val);
+	}
+}
+
+static struct sw_pending *pending_find(struct pgt_model *m, int slot, int idx)
+{
+	for (size_t i = 0; i < m->npending; i++)
+		if (m->pending[i].slot == slot && m->pending[i].idx == idx)
+			return &m->pending[i];
+	return NULL;
+}
+
+static void pending_drop(struct pgt_model *m, struct sw_pending *p)
+{
+	*p = m->pending[--m->npending];
+}
+
+/* Make the entry's pending count changes, if any: its copies change next. */
+static void pending_flush(struct pgt_model *m, int slot, int idx)
+{
+	struct sw_pending *p = m->npending ? pending_find(m, slot, idx) : NULL;
+	if (p) {
+		pending_count(m, p);
+		pending_drop(m, p);
+	}
+}
+
+/*
+ * Does every copy that can be live compare with p->old as equal (the
+ * history's values from before the write)?
+ */
+static bool pending_flat(const struct pgt_model *m, const struct sw_pending *p)
+{
+	const struct ehist *h = &m->hist[p->slot][p->idx];
+	for (uint32_t i = 0; i < h->n && h->gen[i] < p->gen; i++)
+		if (pgt_div_of(h->val[i], p->old) != PGT_DIV_EQUAL)
+			return false;
+	return true;
+}
+
+void pending_flush_all(struct pgt_model *m)
+{
+	for (size_t i = 0; i < m->npending; i++)
+		pending_count(m, &m->pending[i]);
+	m->npending = 0;
+}
+
+/*
+ * A write to swapper's kernel PMD alone: every copy now compares with
+ * @val.  The count changes that makes wait (m->pending): in 6.1 the same
+ * event puts every copy right (pmd_populate_kernel(), then
+ * arch_sync_kernel_mappings()), and copies_sync_uniform() then makes
+ * only the net change, for the copies whose divergence it changes.  Made
+ * here, they touched every live pgd's record twice, for nothing.
+ */
 static struct pgt_error *swapper_write(struct pgt_model *m, int slot, int idx,
 				       uint64_t val)
 {
@@ -433,34 +517,17 @@ static struct pgt_error *swapper_write(struct pgt_model *m, int slot, int idx,
 	uint64_t old = *sw;
 	if (old == val)
 		return NULL;
+	pending_flush(m, slot, idx);
 	m->swapper_line[slot][idx] = m->line;
-	if (!excluded_entry(m, slot, idx)) {
-		/*
-		 * Every copy as if it held its base value, then the few with a
-		 * value of their own put right: the counts are sums, settled
-		 * once the event is over, and asking each copy whether it has
-		 * a value of its own read its explicit map, a cache miss per
-		 * pgd at 10,000 pgds.
-		 */
-		bool apart = bases_compare_apart(m, slot, idx, old, val);
-		if (apart)
-			for_each_own_live(m, r) {
-				uint64_t b = base_value(m, slot, idx, r->cgen);
-				rec_change(m, r, slot, idx, b, b, old, val);
-			}
-		struct u32vec v;
-		copies_explicit_at(m, slot, idx, &v);
-		for (uint32_t i = 0; i < v.n; i++) {
-			const struct frame *fr = &m->frames[v.v[i]];
-			struct rec *r = &m->recs[frame_owner(fr)];
-			uint64_t mine = xmap_value(fr->x, idx);
-			if (apart) {
-				uint64_t b = base_value(m, slot, idx, fr->cgen);
-				rec_change(m, r, slot, idx, b, b, val, old);
-			}
-			rec_change(m, r, slot, idx, mine, mine, old, val);
-		}
-	}
+	if (!excluded_entry(m, slot, idx) && m->nown_live)
+		m->pending[m->npending++] = (struct sw_pending){
+			.old = old,
+			.val = val,
+			.gen = m->gen + 1,
+			.idx = (uint16_t)idx,
+			.slot = (uint8_t)slot,
+			.apart = bases_compare_apart(m, slot, idx, old, val),
+		};
 	*sw = val;
 	/* Copies made from now on hold @val. */
 	if (hist_unused(m))
@@ -476,6 +543,7 @@ static struct pgt_error *copy_write(struct pgt_model *m, uint32_t f, int idx,
 	uint64_t old = entry_at(m, f, idx);
 	if (old == val)
 		return NULL;
+	pending_flush(m, slot, idx);
 	if (frame_owner(fr) >= 0) {
 		uint64_t ref = swapper_entry(m, slot, idx);
 		rec_change(m, &m->recs[frame_owner(fr)], slot, idx, old, val, ref, ref);
@@ -508,6 +576,7 @@ struct pgt_error *pmd_write(struct pgt_model *m, uint32_t f, int idx, uint64_t v
 struct pgt_error *copies_write_default(struct pgt_model *m, int slot, int idx,
 				       uint64_t val)
 {
+	pending_flush(m, slot, idx);
 	uint64_t d;
 	if (!base_common(m, slot, idx, &d))
 		return pgt_error_create(PGT_ERROR_INVALID,
@@ -530,6 +599,7 @@ struct pgt_error *copies_write_default(struct pgt_model *m, int slot, int idx,
 struct pgt_error *broadcast_write(struct pgt_model *m, int slot, int idx,
 				  uint64_t val)
 {
+	pending_flush(m, slot, idx);
 	uint64_t *sw = &m->frames[m->swapper_kpmd[slot]].data[idx];
 	uint64_t old = *sw, d;
 	bool common = base_common(m, slot, idx, &d);
@@ -558,6 +628,7 @@ struct pgt_error *copy_make_explicit(struct pgt_model *m, uint32_t f, int idx)
 	struct frame *fr = &m->frames[f];
 	if (fr->virt != V_COPY || has_explicit(fr->x, idx))
 		return NULL;
+	pending_flush(m, fr->slot, idx);
 	return x_set(m, f, idx, base_value(m, fr->slot, idx, fr->cgen));
 }
 
@@ -595,13 +666,40 @@ struct pgt_error *copies_sync_uniform(struct pgt_model *m, int slot, int idx,
 			return NULL;
 	/* Every copy ends holding pmd_k: count the writes, then collapse. */
 	uint64_t ref = swapper_entry(m, slot, idx), written = 0;
-	for_each_own_live(m, r) {
-		uint64_t cur = rec_copy_entry(m, r, slot, idx);
-		sync_outcome(cur, pmd_k, both, &wrote);
-		written += wrote;
-		rec_change(m, r, slot, idx, cur, pmd_k, ref, ref);
+	struct sw_pending *p = m->npending ? pending_find(m, slot, idx) : NULL;
+	if (p && !pending_flat(m, p)) {
+		pending_count(m, p);
+		pending_drop(m, p);
+		p = NULL;
 	}
-	explicit_drop_all(m, slot, idx, pmd_k, ref, ref);
+	if (p) {
+		/*
+		 * swapper's write, not counted yet, and this sync: each copy
+		 * goes from how it compared with p->old to equal, which a copy
+		 * holding its base value already was.  So only the copies
+		 * with a value of their own change; the writes are counted
+		 * arithmetically (a base value writes as p->old does: they
+		 * are present alike).
+		 */
+		sync_outcome(p->old, pmd_k, both, &wrote);
+		if (wrote)
+			written = m->nown_live - m->nexplicit[slot][idx];
+		for (uint32_t i = 0; i < v.n; i++) {
+			sync_outcome(xmap_value(m->frames[v.v[i]].x, idx), pmd_k,
+				     both, &wrote);
+			written += wrote;
+		}
+		explicit_drop_all(m, slot, idx, pmd_k, p->old, pmd_k);
+		pending_drop(m, p);
+	} else {
+		for_each_own_live(m, r) {
+			uint64_t cur = rec_copy_entry(m, r, slot, idx);
+			sync_outcome(cur, pmd_k, both, &wrote);
+			written += wrote;
+			rec_change(m, r, slot, idx, cur, pmd_k, ref, ref);
+		}
+		explicit_drop_all(m, slot, idx, pmd_k, ref, ref);
+	}
 	struct pgt_error *err = freed_copies_pin(m, slot, idx);
 	if (!err)
 		err = hist_reset(m, slot, idx, pmd_k);

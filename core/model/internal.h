@@ -19,8 +19,11 @@
  * explicit values at e: its cost is the number of copies that differed,
  * not the number of pgds.  Work the kernel does per pgd is counted
  * arithmetically.  A write to swapper alone that changes how copies compare
- * with it touches every live copy once; there are at most as many such
- * writes as PMD entries the vmalloc area populates.
+ * with it touches every live copy once, unless the same event brings
+ * every copy to swapper's value (6.1's arch_sync_kernel_mappings() after
+ * pmd_populate_kernel()): then only the copies that differed before; there
+ * are at most as many such writes as PMD entries the vmalloc area
+ * populates.
  */
 #ifndef PGTRACE_CORE_MODEL_INTERNAL_H
 #define PGTRACE_CORE_MODEL_INTERNAL_H
@@ -437,6 +440,21 @@ struct pgt_model {
 	uint32_t stamp;
 	/* Freed copies a pgd still on pgd_list points at (2.6.21 unshared). */
 	struct u32vec freed_copies;
+	/*
+	 * Writes to swapper's entry alone whose changes to the copies'
+	 * divergence counts are not made yet, at most one an entry (see
+	 * swapper_write()): made before anything else touches the entry's
+	 * copies or the set of copies, and at the latest when the event ends
+	 * (rec_settle_dirty()).
+	 */
+	struct sw_pending {
+		uint64_t old, val;  /* swapper's entry before and after */
+		uint32_t gen;       /* the generation the write began */
+		uint16_t idx;
+		uint8_t slot;
+		bool apart;         /* bases_compare_apart(old, val) */
+	} pending[PGT_PTRS_PER_PGD * PGT_PTRS_PER_PMD];
+	size_t npending;
 
 	struct pgd_obj *objs;
 	size_t nobjs, objs_cap;
@@ -725,9 +743,13 @@ struct pgt_error *copy_make_explicit(struct pgt_model *m, uint32_t f, int idx);
 struct pgt_error *copies_explicit_at(struct pgt_model *m, int slot, int idx,
 				     struct u32vec *ret);
 void rec_settle_dirty_all(struct pgt_model *m);
+/* Make every count change swapper_write() left pending. */
+void pending_flush_all(struct pgt_model *m);
 /* (inline: most events mark no record, and it runs after every one) */
 static inline void rec_settle_dirty(struct pgt_model *m)
 {
+	if (m->npending)
+		pending_flush_all(m);
 	if (m->ndirty)
 		rec_settle_dirty_all(m);
 }
