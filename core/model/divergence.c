@@ -504,8 +504,8 @@ void pending_flush_all(struct pgt_model *m)
 
 /*
  * A write to swapper's kernel PMD alone: every copy now compares with
- * @val.  The count changes that makes wait (m->pending): in 6.1 the same
- * event puts every copy right (pmd_populate_kernel(), then
+ * @val.  Its changes to the copies' counts wait (m->pending): in 6.1 the
+ * same event puts every copy right (pmd_populate_kernel(), then
  * arch_sync_kernel_mappings()), and copies_sync_uniform() then makes
  * only the net change, for the copies whose divergence it changes.  Made
  * here, they touched every live pgd's record twice, for nothing.
