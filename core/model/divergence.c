@@ -472,14 +472,19 @@ static void pending_drop(struct pgt_model *m, struct sw_pending *p)
 	*p = m->pending[--m->npending];
 }
 
+/* Make @p's count changes now, and forget it. */
+static void pending_make(struct pgt_model *m, struct sw_pending *p)
+{
+	pending_count(m, p);
+	pending_drop(m, p);
+}
+
 /* Make the entry's pending count changes, if any: its copies change next. */
 static void pending_flush(struct pgt_model *m, int slot, int idx)
 {
 	struct sw_pending *p = m->npending ? pending_find(m, slot, idx) : NULL;
-	if (p) {
-		pending_count(m, p);
-		pending_drop(m, p);
-	}
+	if (p)
+		pending_make(m, p);
 }
 
 /*
@@ -668,8 +673,7 @@ struct pgt_error *copies_sync_uniform(struct pgt_model *m, int slot, int idx,
 	uint64_t ref = swapper_entry(m, slot, idx), written = 0;
 	struct sw_pending *p = m->npending ? pending_find(m, slot, idx) : NULL;
 	if (p && !pending_flat(m, p)) {
-		pending_count(m, p);
-		pending_drop(m, p);
+		pending_make(m, p);
 		p = NULL;
 	}
 	if (p) {

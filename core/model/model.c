@@ -312,7 +312,7 @@ pgt_model_prefetch(const struct pgt_model *m, const struct pgt_event *ev,
 		return 0;
 	}
 	if (ev->op == PGT_OP_FAULT || ev->op == PGT_OP_SWITCH) {
-		/* a recorded fault or a switch reads its id slot, as an access does */
+		/* recorded faults and switches read their id slot too */
 		if (stage == 0)
 			prefetch_id_slot(m, id);
 		return 0;
