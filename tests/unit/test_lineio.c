@@ -50,6 +50,14 @@ static char *make_text(size_t *len_ret)
 	return text;
 }
 
+/* Is @line (@l bytes) the line of @text (@len bytes) at @off, before its LF? */
+static bool line_at(const char *text, size_t len, size_t off,
+		    const char *line, size_t l)
+{
+	return off + l < len && text[off + l] == '\n' &&
+	       memcmp(line, text + off, l) == 0;
+}
+
 static void write_bytes(const char *p, const void *data, size_t len)
 {
 	FILE *f = fopen(p, "wb");
@@ -343,8 +351,8 @@ static void test_span(void)
 			if ((err = pgt_lineio_next(in, &line, &l)) || !line)
 				break;
 			lineno++;
-			if (pgt_lineio_lineno(in) != lineno || off + l >= len ||
-			    memcmp(line, text + off, l) != 0 || text[off + l] != '\n')
+			if (pgt_lineio_lineno(in) != lineno ||
+			    !line_at(text, len, off, line, l))
 				bad++;
 			off += l + 1;
 			if (lineno % 1000 == 0) {
@@ -507,8 +515,8 @@ static void test_long_lines(void)
 			struct pgt_error *err;
 			while (!(err = pgt_lineio_next(in, &line, &l)) && line) {
 				n++;
-				bad += off + l >= len || text[off + l] != '\n' ||
-				       memcmp(line, text + off, l) != 0 || line[l] != '\0';
+				bad += !line_at(text, len, off, line, l) ||
+				       line[l] != '\0';
 				off += l + 1;
 			}
 			CHECK_EQ_U64(bad, 0);
