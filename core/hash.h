@@ -40,6 +40,13 @@
  *	void name_prefetch_hashed(const struct name *t, uint64_t hash);
  *		a hint: the slot where a look-up of @hash starts is brought
  *		into the cache (no effect on the table).
+ *	struct name##_entry *name_promote(struct name *t, struct name##_entry *e);
+ *		@e, just returned by a find, moved to the slot where look-ups
+ *		of its hash start, the entry there taking @e's place; returns
+ *		@e's new place.  Every key stays found (the run from that slot
+ *		to @e was full, so the entry moved out is still reached from
+ *		its own start): a key looked up again and again is found at
+ *		its first probe, whatever was inserted before it.
  *
  * The table never calls hash_fn when it grows (slots keep their hash).
  */
@@ -201,6 +208,17 @@ static inline uint32_t pgt_hash_tag(uint64_t h)
 			if (e->tag == tag && match(&e->key, &e->value, arg))    \
 				return e;                                       \
 		}                                                               \
+	}                                                                       \
+	__attribute__((unused)) static inline struct name##_entry *            \
+		name##_promote(struct name *t, struct name##_entry *e)          \
+	{                                                                       \
+		struct name##_entry *home = &t->slots[name##__home(t, e->tag)]; \
+		if (home != e) {                                                \
+			struct name##_entry moved = *home;                      \
+			*home = *e;                                             \
+			*e = moved;                                             \
+		}                                                               \
+		return home;                                                    \
 	}                                                                       \
 	__attribute__((unused)) static inline struct pgt_error *               \
 		name##_insert_hashed(struct name *t, uint64_t hash,             \

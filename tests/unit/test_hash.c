@@ -2,7 +2,8 @@
 /*
  * core/hash.h: insert, find, delete (backward shift), growth and iteration
  * over integer keys, checked against a plain array that knows the truth;
- * keys that collide on their home slot; and the string table built on it
+ * keys that collide on their home slot; promotion of a key found to its
+ * first probe; and the string table built on it
  * (core/event.h: ids dense from 1, found again after growth; a kernel
  * address's name found by value).
  */
@@ -156,6 +157,97 @@ static void test_collisions(void)
 	collide_deinit(&t);
 }
 
+/*
+ * name_promote(): the entry found moves to its first probe and the one
+ * there takes its place; every key stays found, deletes still pull the
+ * run back.  One run of colliding keys, then random inserts, deletes and
+ * promotions against an array that knows the truth.
+ */
+static void test_promote(void)
+{
+	struct collide c;
+	collide_init(&c);
+	for (uint32_t k = 1; k <= 10; k++) {
+		uint32_t *v;
+		if (!CHECK_OK(collide_insert(&c, k, NULL, &v)))
+			break;
+		*v = k * 10;
+	}
+	size_t home = (size_t)(same_hash(0) >> 32) & c.mask;
+	struct collide_entry *e = NULL;
+	for (size_t i = 0; i <= c.mask; i++)
+		if (c.slots[i].tag && c.slots[i].key == 8)
+			e = &c.slots[i];
+	CHECK(e != NULL);
+	if (e) {
+		/* the eighth key inserted sits 7 slots past the run's start */
+		CHECK_EQ_U64((size_t)(e - c.slots), (home + 7) & c.mask);
+		struct collide_entry *now = collide_promote(&c, e);
+		CHECK(now == &c.slots[home]);
+		CHECK_EQ_U64(now->key, 8);
+		CHECK_EQ_U64(now->value, 80);
+		CHECK_EQ_U64(e->key, 1); /* the key that was first */
+		CHECK(collide_promote(&c, now) == now); /* at home: stays */
+	}
+	CHECK(collide_delete(&c, 8));
+	CHECK(collide_delete(&c, 2));
+	size_t ok = 0;
+	for (uint32_t k = 1; k <= 10; k++) {
+		uint32_t *v = collide_find(&c, k);
+		ok += k == 8 || k == 2 ? v == NULL : v && *v == k * 10;
+	}
+	CHECK_EQ_U64(ok, 10);
+	collide_deinit(&c);
+
+	enum { NKEYS = 5000, STEPS = 100000 };
+	uint32_t *truth = calloc(NKEYS, sizeof(*truth));
+	struct u64map t;
+	u64map_init(&t);
+	size_t bad = 0, promoted = 0;
+	uint64_t x = 777;
+	for (int step = 0; step < STEPS && truth; step++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		uint64_t key = (x >> 33) % NKEYS, k = 0xc0000000u + key * 4096;
+		switch ((x >> 20) % 3) {
+		case 0: {
+			bool inserted;
+			uint32_t *v;
+			if (u64map_insert(&t, k, &inserted, &v)) {
+				bad++;
+				step = STEPS;
+				break;
+			}
+			*v = truth[key] = (uint32_t)step + 1;
+			break;
+		}
+		case 1:
+			bad += u64map_delete(&t, k) != (truth[key] != 0);
+			truth[key] = 0;
+			break;
+		default: {
+			uint32_t *v = u64map_find(&t, k);
+			bad += (v != NULL) != (truth[key] != 0);
+			if (!v)
+				break;
+			struct u64map_entry *found =
+				(struct u64map_entry *)(void *)((char *)v - offsetof(struct u64map_entry, value));
+			struct u64map_entry *now = u64map_promote(&t, found);
+			bad += now != &t.slots[u64map__home(&t, now->tag)] ||
+			       now->key != k || now->value != truth[key];
+			promoted += now != found;
+		}
+		}
+	}
+	for (uint64_t key = 0; truth && key < NKEYS; key++) {
+		uint32_t *v = u64map_find(&t, 0xc0000000u + key * 4096);
+		bad += truth[key] ? !v || *v != truth[key] : v != NULL;
+	}
+	CHECK_EQ_U64(bad, 0);
+	CHECK(promoted > 0); /* some found keys were past their first probe */
+	u64map_deinit(&t);
+	free(truth);
+}
+
 static void test_strtab(void)
 {
 	struct pgt_strtab *tab;
@@ -186,6 +278,18 @@ static void test_strtab(void)
 		int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
 		if (pgt_strtab_find(tab, buf, (size_t)n) != (uint32_t)i + 3 ||
 		    strcmp(pgt_strtab_get(tab, (uint32_t)i + 3), buf) != 0)
+			bad++;
+	}
+	/* interned again (each found and moved to its first probe): same ids */
+	for (int i = 0; i < 50000; i++) {
+		int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
+		uint32_t id;
+		if (pgt_strtab_intern(tab, buf, (size_t)n, &id) || id != (uint32_t)i + 3)
+			bad++;
+	}
+	for (int i = 0; i < 50000; i++) {
+		int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
+		if (pgt_strtab_find(tab, buf, (size_t)n) != (uint32_t)i + 3)
 			bad++;
 	}
 	CHECK_EQ_U64(bad, 0);
@@ -291,6 +395,7 @@ int main(void)
 	test_basic();
 	test_against_array();
 	test_collisions();
+	test_promote();
 	test_strtab();
 	test_strtab_hex();
 	return test_summary();
