@@ -122,6 +122,32 @@ static void test_against_array(void)
 	free(truth);
 }
 
+/* Keys 1 to 10, each worth ten times itself, in one run of @t. */
+static void collide_fill(struct collide *t)
+{
+	collide_init(t);
+	for (uint32_t k = 1; k <= 10; k++) {
+		uint32_t *v;
+		if (!CHECK_OK(collide_insert(t, k, NULL, &v)))
+			break;
+		*v = k * 10;
+	}
+}
+
+/*
+ * Of keys 1 to 10, how many are as collide_fill() left them (@a and @b:
+ * gone).
+ */
+static size_t collide_as_filled(const struct collide *t, uint32_t a, uint32_t b)
+{
+	size_t ok = 0;
+	for (uint32_t k = 1; k <= 10; k++) {
+		uint32_t *v = collide_find(t, k);
+		ok += k == a || k == b ? v == NULL : v && *v == k * 10;
+	}
+	return ok;
+}
+
 /*
  * One run of colliding keys: deleting from its middle must pull the rest
  * back (backward shift), so each remaining key is still found and the run
@@ -130,25 +156,11 @@ static void test_against_array(void)
 static void test_collisions(void)
 {
 	struct collide t;
-	collide_init(&t);
-	for (uint32_t k = 1; k <= 10; k++) {
-		uint32_t *v;
-		if (!CHECK_OK(collide_insert(&t, k, NULL, &v)))
-			break;
-		*v = k * 10;
-	}
+	collide_fill(&t);
 	CHECK(collide_delete(&t, 3));
 	CHECK(collide_delete(&t, 7));
 	CHECK(!collide_delete(&t, 7));
-	size_t ok = 0;
-	for (uint32_t k = 1; k <= 10; k++) {
-		uint32_t *v = collide_find(&t, k);
-		if (k == 3 || k == 7)
-			ok += v == NULL;
-		else
-			ok += v && *v == k * 10;
-	}
-	CHECK_EQ_U64(ok, 10);
+	CHECK_EQ_U64(collide_as_filled(&t, 3, 7), 10);
 	/* 8 entries in one run: exactly 8 occupied slots, no hole left behind */
 	size_t occupied = 0;
 	for (size_t i = 0; i <= t.mask; i++)
@@ -166,13 +178,7 @@ static void test_collisions(void)
 static void test_promote(void)
 {
 	struct collide c;
-	collide_init(&c);
-	for (uint32_t k = 1; k <= 10; k++) {
-		uint32_t *v;
-		if (!CHECK_OK(collide_insert(&c, k, NULL, &v)))
-			break;
-		*v = k * 10;
-	}
+	collide_fill(&c);
 	size_t home = (size_t)(same_hash(0) >> 32) & c.mask;
 	struct collide_entry *e = NULL;
 	for (size_t i = 0; i <= c.mask; i++)
@@ -191,12 +197,7 @@ static void test_promote(void)
 	}
 	CHECK(collide_delete(&c, 8));
 	CHECK(collide_delete(&c, 2));
-	size_t ok = 0;
-	for (uint32_t k = 1; k <= 10; k++) {
-		uint32_t *v = collide_find(&c, k);
-		ok += k == 8 || k == 2 ? v == NULL : v && *v == k * 10;
-	}
-	CHECK_EQ_U64(ok, 10);
+	CHECK_EQ_U64(collide_as_filled(&c, 8, 2), 10);
 	collide_deinit(&c);
 
 	enum { NKEYS = 5000, STEPS = 100000 };
@@ -265,32 +266,27 @@ static void test_strtab(void)
 	CHECK_EQ_STR(pgt_strtab_get(tab, b), "bash");
 	CHECK_EQ_STR(pgt_strtab_get(tab, 0), "");
 	CHECK_EQ_STR(pgt_strtab_get(tab, 99), "");
-	/* grow well past the initial sizes: every id stays found */
+	/*
+	 * Grow well past the initial sizes: every id stays found.  The second
+	 * pass interns each name again (found, and moved to its first probe):
+	 * the same ids.
+	 */
 	char buf[32];
 	size_t bad = 0;
-	for (int i = 0; i < 50000; i++) {
-		int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
-		uint32_t id;
-		if (pgt_strtab_intern(tab, buf, (size_t)n, &id) || id != (uint32_t)i + 3)
-			bad++;
-	}
-	for (int i = 0; i < 50000; i++) {
-		int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
-		if (pgt_strtab_find(tab, buf, (size_t)n) != (uint32_t)i + 3 ||
-		    strcmp(pgt_strtab_get(tab, (uint32_t)i + 3), buf) != 0)
-			bad++;
-	}
-	/* interned again (each found and moved to its first probe): same ids */
-	for (int i = 0; i < 50000; i++) {
-		int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
-		uint32_t id;
-		if (pgt_strtab_intern(tab, buf, (size_t)n, &id) || id != (uint32_t)i + 3)
-			bad++;
-	}
-	for (int i = 0; i < 50000; i++) {
-		int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
-		if (pgt_strtab_find(tab, buf, (size_t)n) != (uint32_t)i + 3)
-			bad++;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 50000; i++) {
+			int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
+			uint32_t id;
+			if (pgt_strtab_intern(tab, buf, (size_t)n, &id) ||
+			    id != (uint32_t)i + 3)
+				bad++;
+		}
+		for (int i = 0; i < 50000; i++) {
+			int n = snprintf(buf, sizeof(buf), "pgd-%d", i);
+			if (pgt_strtab_find(tab, buf, (size_t)n) != (uint32_t)i + 3 ||
+			    strcmp(pgt_strtab_get(tab, (uint32_t)i + 3), buf) != 0)
+				bad++;
+		}
 	}
 	CHECK_EQ_U64(bad, 0);
 	CHECK_EQ_U64(pgt_strtab_count(tab), 50002);
