@@ -46,7 +46,8 @@
  *		@e's new place.  Every key stays found (the run from that slot
  *		to @e was full, so the entry moved out is still reached from
  *		its own start): a key looked up again and again is found at
- *		its first probe, whatever was inserted before it.
+ *		its first probe, whatever was inserted before it.  Pointers to
+ *		the two entries swapped now point at each other's.
  *
  * The table never calls hash_fn when it grows (slots keep their hash).
  */
