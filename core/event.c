@@ -259,12 +259,18 @@ static inline bool key_match(const uint32_t *id, const struct strslot *slot,
 		      k->len - HEAD) == 0;
 }
 
+/* @k's entry in @tab->set, or NULL. */
+static inline struct strset_entry *find_entry(const struct pgt_strtab *tab,
+					      const struct pgt_strtab_key *k)
+{
+	struct key_arg a = {tab, k};
+	return strset_find_hashed(&tab->set, k->hash, key_match, &a);
+}
+
 static inline uint32_t find_key(const struct pgt_strtab *tab,
 				const struct pgt_strtab_key *k)
 {
-	struct key_arg a = {tab, k};
-	const struct strset_entry *e =
-		strset_find_hashed(&tab->set, k->hash, key_match, &a);
+	const struct strset_entry *e = find_entry(tab, k);
 	return e ? e->key : 0;
 }
 
@@ -435,9 +441,7 @@ static inline __attribute__((always_inline)) struct pgt_error *
 intern_string_key(struct pgt_strtab *tab, const struct pgt_strtab_key *k,
 		  uint32_t *ret)
 {
-	struct key_arg a = {tab, k};
-	struct strset_entry *e =
-		strset_find_hashed(&tab->set, k->hash, key_match, &a);
+	struct strset_entry *e = find_entry(tab, k);
 	if (e) {
 		*ret = strset_promote(&tab->set, e)->key;
 		return NULL;
