@@ -226,12 +226,11 @@ static void test_promote(void)
 			truth[key] = 0;
 			break;
 		default: {
-			uint32_t *v = u64map_find(&t, k);
-			bad += (v != NULL) != (truth[key] != 0);
-			if (!v)
-				break;
 			struct u64map_entry *found =
-				(struct u64map_entry *)(void *)((char *)v - offsetof(struct u64map_entry, value));
+				u64map__lookup(&t, k, pgt_hash_tag(pgt_hash_u64(k)));
+			bad += (found != NULL) != (truth[key] != 0);
+			if (!found)
+				break;
 			struct u64map_entry *now = u64map_promote(&t, found);
 			bad += now != &t.slots[u64map__home(&t, now->tag)] ||
 			       now->key != k || now->value != truth[key];
